@@ -1,0 +1,307 @@
+//! The internet checksum (RFC 1071) and the pseudo-headers of RFC 768 /
+//! RFC 9293 §3.1 (IPv4) and RFC 8200 §8.1 (IPv6).
+//!
+//! One routine serves every protocol. It adds the data as native-endian
+//! 64-bit words into a 128-bit accumulator (no carry handling inside the
+//! loop, four independent lanes) and folds once at the end. The
+//! one's-complement sum is byte-order independent (RFC 1071 §2(B)): summing
+//! in native order and swapping the folded 16-bit result gives the sum in
+//! network order.
+
+use core::net::{Ipv4Addr, Ipv6Addr};
+
+use super::ip::IpProtocol;
+
+/// Fold a wide one's-complement accumulator to 16 bits (native order).
+#[inline]
+fn fold(acc: u128) -> u16 {
+    // 128 -> 64 with end-around carry.
+    let (mut s, c) = (acc as u64).overflowing_add((acc >> 64) as u64);
+    s = s.wrapping_add(c as u64);
+    // 64 -> 32.
+    let (mut t, c) = (s as u32).overflowing_add((s >> 32) as u32);
+    t = t.wrapping_add(c as u32);
+    // 32 -> 16.
+    let (mut u, c) = (t as u16).overflowing_add((t >> 16) as u16);
+    u = u.wrapping_add(c as u16);
+    u
+}
+
+#[inline(always)]
+fn word(chunk: &[u8]) -> u128 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(chunk);
+    u128::from(u64::from_ne_bytes(w))
+}
+
+/// The 16-bit one's-complement sum of `data` in network byte order, *not*
+/// complemented. An odd trailing byte is padded with a zero byte on the
+/// right (RFC 1071 §4.1).
+pub fn data(data: &[u8]) -> u16 {
+    let (mut a, mut b, mut c, mut d) = (0u128, 0u128, 0u128, 0u128);
+    let mut blocks = data.chunks_exact(32);
+    for block in &mut blocks {
+        a += word(&block[0..8]);
+        b += word(&block[8..16]);
+        c += word(&block[16..24]);
+        d += word(&block[24..32]);
+    }
+    let rest = blocks.remainder();
+    let mut words = rest.chunks_exact(8);
+    for w in &mut words {
+        a += word(w);
+    }
+    let tail = words.remainder();
+    if !tail.is_empty() {
+        let mut w = [0u8; 8];
+        w[..tail.len()].copy_from_slice(tail);
+        b += u128::from(u64::from_ne_bytes(w));
+    }
+    // Each lane received at most len/8 words of < 2^64: no u128 overflow,
+    // and the four lanes sum to < 2^128 for any slice that fits in memory.
+    u16::from_be(fold(a + b + c + d))
+}
+
+/// One's-complement sum of several partial sums.
+pub fn combine(sums: &[u16]) -> u16 {
+    let mut acc: u32 = 0;
+    for &s in sums {
+        acc += u32::from(s);
+    }
+    let (mut u, c) = (acc as u16).overflowing_add((acc >> 16) as u16);
+    u = u.wrapping_add(c as u16);
+    u
+}
+
+/// The checksum field value for data whose one's-complement sum is `sum`:
+/// the complement of the sum (RFC 1071 §1).
+#[inline]
+pub fn finish(sum: u16) -> u16 {
+    !sum
+}
+
+/// The sum over the IPv4 pseudo-header (RFC 768, RFC 9293 §3.1).
+pub fn pseudo_header_v4(src: &Ipv4Addr, dst: &Ipv4Addr, protocol: IpProtocol, length: u16) -> u16 {
+    let s = src.octets();
+    let d = dst.octets();
+    let words = [
+        u16::from_be_bytes([s[0], s[1]]),
+        u16::from_be_bytes([s[2], s[3]]),
+        u16::from_be_bytes([d[0], d[1]]),
+        u16::from_be_bytes([d[2], d[3]]),
+        u16::from(u8::from(protocol)),
+        length,
+    ];
+    combine(&words)
+}
+
+/// The sum over the IPv6 pseudo-header (RFC 8200 §8.1).
+pub fn pseudo_header_v6(src: &Ipv6Addr, dst: &Ipv6Addr, protocol: IpProtocol, length: u32) -> u16 {
+    let mut acc = [0u16; 20];
+    for (i, w) in src.segments().iter().chain(dst.segments().iter()).enumerate() {
+        acc[i] = *w;
+    }
+    acc[16] = (length >> 16) as u16;
+    acc[17] = length as u16;
+    acc[18] = 0;
+    acc[19] = u16::from(u8::from(protocol));
+    combine(&acc)
+}
+
+/// The pseudo-header sum for either family. Mixed families (a caller bug)
+/// are summed as IPv4-mapped IPv6 addresses rather than panicking.
+pub fn pseudo_header(
+    src: &core::net::IpAddr,
+    dst: &core::net::IpAddr,
+    protocol: IpProtocol,
+    length: u32,
+) -> u16 {
+    use core::net::IpAddr;
+    match (src, dst) {
+        (IpAddr::V4(s), IpAddr::V4(d)) => {
+            // IPv4 payloads are below 64 KiB; saturate rather than wrap.
+            pseudo_header_v4(s, d, protocol, u16::try_from(length).unwrap_or(u16::MAX))
+        }
+        (s, d) => pseudo_header_v6(&to_v6(s), &to_v6(d), protocol, length),
+    }
+}
+
+fn to_v6(a: &core::net::IpAddr) -> Ipv6Addr {
+    match a {
+        core::net::IpAddr::V4(v4) => v4.to_ipv6_mapped(),
+        core::net::IpAddr::V6(v6) => *v6,
+    }
+}
+
+/// Whether a device computes or checks a checksum itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Checksum {
+    /// The stack verifies on receive and fills on transmit.
+    #[default]
+    Both,
+    /// The stack verifies on receive only (the device fills on transmit).
+    Rx,
+    /// The stack fills on transmit only (the device verified on receive).
+    Tx,
+    /// The device does both.
+    None,
+}
+
+impl Checksum {
+    /// Whether received checksums must be verified by the stack.
+    pub fn rx(&self) -> bool {
+        matches!(self, Checksum::Both | Checksum::Rx)
+    }
+    /// Whether transmitted checksums must be filled by the stack.
+    pub fn tx(&self) -> bool {
+        matches!(self, Checksum::Both | Checksum::Tx)
+    }
+}
+
+/// Per-protocol checksum duties, as declared by a device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub struct ChecksumCapabilities {
+    /// IPv4 header checksum.
+    pub ipv4: Checksum,
+    /// UDP checksum (both families).
+    pub udp: Checksum,
+    /// TCP checksum (both families).
+    pub tcp: Checksum,
+    /// ICMPv4 checksum.
+    pub icmpv4: Checksum,
+    /// ICMPv6 checksum.
+    pub icmpv6: Checksum,
+    /// IGMP checksum.
+    pub igmp: Checksum,
+}
+
+impl ChecksumCapabilities {
+    /// The stack does everything (the default).
+    pub const fn all() -> Self {
+        ChecksumCapabilities {
+            ipv4: Checksum::Both,
+            udp: Checksum::Both,
+            tcp: Checksum::Both,
+            icmpv4: Checksum::Both,
+            icmpv6: Checksum::Both,
+            igmp: Checksum::Both,
+        }
+    }
+    /// The device does everything: the stack neither checks nor fills.
+    pub const fn ignored() -> Self {
+        ChecksumCapabilities {
+            ipv4: Checksum::None,
+            udp: Checksum::None,
+            tcp: Checksum::None,
+            icmpv4: Checksum::None,
+            icmpv6: Checksum::None,
+            igmp: Checksum::None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The textbook definition: sum big-endian 16-bit words into a u32.
+    fn reference(data: &[u8]) -> u16 {
+        let mut acc: u32 = 0;
+        let mut i = 0;
+        while i + 1 < data.len() {
+            acc += u32::from(u16::from_be_bytes([data[i], data[i + 1]]));
+            i += 2;
+        }
+        if i < data.len() {
+            acc += u32::from(data[i]) << 8;
+        }
+        while acc >> 16 != 0 {
+            acc = (acc & 0xffff) + (acc >> 16);
+        }
+        acc as u16
+    }
+
+    #[test]
+    fn rfc1071_example() {
+        // RFC 1071 §3: the sum of 0001 f203 f4f5 f6f7 is ddf2.
+        let bytes = [0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7];
+        assert_eq!(data(&bytes), 0xddf2);
+        assert_eq!(finish(data(&bytes)), 0x220d);
+    }
+
+    #[test]
+    fn ipv4_header_from_a_capture() {
+        // An IPv4 header (ICMP, 10.0.0.2 -> 10.0.0.1): after the checksum
+        // is recomputed and stored, the whole header sums to 0xffff.
+        let hdr = [
+            0x45, 0x00, 0x00, 0x54, 0x9a, 0x5e, 0x40, 0x00, 0x40, 0x01, 0x8c, 0x48, 0x0a, 0x00,
+            0x00, 0x02, 0x0a, 0x00, 0x00, 0x01,
+        ];
+        assert_eq!(data(&hdr), reference(&hdr));
+        let mut zeroed = hdr;
+        zeroed[10] = 0;
+        zeroed[11] = 0;
+        let c = finish(data(&zeroed));
+        zeroed[10..12].copy_from_slice(&c.to_be_bytes());
+        assert_eq!(data(&zeroed), 0xffff);
+    }
+
+    #[test]
+    fn edge_lengths() {
+        assert_eq!(data(&[]), 0);
+        assert_eq!(data(&[0xab]), 0xab00);
+        assert_eq!(data(&[0xff; 65536]), 0xffff);
+        for len in 0..100 {
+            let v: std::vec::Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            assert_eq!(data(&v), reference(&v), "len {len}");
+        }
+    }
+
+    #[test]
+    fn combine_folds_carries() {
+        assert_eq!(combine(&[0xffff, 0x0001]), 0x0001);
+        assert_eq!(combine(&[0x8000, 0x8000]), 0x0001);
+        assert_eq!(combine(&[]), 0);
+    }
+
+    #[test]
+    fn pseudo_headers() {
+        let s = Ipv4Addr::new(192, 0, 2, 1);
+        let d = Ipv4Addr::new(192, 0, 2, 2);
+        let mut bytes = std::vec::Vec::new();
+        bytes.extend_from_slice(&s.octets());
+        bytes.extend_from_slice(&d.octets());
+        bytes.extend_from_slice(&[0, 17, 0, 20]);
+        assert_eq!(pseudo_header_v4(&s, &d, IpProtocol::Udp, 20), reference(&bytes));
+
+        let s6: Ipv6Addr = "fe80::1".parse().unwrap();
+        let d6: Ipv6Addr = "ff02::1:ff00:2".parse().unwrap();
+        let mut bytes = std::vec::Vec::new();
+        bytes.extend_from_slice(&s6.octets());
+        bytes.extend_from_slice(&d6.octets());
+        bytes.extend_from_slice(&70_000u32.to_be_bytes());
+        bytes.extend_from_slice(&[0, 0, 0, 58]);
+        assert_eq!(
+            pseudo_header_v6(&s6, &d6, IpProtocol::Icmpv6, 70_000),
+            reference(&bytes)
+        );
+        assert_eq!(
+            pseudo_header(&s.into(), &d.into(), IpProtocol::Udp, 20),
+            pseudo_header_v4(&s, &d, IpProtocol::Udp, 20)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn matches_reference(v in proptest::collection::vec(any::<u8>(), 0..3000), split in 0usize..3000) {
+            prop_assert_eq!(data(&v), reference(&v));
+            // Summing two even-aligned halves and combining equals the whole.
+            let split = (split.min(v.len())) & !1;
+            prop_assert_eq!(combine(&[data(&v[..split]), data(&v[split..])]), reference(&v));
+        }
+    }
+}
