@@ -1,9 +1,10 @@
 //! The internet checksum (RFC 1071) and the pseudo-headers of RFC 768 /
 //! RFC 9293 §3.1 (IPv4) and RFC 8200 §8.1 (IPv6).
 //!
-//! One routine serves every protocol. It adds the data as native-endian
-//! 64-bit words into a 128-bit accumulator (no carry handling inside the
-//! loop, four independent lanes) and folds once at the end. The
+//! One routine serves every protocol. Large inputs are summed as
+//! native-endian 64-bit words into four 128-bit accumulators (independent
+//! add-with-carry chains, no carry handling in the loop); the last < 32
+//! bytes as 32-bit words into a 64-bit accumulator; one fold at the end. The
 //! one's-complement sum is byte-order independent (RFC 1071 §2(B)): summing
 //! in native order and swapping the folded 16-bit result gives the sum in
 //! network order.
@@ -28,9 +29,9 @@ fn fold(acc: u128) -> u16 {
 }
 
 #[inline(always)]
-fn word(chunk: &[u8]) -> u128 {
+fn word64(bytes: &[u8; 32], at: usize) -> u128 {
     let mut w = [0u8; 8];
-    w.copy_from_slice(chunk);
+    w.copy_from_slice(&bytes[at..at + 8]);
     u128::from(u64::from_ne_bytes(w))
 }
 
@@ -38,28 +39,31 @@ fn word(chunk: &[u8]) -> u128 {
 /// complemented. An odd trailing byte is padded with a zero byte on the
 /// right (RFC 1071 §4.1).
 pub fn data(data: &[u8]) -> u16 {
-    let (mut a, mut b, mut c, mut d) = (0u128, 0u128, 0u128, 0u128);
-    let mut blocks = data.chunks_exact(32);
-    for block in &mut blocks {
-        a += word(&block[0..8]);
-        b += word(&block[8..16]);
-        c += word(&block[16..24]);
-        d += word(&block[24..32]);
+    let (blocks, rest) = data.as_chunks::<32>();
+    let mut wide: u128 = 0;
+    if !blocks.is_empty() {
+        // Four independent add-with-carry chains of 64-bit words. Each lane
+        // receives at most len/32 words below 2^64, so no u128 overflows.
+        let (mut a, mut b, mut c, mut d) = (0u128, 0u128, 0u128, 0u128);
+        for block in blocks {
+            a += word64(block, 0);
+            b += word64(block, 8);
+            c += word64(block, 16);
+            d += word64(block, 24);
+        }
+        wide = a + b + c + d;
     }
-    let rest = blocks.remainder();
-    let mut words = rest.chunks_exact(8);
-    for w in &mut words {
-        a += word(w);
+    // Below 32 bytes (headers, pseudo-headers, tails): a widening sum of
+    // 32-bit words, cheap to set up and fold.
+    let (words, tail) = rest.as_chunks::<4>();
+    let mut narrow: u64 = 0;
+    for w in words {
+        narrow += u64::from(u32::from_ne_bytes(*w));
     }
-    let tail = words.remainder();
-    if !tail.is_empty() {
-        let mut w = [0u8; 8];
-        w[..tail.len()].copy_from_slice(tail);
-        b += u128::from(u64::from_ne_bytes(w));
-    }
-    // Each lane received at most len/8 words of < 2^64: no u128 overflow,
-    // and the four lanes sum to < 2^128 for any slice that fits in memory.
-    u16::from_be(fold(a + b + c + d))
+    let mut last = [0u8; 4];
+    last[..tail.len()].copy_from_slice(tail);
+    narrow += u64::from(u32::from_ne_bytes(last));
+    u16::from_be(fold(wide + u128::from(narrow)))
 }
 
 /// One's-complement sum of several partial sums.
