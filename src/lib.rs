@@ -32,10 +32,15 @@
 #![cfg_attr(not(all(test, feature = "defmt")), forbid(unsafe_code))]
 #![cfg_attr(all(test, feature = "defmt"), deny(unsafe_code))]
 #![warn(missing_docs)]
-#![warn(
-    clippy::std_instead_of_core,
-    clippy::alloc_instead_of_core,
-    clippy::std_instead_of_alloc
+// Tests use std freely; the library itself must not reach for std where
+// core or alloc has the item.
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::std_instead_of_core,
+        clippy::alloc_instead_of_core,
+        clippy::std_instead_of_alloc
+    )
 )]
 #![deny(unused_must_use)]
 

@@ -4,6 +4,7 @@
 //! plain `{}` / `{:?}` placeholders understood by both backends.
 
 #[cfg(feature = "defmt")]
+#[allow(unused_macros)]
 macro_rules! net_log {
     (trace, $($arg:expr),* $(,)?) => { defmt::trace!($($arg),*) };
     (debug, $($arg:expr),* $(,)?) => { defmt::debug!($($arg),*) };
@@ -13,6 +14,7 @@ macro_rules! net_log {
 }
 
 #[cfg(all(feature = "log", not(feature = "defmt")))]
+#[allow(unused_macros)]
 macro_rules! net_log {
     (trace, $($arg:expr),* $(,)?) => { log::trace!($($arg),*) };
     (debug, $($arg:expr),* $(,)?) => { log::debug!($($arg),*) };
@@ -22,6 +24,7 @@ macro_rules! net_log {
 }
 
 #[cfg(not(any(feature = "log", feature = "defmt")))]
+#[allow(unused_macros)]
 macro_rules! net_log {
     ($level:ident, $fmt:expr $(, $arg:expr)* $(,)?) => {{
         // Type-check and "use" the arguments without formatting them.

@@ -246,9 +246,15 @@ mod tests {
         );
         assert_eq!(Duration::ZERO - Duration::from_secs(1), Duration::ZERO);
         assert_eq!(Duration::MAX + Duration::MAX, Duration::MAX);
-        assert_eq!(Instant::from_secs(1) - Instant::from_secs(2), Duration::ZERO);
+        assert_eq!(
+            Instant::from_secs(1) - Instant::from_secs(2),
+            Duration::ZERO
+        );
         assert_eq!(Duration::from_secs(u64::MAX), Duration::MAX);
-        assert_eq!(Duration::from_secs(3).checked_div_or_zero(0), Duration::ZERO);
+        assert_eq!(
+            Duration::from_secs(3).checked_div_or_zero(0),
+            Duration::ZERO
+        );
     }
 
     #[test]

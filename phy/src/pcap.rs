@@ -77,7 +77,8 @@ mod tests {
     #[test]
     fn header_and_record_layout() {
         let mut w = PcapWriter::new(Vec::new(), LinkType::Ethernet).unwrap();
-        w.write_frame(Instant::from_micros(3_000_250), &[1, 2, 3]).unwrap();
+        w.write_frame(Instant::from_micros(3_000_250), &[1, 2, 3])
+            .unwrap();
         let out = w.into_inner();
         assert_eq!(out.len(), 24 + 16 + 3);
         assert_eq!(&out[0..4], &[0xd4, 0xc3, 0xb2, 0xa1]);

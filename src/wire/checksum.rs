@@ -102,7 +102,12 @@ pub fn pseudo_header_v4(src: &Ipv4Addr, dst: &Ipv4Addr, protocol: IpProtocol, le
 /// The sum over the IPv6 pseudo-header (RFC 8200 §8.1).
 pub fn pseudo_header_v6(src: &Ipv6Addr, dst: &Ipv6Addr, protocol: IpProtocol, length: u32) -> u16 {
     let mut acc = [0u16; 20];
-    for (i, w) in src.segments().iter().chain(dst.segments().iter()).enumerate() {
+    for (i, w) in src
+        .segments()
+        .iter()
+        .chain(dst.segments().iter())
+        .enumerate()
+    {
         acc[i] = *w;
     }
     acc[16] = (length >> 16) as u16;
@@ -280,7 +285,10 @@ mod tests {
         bytes.extend_from_slice(&s.octets());
         bytes.extend_from_slice(&d.octets());
         bytes.extend_from_slice(&[0, 17, 0, 20]);
-        assert_eq!(pseudo_header_v4(&s, &d, IpProtocol::Udp, 20), reference(&bytes));
+        assert_eq!(
+            pseudo_header_v4(&s, &d, IpProtocol::Udp, 20),
+            reference(&bytes)
+        );
 
         let s6: Ipv6Addr = "fe80::1".parse().unwrap();
         let d6: Ipv6Addr = "ff02::1:ff00:2".parse().unwrap();

@@ -279,15 +279,28 @@ mod tests {
         };
         let mut buf = vec![0xa5; r.buffer_len(4)];
         let mut p = Packet::new_unchecked(&mut buf[..]);
-        r.emit(&mut p, &SRC, &DST, 4, |b| b.copy_from_slice(b"ABCD"), Checksum::Both);
+        r.emit(
+            &mut p,
+            &SRC,
+            &DST,
+            4,
+            |b| b.copy_from_slice(b"ABCD"),
+            Checksum::Both,
+        );
         assert_eq!(&buf[..], &DATAGRAM[..]);
     }
 
     #[test]
     fn malformed() {
-        assert_eq!(Packet::new_checked(&DATAGRAM[..7]).err(), Some(Error::Truncated));
+        assert_eq!(
+            Packet::new_checked(&DATAGRAM[..7]).err(),
+            Some(Error::Truncated)
+        );
         // Length field larger than the buffer.
-        assert_eq!(Packet::new_checked(&DATAGRAM[..11]).err(), Some(Error::Truncated));
+        assert_eq!(
+            Packet::new_checked(&DATAGRAM[..11]).err(),
+            Some(Error::Truncated)
+        );
         // Length field below the header length.
         let mut b = DATAGRAM;
         b[5] = 7;
@@ -352,7 +365,14 @@ mod tests {
         // Payload word w with sum + w == 0xffff (one's complement).
         let w = !sum;
         let mut p = Packet::new_unchecked(&mut buf[..]);
-        r.emit(&mut p, &SRC, &DST, 2, |b| b.copy_from_slice(&w.to_be_bytes()), Checksum::Both);
+        r.emit(
+            &mut p,
+            &SRC,
+            &DST,
+            2,
+            |b| b.copy_from_slice(&w.to_be_bytes()),
+            Checksum::Both,
+        );
         assert_eq!(p.checksum(), 0xffff);
         assert!(Packet::new_unchecked(&buf[..]).verify_checksum(&SRC, &DST, false));
     }
