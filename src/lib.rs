@@ -57,6 +57,8 @@ extern crate alloc;
 #[macro_use]
 mod macros;
 
+pub mod rand;
+pub mod storage;
 pub mod time;
 pub mod wire;
 
