@@ -1,6 +1,9 @@
 //! Storage the stack needs, in caller-supplied memory: ring buffers for
-//! byte streams and packet queues.
+//! byte streams and packet queues, and the deadline heap behind
+//! `poll_at`.
 
+mod deadline_heap;
 mod ring_buffer;
 
+pub use self::deadline_heap::{DeadlineHeap, HeapSlot};
 pub use self::ring_buffer::{Empty, Full, RingBuffer};
