@@ -170,6 +170,36 @@ impl<'a, T: 'a> RingBuffer<'a, T> {
         (n, r)
     }
 
+    /// Mark the next `n` free elements filled, if they are contiguous, and
+    /// return them for the caller to write.
+    pub fn enqueue_contiguous(&mut self, n: usize) -> Option<&mut [T]> {
+        if self.length == 0 {
+            self.read_at = 0;
+        }
+        if self.contiguous_window() < n {
+            return None;
+        }
+        let at = self.index(self.length);
+        self.length += n;
+        Some(&mut self.storage[at..at + n])
+    }
+
+    /// Release the `n` oldest elements, if they are contiguous, and return
+    /// them (they stay readable until the next write).
+    pub fn dequeue_contiguous(&mut self, n: usize) -> Option<&mut [T]> {
+        let cap = self.capacity();
+        if n > self.length || self.read_at + n > cap {
+            return None;
+        }
+        let at = self.read_at;
+        self.read_at = self.index(n);
+        self.length -= n;
+        if self.length == 0 {
+            self.read_at = 0;
+        }
+        Some(&mut self.storage[at..at + n])
+    }
+
     /// Drop the `n` oldest elements (clamped to the length).
     pub fn dequeue_allocated(&mut self, n: usize) -> usize {
         let n = n.min(self.length);

@@ -1,0 +1,213 @@
+//! A queue of whole packets in caller storage: a ring of metadata (one
+//! entry per packet) over a ring of payload bytes. Each packet's payload
+//! is contiguous, so a socket hands it out as one slice; when a packet does
+//! not fit before the end of the payload ring, the tail is skipped with a
+//! padding entry. UDP, ICMP and raw sockets queue datagrams here.
+
+use managed::ManagedSlice;
+
+use super::{Empty, Full, RingBuffer};
+
+/// The metadata of one queued packet (or of a padding gap).
+#[derive(Debug, Clone, Copy)]
+pub struct PacketMetadata<H> {
+    size: usize,
+    header: Option<H>,
+}
+
+impl<H> PacketMetadata<H> {
+    /// An unused entry, for initialising storage arrays.
+    pub const EMPTY: PacketMetadata<H> = PacketMetadata {
+        size: 0,
+        header: None,
+    };
+}
+
+/// A packet queue over a metadata ring and a payload ring.
+#[derive(Debug)]
+pub struct PacketBuffer<'a, H: 'a> {
+    metadata: RingBuffer<'a, PacketMetadata<H>>,
+    payload: RingBuffer<'a, u8>,
+}
+
+impl<'a, H: 'a> PacketBuffer<'a, H> {
+    /// A queue of at most `metadata.len()` packets totalling at most
+    /// `payload.len()` bytes.
+    pub fn new<MS, PS>(metadata: MS, payload: PS) -> PacketBuffer<'a, H>
+    where
+        MS: Into<ManagedSlice<'a, PacketMetadata<H>>>,
+        PS: Into<ManagedSlice<'a, u8>>,
+    {
+        PacketBuffer {
+            metadata: RingBuffer::new(metadata),
+            payload: RingBuffer::new(payload),
+        }
+    }
+
+    /// Whether no packet is queued.
+    pub fn is_empty(&self) -> bool {
+        self.metadata.is_empty()
+    }
+
+    /// Whether no further packet can be queued at all.
+    pub fn is_full(&self) -> bool {
+        self.metadata.is_full()
+    }
+
+    /// The most packets the queue can hold.
+    pub fn packet_capacity(&self) -> usize {
+        self.metadata.capacity()
+    }
+
+    /// The most payload bytes the queue can hold.
+    pub fn payload_capacity(&self) -> usize {
+        self.payload.capacity()
+    }
+
+    /// Drop every queued packet.
+    pub fn reset(&mut self) {
+        self.metadata.clear();
+        self.payload.clear();
+    }
+
+    /// Whether a packet of `size` bytes would be accepted now.
+    pub fn can_enqueue(&self, size: usize) -> bool {
+        let slots = self.metadata.window();
+        let contiguous = self.payload.contiguous_window();
+        if slots >= 1 && contiguous >= size {
+            return true;
+        }
+        // Otherwise it must start after a padding entry covering the tail.
+        slots >= 2 && self.payload.window() - contiguous >= size
+    }
+
+    /// Queue a packet of `size` bytes with `header`; returns its payload
+    /// to fill. Fails without side effects when it cannot fit.
+    pub fn enqueue(&mut self, size: usize, header: H) -> Result<&mut [u8], Full> {
+        if !self.can_enqueue(size) {
+            return Err(Full::Full);
+        }
+        let contiguous = self.payload.contiguous_window();
+        if contiguous < size {
+            *self.metadata.enqueue_one()? = PacketMetadata {
+                size: contiguous,
+                header: None,
+            };
+            self.payload.enqueue_unallocated(contiguous);
+        }
+        *self.metadata.enqueue_one()? = PacketMetadata {
+            size,
+            header: Some(header),
+        };
+        // can_enqueue proved the run is contiguous.
+        self.payload.enqueue_contiguous(size).ok_or(Full::Full)
+    }
+
+    /// Skip padding entries at the head.
+    fn skip_padding(&mut self) {
+        while let Some(m) = self.metadata.peek_one() {
+            if m.header.is_some() {
+                break;
+            }
+            let size = m.size;
+            let _ = self.metadata.dequeue_one();
+            self.payload.dequeue_allocated(size);
+        }
+    }
+
+    /// The oldest packet, without removing it.
+    pub fn peek(&mut self) -> Result<(&H, &[u8]), Empty> {
+        self.skip_padding();
+        let m = self.metadata.peek_one().ok_or(Empty)?;
+        let header = m.header.as_ref().ok_or(Empty)?;
+        Ok((header, self.payload.get_allocated(0, m.size)))
+    }
+
+    /// Remove the oldest packet; returns its header and payload (valid
+    /// until the queue is next changed).
+    pub fn dequeue(&mut self) -> Result<(H, &mut [u8]), Empty> {
+        self.skip_padding();
+        let m = self.metadata.dequeue_one()?;
+        let size = m.size;
+        let header = m.header.take().ok_or(Empty)?;
+        // Packets are stored contiguously, so this cannot fail for a
+        // consistent queue; an inconsistent one reports empty.
+        let payload = self.payload.dequeue_contiguous(size).ok_or(Empty)?;
+        Ok((header, payload))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::VecDeque;
+    use std::vec;
+    use std::vec::Vec;
+
+    #[test]
+    fn wraps_with_padding() {
+        let mut meta = [PacketMetadata::EMPTY; 4];
+        let mut data = [0u8; 10];
+        let mut q: PacketBuffer<u32> = PacketBuffer::new(&mut meta[..], &mut data[..]);
+        q.enqueue(6, 1).unwrap().copy_from_slice(b"abcdef");
+        assert!(q.enqueue(5, 2).is_err(), "only 4 bytes left");
+        let (h, p) = q.dequeue().unwrap();
+        assert_eq!((h, &*p), (1, &b"abcdef"[..]));
+        // 10 free, but write position is at 6: 4 contiguous, then wrap.
+        q.enqueue(3, 3).unwrap().copy_from_slice(b"xyz");
+        q.enqueue(5, 4).unwrap().copy_from_slice(b"12345");
+        assert_eq!(
+            q.peek().map(|(h, p)| (*h, p.to_vec())),
+            Ok((3, b"xyz".to_vec()))
+        );
+        assert_eq!(
+            q.dequeue().map(|(h, p)| (h, p.to_vec())),
+            Ok((3, b"xyz".to_vec()))
+        );
+        assert_eq!(
+            q.dequeue().map(|(h, p)| (h, p.to_vec())),
+            Ok((4, b"12345".to_vec()))
+        );
+        assert_eq!(q.dequeue().map(|(h, _)| h), Err(Empty));
+        assert!(q.enqueue(11, 5).is_err(), "larger than the whole ring");
+        assert!(q.enqueue(10, 5).is_ok());
+        assert!(q.enqueue(0, 6).is_ok(), "empty datagrams are packets too");
+    }
+
+    proptest! {
+        #[test]
+        fn behaves_like_a_queue(slots in 1usize..6, cap in 0usize..40,
+                                ops in proptest::collection::vec(proptest::option::of(0usize..16), 0..80)) {
+            let mut q: PacketBuffer<usize> = PacketBuffer::new(vec![PacketMetadata::EMPTY; slots], vec![0u8; cap]);
+            let mut model: VecDeque<(usize, Vec<u8>)> = VecDeque::new();
+            let mut id = 0;
+            for op in ops {
+                match op {
+                    Some(size) => {
+                        id += 1;
+                        let fill: Vec<u8> = (0..size).map(|i| (i + id) as u8).collect();
+                        let could = q.can_enqueue(size);
+                        match q.enqueue(size, id) {
+                            Ok(buf) => {
+                                prop_assert!(could);
+                                buf.copy_from_slice(&fill);
+                                model.push_back((id, fill));
+                            }
+                            Err(_) => {
+                                prop_assert!(!could);
+                                // Never refuse when the queue is empty and it fits.
+                                prop_assert!(!(model.is_empty() && size <= cap));
+                            }
+                        }
+                    }
+                    None => {
+                        let got = q.dequeue().map(|(h, p)| (h, p.to_vec())).ok();
+                        prop_assert_eq!(got, model.pop_front());
+                    }
+                }
+                prop_assert!(model.len() <= slots);
+            }
+        }
+    }
+}
