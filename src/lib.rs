@@ -57,6 +57,7 @@ extern crate alloc;
 #[macro_use]
 mod macros;
 
+pub mod config;
 pub mod rand;
 pub mod storage;
 pub mod time;
