@@ -58,6 +58,7 @@ extern crate alloc;
 mod macros;
 
 pub mod config;
+pub mod device;
 pub mod rand;
 pub mod storage;
 pub mod time;

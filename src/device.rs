@@ -1,0 +1,116 @@
+//! The boundary between the stack and a network interface.
+//!
+//! A [`Device`] hands received frames to the stack and accepts frames to
+//! send, through tokens that borrow the device's own buffers: a received
+//! frame is parsed where the device put it, and a frame to send is built in
+//! place. The stack never copies a frame between device and parser.
+//!
+//! Implementations live in the `ferrotcp-phy` crate (TAP/TUN, loopback,
+//! fault injection, pcap capture, simulated links, SPI Ethernet
+//! controllers); the core only defines the traits.
+
+use crate::time::Instant;
+use crate::wire::ChecksumCapabilities;
+
+/// What a frame starts with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Medium {
+    /// Ethernet II / IEEE 802.3 frames (a TAP interface, a MAC chip).
+    #[default]
+    Ethernet,
+    /// Bare IPv4 / IPv6 packets (a TUN interface, a PPP link).
+    Ip,
+}
+
+/// What a device can do. The stack reads this once per poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub struct DeviceCapabilities {
+    /// The framing of frames.
+    pub medium: Medium,
+    /// The largest frame the device sends or receives, link header
+    /// included (1514 for standard Ethernet without FCS, 1500 for IP).
+    pub max_transmission_unit: usize,
+    /// How many frames the device accepts in one burst, if limited.
+    pub max_burst_size: Option<usize>,
+    /// Which checksums the device computes or verifies itself.
+    pub checksum: ChecksumCapabilities,
+}
+
+impl Default for DeviceCapabilities {
+    fn default() -> Self {
+        DeviceCapabilities {
+            medium: Medium::Ethernet,
+            max_transmission_unit: 1514,
+            max_burst_size: None,
+            checksum: ChecksumCapabilities::all(),
+        }
+    }
+}
+
+impl DeviceCapabilities {
+    /// Capabilities of a device with `medium` and `mtu`, everything else at
+    /// its default.
+    pub fn new(medium: Medium, max_transmission_unit: usize) -> Self {
+        DeviceCapabilities {
+            medium,
+            max_transmission_unit,
+            ..Default::default()
+        }
+    }
+
+    /// The IP MTU: the frame MTU less the link header.
+    pub fn ip_mtu(&self) -> usize {
+        match self.medium {
+            // RFC 894: the 14-byte Ethernet II header.
+            Medium::Ethernet => self.max_transmission_unit.saturating_sub(14),
+            Medium::Ip => self.max_transmission_unit,
+        }
+    }
+}
+
+/// A network device.
+///
+/// `receive` returns a received frame together with a transmit token, so a
+/// reply (an ARP reply, an echo reply) can be sent without asking again;
+/// `transmit` returns a token when the device can take one more frame.
+/// Returning `None` means "nothing now": the stack tries again on its next
+/// poll.
+pub trait Device {
+    /// The token for one received frame.
+    type RxToken<'a>: RxToken
+    where
+        Self: 'a;
+    /// The token for one frame to send.
+    type TxToken<'a>: TxToken
+    where
+        Self: 'a;
+
+    /// A received frame and a transmit token, if a frame is waiting.
+    fn receive(&mut self, now: Instant) -> Option<(Self::RxToken<'_>, Self::TxToken<'_>)>;
+
+    /// A transmit token, if the device can take a frame now.
+    fn transmit(&mut self, now: Instant) -> Option<Self::TxToken<'_>>;
+
+    /// What the device can do.
+    fn capabilities(&self) -> DeviceCapabilities;
+}
+
+/// One received frame.
+pub trait RxToken {
+    /// Hand the frame to `f` and consume the token.
+    fn consume<R, F>(self, f: F) -> R
+    where
+        F: FnOnce(&[u8]) -> R;
+}
+
+/// Room for one frame to send.
+pub trait TxToken {
+    /// Let `f` build a frame of exactly `len` bytes in the device's buffer,
+    /// then send it. Dropping a token without consuming it sends nothing.
+    fn consume<R, F>(self, len: usize, f: F) -> R
+    where
+        F: FnOnce(&mut [u8]) -> R;
+}
