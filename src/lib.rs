@@ -60,6 +60,7 @@ mod macros;
 pub mod config;
 pub mod device;
 pub mod rand;
+pub mod socket;
 pub mod storage;
 pub mod time;
 pub mod wire;

@@ -40,27 +40,68 @@ impl Default for HeapSlot {
     }
 }
 
+/// Storage that holds one [`HeapSlot`] per key. Implemented for slices of
+/// `HeapSlot`; a container whose elements embed a `HeapSlot` (the socket
+/// set's storage) implements it to keep the heap beside its elements.
+pub trait HeapSlots {
+    /// The number of keys.
+    fn slot_count(&self) -> usize;
+    /// The slot of key `i` (`i < slot_count()`).
+    fn slot(&self, i: usize) -> &HeapSlot;
+    /// The slot of key `i` (`i < slot_count()`).
+    fn slot_mut(&mut self, i: usize) -> &mut HeapSlot;
+}
+
+impl HeapSlots for ManagedSlice<'_, HeapSlot> {
+    fn slot_count(&self) -> usize {
+        self.len()
+    }
+    fn slot(&self, i: usize) -> &HeapSlot {
+        &self[i]
+    }
+    fn slot_mut(&mut self, i: usize) -> &mut HeapSlot {
+        &mut self[i]
+    }
+}
+
 /// A min-heap of at most one deadline per key.
 #[derive(Debug)]
-pub struct DeadlineHeap<'a> {
-    slots: ManagedSlice<'a, HeapSlot>,
+pub struct DeadlineHeap<S: HeapSlots> {
+    slots: S,
     len: usize,
 }
 
-impl<'a> DeadlineHeap<'a> {
+impl<'a> DeadlineHeap<ManagedSlice<'a, HeapSlot>> {
     /// A heap for keys `0..slots.len()`.
-    pub fn new<S: Into<ManagedSlice<'a, HeapSlot>>>(slots: S) -> DeadlineHeap<'a> {
-        let mut slots = slots.into();
-        for s in slots.iter_mut() {
-            *s = HeapSlot::EMPTY;
+    pub fn from_slots<T: Into<ManagedSlice<'a, HeapSlot>>>(slots: T) -> Self {
+        DeadlineHeap::new(slots.into())
+    }
+}
+
+impl<S: HeapSlots> DeadlineHeap<S> {
+    /// A heap over `slots`; every slot is reset to empty.
+    pub fn new(mut slots: S) -> DeadlineHeap<S> {
+        for i in 0..slots.slot_count() {
+            *slots.slot_mut(i) = HeapSlot::EMPTY;
         }
         DeadlineHeap { slots, len: 0 }
+    }
+
+    /// The storage (its heap slots must only be changed through the heap).
+    pub fn storage(&self) -> &S {
+        &self.slots
+    }
+
+    /// The storage, mutably. Callers must not write the embedded
+    /// `HeapSlot`s.
+    pub fn storage_mut(&mut self) -> &mut S {
+        &mut self.slots
     }
 
     /// The number of keys the heap can hold.
     pub fn capacity(&self) -> usize {
         // Positions are u32; more keys than that are never addressable.
-        self.slots.len().min(NONE as usize)
+        self.slots.slot_count().min(NONE as usize)
     }
 
     /// The number of pending deadlines.
@@ -75,7 +116,10 @@ impl<'a> DeadlineHeap<'a> {
 
     /// The pending deadline of `key`.
     pub fn deadline(&self, key: usize) -> Option<Instant> {
-        let slot = self.slots.get(key)?;
+        if key >= self.capacity() {
+            return None;
+        }
+        let slot = self.slots.slot(key);
         (slot.position != NONE).then_some(slot.deadline)
     }
 
@@ -85,19 +129,19 @@ impl<'a> DeadlineHeap<'a> {
         if key >= self.capacity() {
             return false;
         }
-        match (self.slots[key].position, deadline) {
+        match (self.slots.slot(key).position, deadline) {
             (NONE, None) => {}
             (NONE, Some(at)) => {
                 let pos = self.len;
                 self.len += 1;
-                self.slots[key].deadline = at;
+                self.slots.slot_mut(key).deadline = at;
                 self.place(pos, key);
                 self.sift_up(pos);
             }
             (pos, Some(at)) => {
                 let pos = pos as usize;
-                let old = self.slots[key].deadline;
-                self.slots[key].deadline = at;
+                let old = self.slots.slot(key).deadline;
+                self.slots.slot_mut(key).deadline = at;
                 if at < old {
                     self.sift_up(pos);
                 } else {
@@ -114,8 +158,8 @@ impl<'a> DeadlineHeap<'a> {
         if self.len == 0 {
             return None;
         }
-        let key = self.slots[0].key_at as usize;
-        Some((key, self.slots[key].deadline))
+        let key = self.slots.slot(0).key_at as usize;
+        Some((key, self.slots.slot(key).deadline))
     }
 
     /// Remove and return a key whose deadline is at or before `now`.
@@ -129,26 +173,27 @@ impl<'a> DeadlineHeap<'a> {
     }
 
     fn place(&mut self, pos: usize, key: usize) {
-        self.slots[pos].key_at = key as u32;
-        self.slots[key].position = pos as u32;
+        self.slots.slot_mut(pos).key_at = key as u32;
+        self.slots.slot_mut(key).position = pos as u32;
     }
 
     fn deadline_at(&self, pos: usize) -> Instant {
-        self.slots[self.slots[pos].key_at as usize].deadline
+        let key = self.slots.slot(pos).key_at as usize;
+        self.slots.slot(key).deadline
     }
 
     fn remove_at(&mut self, pos: usize) {
-        let key = self.slots[pos].key_at as usize;
-        self.slots[key].position = NONE;
+        let key = self.slots.slot(pos).key_at as usize;
+        self.slots.slot_mut(key).position = NONE;
         self.len -= 1;
         let last = self.len;
         if pos != last {
-            let moved = self.slots[last].key_at as usize;
+            let moved = self.slots.slot(last).key_at as usize;
             self.place(pos, moved);
             self.sift_down(pos);
             self.sift_up(pos);
         }
-        self.slots[last].key_at = NONE;
+        self.slots.slot_mut(last).key_at = NONE;
     }
 
     fn sift_up(&mut self, mut pos: usize) {
@@ -183,8 +228,8 @@ impl<'a> DeadlineHeap<'a> {
     }
 
     fn swap(&mut self, a: usize, b: usize) {
-        let ka = self.slots[a].key_at as usize;
-        let kb = self.slots[b].key_at as usize;
+        let ka = self.slots.slot(a).key_at as usize;
+        let kb = self.slots.slot(b).key_at as usize;
         self.place(a, kb);
         self.place(b, ka);
     }
@@ -203,7 +248,7 @@ mod tests {
     #[test]
     fn order_update_cancel() {
         let mut slots = [HeapSlot::EMPTY; 4];
-        let mut h = DeadlineHeap::new(&mut slots[..]);
+        let mut h = DeadlineHeap::from_slots(&mut slots[..]);
         assert!(h.set(0, Some(t(30))));
         h.set(1, Some(t(10)));
         h.set(2, Some(t(20)));
@@ -224,7 +269,7 @@ mod tests {
     proptest! {
         #[test]
         fn matches_a_model(cap in 1usize..24, ops in proptest::collection::vec((0usize..30, proptest::option::of(0i64..1000), any::<bool>()), 0..200)) {
-            let mut h = DeadlineHeap::new(vec![HeapSlot::EMPTY; cap]);
+            let mut h = DeadlineHeap::from_slots(vec![HeapSlot::EMPTY; cap]);
             let mut model: std::collections::BTreeMap<usize, i64> = Default::default();
             for (key, at, pop) in ops {
                 if pop {

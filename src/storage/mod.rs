@@ -6,6 +6,6 @@ mod deadline_heap;
 mod packet_buffer;
 mod ring_buffer;
 
-pub use self::deadline_heap::{DeadlineHeap, HeapSlot};
+pub use self::deadline_heap::{DeadlineHeap, HeapSlot, HeapSlots};
 pub use self::packet_buffer::{PacketBuffer, PacketMetadata};
 pub use self::ring_buffer::{Empty, Full, RingBuffer};

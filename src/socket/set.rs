@@ -1,0 +1,542 @@
+//! The socket set: sockets in caller storage, addressed by generational
+//! handles, with the two structures that keep a poll's cost proportional
+//! to the sockets that have work rather than to the sockets that exist:
+//!
+//! * a deadline heap (one entry per socket with a pending `poll_at`), so
+//!   the interface finds due sockets in O(log n) and `poll_at` is O(1);
+//! * a port index (hash buckets chained through the slots), so an incoming
+//!   datagram finds its socket without scanning.
+//!
+//! The application may change a socket at any time between polls through
+//! [`SocketSet::get_mut`]; that marks the slot dirty, and the set brings
+//! its heap entry and index membership up to date at the start of the next
+//! poll — only for the dirty slots.
+
+use managed::ManagedSlice;
+
+use super::{PollAt, udp};
+use crate::storage::{DeadlineHeap, HeapSlot, HeapSlots};
+use crate::time::Instant;
+
+/// A socket of any kind.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Socket<'a> {
+    /// A UDP socket.
+    Udp(udp::Socket<'a>),
+}
+
+impl Socket<'_> {
+    pub(crate) fn poll_at(&self) -> PollAt {
+        match self {
+            Socket::Udp(s) => s.poll_at(),
+        }
+    }
+
+    /// The port this socket is found by in the port index, if any.
+    fn indexed_port(&self) -> Option<(Proto, u16)> {
+        match self {
+            Socket::Udp(s) if s.is_open() => Some((Proto::Udp, s.endpoint().port)),
+            Socket::Udp(_) => None,
+        }
+    }
+}
+
+/// Conversion between a concrete socket type and [`Socket`].
+pub trait AnySocket<'a>: Sized {
+    /// Wrap into a [`Socket`].
+    fn upcast(self) -> Socket<'a>;
+    /// The concrete socket, if `socket` is one.
+    fn downcast<'c>(socket: &'c Socket<'a>) -> Option<&'c Self>;
+    /// The concrete socket, if `socket` is one.
+    fn downcast_mut<'c>(socket: &'c mut Socket<'a>) -> Option<&'c mut Self>;
+}
+
+impl<'a> AnySocket<'a> for udp::Socket<'a> {
+    fn upcast(self) -> Socket<'a> {
+        Socket::Udp(self)
+    }
+    fn downcast<'c>(socket: &'c Socket<'a>) -> Option<&'c Self> {
+        match socket {
+            Socket::Udp(s) => Some(s),
+        }
+    }
+    fn downcast_mut<'c>(socket: &'c mut Socket<'a>) -> Option<&'c mut Self> {
+        match socket {
+            Socket::Udp(s) => Some(s),
+        }
+    }
+}
+
+/// A handle to a socket in a [`SocketSet`]. A handle to a removed socket
+/// stays invalid even after its slot is reused (the generation differs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct SocketHandle {
+    index: u32,
+    generation: u32,
+}
+
+impl SocketHandle {
+    /// The slot index (for logging).
+    pub fn index(&self) -> usize {
+        self.index as usize
+    }
+}
+
+/// Why a socket-set operation failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum SetError {
+    /// No free slot (and the storage cannot grow).
+    Full,
+    /// The handle does not name a live socket (removed, or from another
+    /// set).
+    InvalidHandle,
+    /// The socket is of another type than asked for.
+    WrongType,
+}
+
+/// Which index a socket is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Proto {
+    Udp,
+}
+
+const NIL: u32 = u32::MAX;
+/// Buckets of the port index (a power of two).
+const BUCKETS: usize = 64;
+
+/// One slot of a socket set. Create storage with
+/// `[SocketStorage::EMPTY; N]`.
+#[derive(Debug)]
+pub struct SocketStorage<'a> {
+    socket: Option<Socket<'a>>,
+    generation: u32,
+    heap: HeapSlot,
+    /// Next slot in the dirty list, or NIL; `dirty` says membership.
+    next_dirty: u32,
+    dirty: bool,
+    /// Where the slot is in the port index.
+    indexed: Option<(Proto, u16)>,
+    next_in_bucket: u32,
+}
+
+impl SocketStorage<'_> {
+    /// An empty slot.
+    pub const EMPTY: Self = SocketStorage {
+        socket: None,
+        generation: 0,
+        heap: HeapSlot::EMPTY,
+        next_dirty: NIL,
+        dirty: false,
+        indexed: None,
+        next_in_bucket: NIL,
+    };
+}
+
+impl Default for SocketStorage<'_> {
+    fn default() -> Self {
+        SocketStorage::EMPTY
+    }
+}
+
+/// The slots as the deadline heap sees them.
+#[derive(Debug)]
+struct Slots<'a, 'b>(ManagedSlice<'a, SocketStorage<'b>>);
+
+impl HeapSlots for Slots<'_, '_> {
+    fn slot_count(&self) -> usize {
+        self.0.len()
+    }
+    fn slot(&self, i: usize) -> &HeapSlot {
+        &self.0[i].heap
+    }
+    fn slot_mut(&mut self, i: usize) -> &mut HeapSlot {
+        &mut self.0[i].heap
+    }
+}
+
+/// A set of sockets in caller storage.
+#[derive(Debug)]
+pub struct SocketSet<'a> {
+    heap: DeadlineHeap<Slots<'a, 'a>>,
+    dirty_head: u32,
+    buckets: [u32; BUCKETS],
+}
+
+fn bucket_of(proto: Proto, port: u16) -> usize {
+    // Ports are not attacker-chosen for *local* sockets, so a fixed mix is
+    // enough here (the TCP 4-tuple index uses a keyed hash).
+    let p = match proto {
+        Proto::Udp => 0u32,
+    };
+    let x = (u32::from(port) ^ (p << 16)).wrapping_mul(0x9e37_79b1);
+    (x >> 26) as usize % BUCKETS
+}
+
+impl<'a> SocketSet<'a> {
+    /// A set over `storage` (`[SocketStorage::EMPTY; N]`, or a `Vec` with
+    /// the `alloc` feature, which then grows).
+    pub fn new<S: Into<ManagedSlice<'a, SocketStorage<'a>>>>(storage: S) -> SocketSet<'a> {
+        let mut storage = storage.into();
+        for slot in storage.iter_mut() {
+            *slot = SocketStorage::EMPTY;
+        }
+        SocketSet {
+            heap: DeadlineHeap::new(Slots(storage)),
+            dirty_head: NIL,
+            buckets: [NIL; BUCKETS],
+        }
+    }
+
+    fn slots(&self) -> &ManagedSlice<'a, SocketStorage<'a>> {
+        &self.heap.storage().0
+    }
+
+    fn slots_mut(&mut self) -> &mut ManagedSlice<'a, SocketStorage<'a>> {
+        &mut self.heap.storage_mut().0
+    }
+
+    /// Add a socket; returns its handle.
+    pub fn add<T: AnySocket<'a>>(&mut self, socket: T) -> Result<SocketHandle, SetError> {
+        let socket = socket.upcast();
+        let free = self.slots().iter().position(|s| s.socket.is_none());
+        let index = match free {
+            Some(i) => i,
+            None => self.grow()?,
+        };
+        if index >= NIL as usize {
+            return Err(SetError::Full);
+        }
+        let slot = &mut self.slots_mut()[index];
+        slot.socket = Some(socket);
+        let generation = slot.generation;
+        self.mark_dirty(index);
+        Ok(SocketHandle {
+            index: index as u32,
+            generation,
+        })
+    }
+
+    #[cfg(feature = "alloc")]
+    fn grow(&mut self) -> Result<usize, SetError> {
+        match self.slots_mut() {
+            ManagedSlice::Owned(v) => {
+                v.push(SocketStorage::EMPTY);
+                Ok(v.len() - 1)
+            }
+            ManagedSlice::Borrowed(_) => Err(SetError::Full),
+        }
+    }
+
+    #[cfg(not(feature = "alloc"))]
+    fn grow(&mut self) -> Result<usize, SetError> {
+        Err(SetError::Full)
+    }
+
+    fn check(&self, handle: SocketHandle) -> Result<usize, SetError> {
+        let i = handle.index as usize;
+        match self.slots().get(i) {
+            Some(s) if s.socket.is_some() && s.generation == handle.generation => Ok(i),
+            _ => Err(SetError::InvalidHandle),
+        }
+    }
+
+    /// The socket behind `handle`.
+    pub fn get<T: AnySocket<'a>>(&self, handle: SocketHandle) -> Result<&T, SetError> {
+        let i = self.check(handle)?;
+        let socket = self.slots()[i]
+            .socket
+            .as_ref()
+            .ok_or(SetError::InvalidHandle)?;
+        T::downcast(socket).ok_or(SetError::WrongType)
+    }
+
+    /// The socket behind `handle`, to change. Marks it for re-evaluation
+    /// at the next poll.
+    pub fn get_mut<T: AnySocket<'a>>(&mut self, handle: SocketHandle) -> Result<&mut T, SetError> {
+        let i = self.check(handle)?;
+        self.mark_dirty(i);
+        let socket = self.slots_mut()[i]
+            .socket
+            .as_mut()
+            .ok_or(SetError::InvalidHandle)?;
+        T::downcast_mut(socket).ok_or(SetError::WrongType)
+    }
+
+    /// Remove the socket behind `handle` and return it. The handle (and
+    /// every copy of it) becomes invalid.
+    pub fn remove(&mut self, handle: SocketHandle) -> Result<Socket<'a>, SetError> {
+        let i = self.check(handle)?;
+        self.unindex(i);
+        self.heap.set(i, None);
+        let slot = &mut self.slots_mut()[i];
+        slot.generation = slot.generation.wrapping_add(1);
+        slot.socket.take().ok_or(SetError::InvalidHandle)
+    }
+
+    /// Handles and sockets, in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = (SocketHandle, &Socket<'a>)> {
+        self.slots().iter().enumerate().filter_map(|(i, s)| {
+            s.socket.as_ref().map(|sock| {
+                (
+                    SocketHandle {
+                        index: i as u32,
+                        generation: s.generation,
+                    },
+                    sock,
+                )
+            })
+        })
+    }
+
+    /// The number of live sockets.
+    pub fn len(&self) -> usize {
+        self.slots().iter().filter(|s| s.socket.is_some()).count()
+    }
+
+    /// Whether the set holds no socket.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn mark_dirty(&mut self, i: usize) {
+        let head = self.dirty_head;
+        let slot = &mut self.slots_mut()[i];
+        if !slot.dirty {
+            slot.dirty = true;
+            slot.next_dirty = head;
+            self.dirty_head = i as u32;
+        }
+    }
+
+    /// Bring the heap and the index up to date for every slot changed
+    /// since the last call. Cost: the number of changed slots.
+    pub(crate) fn refresh(&mut self) {
+        while self.dirty_head != NIL {
+            let i = self.dirty_head as usize;
+            let (next, port, deadline) = {
+                let slot = &mut self.slots_mut()[i];
+                slot.dirty = false;
+                let next = slot.next_dirty;
+                slot.next_dirty = NIL;
+                match &slot.socket {
+                    Some(s) => (next, s.indexed_port(), poll_deadline(s.poll_at())),
+                    None => (next, None, None),
+                }
+            };
+            self.dirty_head = next;
+            if self.slots()[i].indexed != port {
+                self.unindex(i);
+                if let Some((proto, port)) = port {
+                    self.index(i, proto, port);
+                }
+            }
+            self.heap.set(i, deadline);
+        }
+    }
+
+    fn index(&mut self, i: usize, proto: Proto, port: u16) {
+        let b = bucket_of(proto, port);
+        let head = self.buckets[b];
+        let slot = &mut self.slots_mut()[i];
+        slot.indexed = Some((proto, port));
+        slot.next_in_bucket = head;
+        self.buckets[b] = i as u32;
+    }
+
+    fn unindex(&mut self, i: usize) {
+        let Some((proto, port)) = self.slots()[i].indexed else {
+            return;
+        };
+        let b = bucket_of(proto, port);
+        let next = self.slots()[i].next_in_bucket;
+        if self.buckets[b] == i as u32 {
+            self.buckets[b] = next;
+        } else {
+            let mut cur = self.buckets[b];
+            while cur != NIL {
+                let c = cur as usize;
+                if self.slots()[c].next_in_bucket == i as u32 {
+                    self.slots_mut()[c].next_in_bucket = next;
+                    break;
+                }
+                cur = self.slots()[c].next_in_bucket;
+            }
+        }
+        let slot = &mut self.slots_mut()[i];
+        slot.indexed = None;
+        slot.next_in_bucket = NIL;
+    }
+
+    /// Slots of open UDP sockets bound to `port` (callers check the
+    /// address with `accepts`). Valid after `refresh`.
+    pub(crate) fn udp_slots(&self, port: u16) -> BucketIter<'_, 'a> {
+        BucketIter {
+            set: self,
+            cur: self.buckets[bucket_of(Proto::Udp, port)],
+            want: (Proto::Udp, port),
+        }
+    }
+
+    /// The socket in slot `i` (from an index or the heap).
+    pub(crate) fn slot_mut(&mut self, i: usize) -> Option<&mut Socket<'a>> {
+        self.slots_mut().get_mut(i).and_then(|s| s.socket.as_mut())
+    }
+
+    /// Remove and return a slot whose deadline is at or before `now`; the
+    /// caller dispatches it and calls `reschedule`.
+    pub(crate) fn pop_due(&mut self, now: Instant) -> Option<usize> {
+        self.heap.pop_due(now)
+    }
+
+    /// Put slot `i` back into the heap according to its `poll_at`.
+    pub(crate) fn reschedule(&mut self, i: usize) {
+        let deadline = self
+            .slots()
+            .get(i)
+            .and_then(|s| s.socket.as_ref())
+            .and_then(|s| poll_deadline(s.poll_at()));
+        self.heap.set(i, deadline);
+    }
+
+    /// The earliest socket deadline (`Instant::MIN`-like for "now").
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        self.heap.peek().map(|(_, at)| at)
+    }
+}
+
+/// "Now" sorts before every real deadline.
+const NOW: Instant = Instant::from_micros(i64::MIN);
+
+fn poll_deadline(p: PollAt) -> Option<Instant> {
+    match p {
+        PollAt::Now => Some(NOW),
+        PollAt::Time(t) => Some(t),
+        PollAt::Ingress => None,
+    }
+}
+
+/// Slots in one port-index bucket that match a protocol and port.
+pub(crate) struct BucketIter<'s, 'a> {
+    set: &'s SocketSet<'a>,
+    cur: u32,
+    want: (Proto, u16),
+}
+
+impl Iterator for BucketIter<'_, '_> {
+    type Item = usize;
+    fn next(&mut self) -> Option<usize> {
+        while self.cur != NIL {
+            let i = self.cur as usize;
+            let slot = self.set.slots().get(i)?;
+            self.cur = slot.next_in_bucket;
+            if slot.indexed == Some(self.want) {
+                return Some(i);
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::socket::udp::{PacketBuffer, Socket as UdpSocket};
+    use crate::storage::PacketMetadata;
+    use std::vec;
+    use std::vec::Vec;
+
+    fn udp() -> UdpSocket<'static> {
+        UdpSocket::new(
+            PacketBuffer::new(vec![PacketMetadata::EMPTY; 2], vec![0u8; 64]),
+            PacketBuffer::new(vec![PacketMetadata::EMPTY; 2], vec![0u8; 64]),
+        )
+    }
+
+    #[test]
+    fn handles_are_generational() {
+        let mut storage: [SocketStorage; 2] = [SocketStorage::EMPTY, SocketStorage::EMPTY];
+        let mut set = SocketSet::new(&mut storage[..]);
+        let a = set.add(udp()).unwrap();
+        let b = set.add(udp()).unwrap();
+        assert_eq!(set.add(udp()).err(), Some(SetError::Full));
+        set.remove(a).unwrap();
+        let c = set.add(udp()).unwrap();
+        assert_eq!(c.index(), a.index(), "slot reused");
+        assert_eq!(set.get::<UdpSocket>(a).err(), Some(SetError::InvalidHandle));
+        assert!(set.get::<UdpSocket>(c).is_ok());
+        assert!(set.get::<UdpSocket>(b).is_ok());
+        assert_eq!(set.remove(a).err(), Some(SetError::InvalidHandle));
+        assert_eq!(set.len(), 2);
+    }
+
+    #[test]
+    fn grows_with_alloc() {
+        let mut set = SocketSet::new(Vec::new());
+        for _ in 0..10 {
+            set.add(udp()).unwrap();
+        }
+        assert_eq!(set.len(), 10);
+    }
+
+    #[test]
+    fn port_index_follows_binds() {
+        let mut set = SocketSet::new(Vec::new());
+        let handles: Vec<_> = (0..200).map(|_| set.add(udp()).unwrap()).collect();
+        for (n, h) in handles.iter().enumerate() {
+            set.get_mut::<UdpSocket>(*h)
+                .unwrap()
+                .bind(1000 + n as u16)
+                .unwrap();
+        }
+        set.refresh();
+        for (n, h) in handles.iter().enumerate() {
+            let found: Vec<usize> = set.udp_slots(1000 + n as u16).collect();
+            assert_eq!(found, vec![h.index()]);
+        }
+        assert_eq!(set.udp_slots(999).count(), 0);
+        // Rebinding moves the entry; closing removes it; removing too.
+        set.get_mut::<UdpSocket>(handles[0]).unwrap().close();
+        set.get_mut::<UdpSocket>(handles[0])
+            .unwrap()
+            .bind(5000)
+            .unwrap();
+        set.get_mut::<UdpSocket>(handles[1]).unwrap().close();
+        set.remove(handles[2]).unwrap();
+        set.refresh();
+        assert_eq!(set.udp_slots(1000).count(), 0);
+        assert_eq!(set.udp_slots(1001).count(), 0);
+        assert_eq!(set.udp_slots(1002).count(), 0);
+        assert_eq!(
+            set.udp_slots(5000).collect::<Vec<_>>(),
+            vec![handles[0].index()]
+        );
+        assert_eq!(
+            set.udp_slots(1003).collect::<Vec<_>>(),
+            vec![handles[3].index()]
+        );
+    }
+
+    #[test]
+    fn heap_tracks_sockets_with_work() {
+        let mut set = SocketSet::new(Vec::new());
+        let a = set.add(udp()).unwrap();
+        let b = set.add(udp()).unwrap();
+        set.refresh();
+        assert_eq!(set.next_deadline(), None, "idle sockets have no deadline");
+        let remote =
+            crate::socket::IpEndpoint::new(core::net::Ipv4Addr::new(10, 0, 0, 2).into(), 9);
+        let s = set.get_mut::<UdpSocket>(b).unwrap();
+        s.bind(7).unwrap();
+        s.send_slice(b"x", remote).unwrap();
+        set.refresh();
+        assert!(set.next_deadline().is_some());
+        assert_eq!(set.pop_due(Instant::ZERO), Some(b.index()));
+        assert_eq!(set.pop_due(Instant::ZERO), None);
+        set.reschedule(b.index());
+        assert_eq!(set.pop_due(Instant::ZERO), Some(b.index()));
+        let _ = a;
+    }
+}
