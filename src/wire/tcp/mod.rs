@@ -1,0 +1,3 @@
+//! TCP (placeholder during split).
+pub mod options;
+pub mod seq;
