@@ -289,7 +289,7 @@ impl<'a> TcpOption<'a> {
             // four fit in the option area.
             KIND_SACK_RANGE
                 if !data.is_empty()
-                    && data.len() % 8 == 0
+                    && data.len().is_multiple_of(8)
                     && data.len() / 8 <= MAX_SACK_BLOCKS =>
             {
                 let mut blocks = [None; MAX_SACK_BLOCKS];
@@ -319,7 +319,8 @@ impl<'a> TcpOption<'a> {
             }
             // RFC 9768 §3.2.3: length 2, 5, 8 or 11 (0 to 3 fields).
             KIND_ACCECN0 | KIND_ACCECN1
-                if data.len() % ACCECN_FIELD_LEN == 0 && data.len() <= 3 * ACCECN_FIELD_LEN =>
+                if data.len().is_multiple_of(ACCECN_FIELD_LEN)
+                    && data.len() <= 3 * ACCECN_FIELD_LEN =>
             {
                 let order = if kind == KIND_ACCECN0 {
                     AccEcnOrder::Order0
@@ -332,14 +333,10 @@ impl<'a> TcpOption<'a> {
                 }
                 TcpOption::AccEcn(AccEcn::from_order(order, fields))
             }
-            KIND_MAX_SEG_SIZE
-            | KIND_WINDOW_SCALE
-            | KIND_SACK_PERMITTED
-            | KIND_SACK_RANGE
-            | KIND_TIMESTAMP
-            | KIND_FAST_OPEN
-            | KIND_ACCECN0
-            | KIND_ACCECN1 => return Err(Error::BadOption),
+            KIND_MAX_SEG_SIZE | KIND_WINDOW_SCALE | KIND_SACK_PERMITTED | KIND_SACK_RANGE
+            | KIND_TIMESTAMP | KIND_FAST_OPEN | KIND_ACCECN0 | KIND_ACCECN1 => {
+                return Err(Error::BadOption);
+            }
             // RFC 9293 §3.2: unknown options are skipped by their length.
             _ => TcpOption::Unknown { kind, data },
         };
@@ -399,7 +396,9 @@ impl<'a> TcpOption<'a> {
             TcpOption::SackPermitted => out[0] = KIND_SACK_PERMITTED,
             TcpOption::SackRange(blocks) => {
                 out[0] = KIND_SACK_RANGE;
-                for (chunk, (left, right)) in out[2..].chunks_exact_mut(8).zip(blocks.iter().flatten()) {
+                for (chunk, (left, right)) in
+                    out[2..].chunks_exact_mut(8).zip(blocks.iter().flatten())
+                {
                     NetworkEndian::write_u32(&mut chunk[0..4], *left);
                     NetworkEndian::write_u32(&mut chunk[4..8], *right);
                 }
@@ -420,7 +419,10 @@ impl<'a> TcpOption<'a> {
             }
             TcpOption::AccEcn(a) => {
                 out[0] = a.order.kind();
-                for (chunk, v) in out[2..].chunks_exact_mut(ACCECN_FIELD_LEN).zip(a.in_order()) {
+                for (chunk, v) in out[2..]
+                    .chunks_exact_mut(ACCECN_FIELD_LEN)
+                    .zip(a.in_order())
+                {
                     // RFC 9768 §3.2.3: counters are sent modulo 2^24.
                     NetworkEndian::write_u24(chunk, v.unwrap_or(0) & 0x00ff_ffff);
                 }
@@ -464,7 +466,11 @@ impl<'a> Iterator for TcpOptionIter<'a> {
         }
         match TcpOption::parse(self.data) {
             Ok((option, rest)) => {
-                self.data = if option == TcpOption::EndOfList { &[] } else { rest };
+                self.data = if option == TcpOption::EndOfList {
+                    &[]
+                } else {
+                    rest
+                };
                 Some(Ok(option))
             }
             Err(e) => {
