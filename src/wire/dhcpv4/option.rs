@@ -270,7 +270,7 @@ impl<'a> Ipv4AddrList<'a> {
     pub fn new(data: &'a [u8]) -> Result<Self> {
         // RFC 2132 §3.5: "The minimum length for the router option is 4
         // octets, and the length MUST always be a multiple of 4."
-        if data.is_empty() || data.len() % 4 != 0 {
+        if data.is_empty() || !data.len().is_multiple_of(4) {
             return Err(Error::BadOption);
         }
         Ok(Ipv4AddrList(data))

@@ -9,8 +9,9 @@
 use super::*;
 use crate::wire::address::Ipv4Cidr;
 use proptest::prelude::*;
-use std::vec;
-use std::vec::Vec;
+extern crate alloc;
+use alloc::vec;
+use alloc::vec::Vec;
 
 const MAC: [u8; 6] = [0x02, 0x00, 0x5e, 0x10, 0x20, 0x30];
 const XID: [u8; 4] = [0x1f, 0x2e, 0x3d, 0x4c];
