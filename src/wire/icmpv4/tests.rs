@@ -2,6 +2,9 @@
 //! layout; checksums were computed with a ten-line Python RFC 1071 sum and
 //! are cross-checked by `reference_checksum` below.
 
+// Tests link std (`alloc` is optional), so std's Vec it is.
+#![allow(clippy::std_instead_of_alloc)]
+
 use super::*;
 use proptest::prelude::*;
 use std::vec;
