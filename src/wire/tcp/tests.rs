@@ -311,7 +311,7 @@ fn emit_vectors() {
 #[test]
 fn emit_header_then_payload_in_place() {
     // The zero-copy path gives the same bytes as `emit`.
-    let (bytes, src, dst, repr) = vectors()[2].clone();
+    let (bytes, src, dst, repr) = vectors()[2];
     let header_only = Repr {
         payload: &[],
         ..repr
@@ -338,7 +338,7 @@ fn emit_header_then_payload_in_place() {
 #[test]
 fn emit_into_larger_buffer() {
     // Bytes past buffer_len are untouched and not summed.
-    let (bytes, src, dst, repr) = vectors()[0].clone();
+    let (bytes, src, dst, repr) = vectors()[0];
     let mut buf = vec![0xa5; repr.buffer_len() + 7];
     repr.emit(
         &mut Packet::new_unchecked(&mut buf[..]),
@@ -352,7 +352,7 @@ fn emit_into_larger_buffer() {
 
 #[test]
 fn emit_without_checksum_leaves_zero() {
-    let (_, src, dst, repr) = vectors()[3].clone();
+    let (_, src, dst, repr) = vectors()[3];
     let mut buf = vec![0xa5; repr.buffer_len()];
     repr.emit(
         &mut Packet::new_unchecked(&mut buf[..]),
