@@ -378,6 +378,8 @@ impl Repr {
 }
 
 #[cfg(test)]
+// Tests link std; `alloc` is not always enabled, so std's re-exports it is.
+#[allow(clippy::std_instead_of_alloc)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -476,7 +478,7 @@ mod tests {
     fn other_lengths() {
         // A generic view: HLEN 8, PLEN 16 (e.g. a made-up 64-bit hardware
         // and IPv6 protocol) needs 8 + 16 + 32 = 56 bytes.
-        let mut b = vec![0u8; 56];
+        let mut b = [0u8; 56];
         b[4] = 8;
         b[5] = 16;
         b[8] = 0x11; // first sha byte

@@ -378,6 +378,8 @@ impl Repr {
 }
 
 #[cfg(test)]
+// Tests link std; `alloc` is not always enabled, so std's re-exports it is.
+#[allow(clippy::std_instead_of_alloc)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
