@@ -4,7 +4,9 @@
 //! its own view and re-emitted.
 use ferrotcp::wire::ip::IpProtocol;
 use ferrotcp::wire::ipv6::{Packet, Repr};
-use ferrotcp::wire::ipv6ext::{ChainItem, ExtHeader, HeaderChain, fragment, hopopts, routing, upper_layer};
+use ferrotcp::wire::ipv6ext::{
+    ChainItem, ExtHeader, HeaderChain, fragment, hopopts, routing, upper_layer,
+};
 
 fn check_ext(h: &ExtHeader<'_>) {
     match h.kind {
@@ -15,7 +17,10 @@ fn check_ext(h: &ExtHeader<'_>) {
             for item in v.options_iter() {
                 if let Ok((offset, option)) = item {
                     assert!(offset + option.buffer_len() <= h.len());
-                    let _ = (option.option_type().action(), option.option_type().may_change());
+                    let _ = (
+                        option.option_type().action(),
+                        option.option_type().may_change(),
+                    );
                 }
             }
             if let Ok(r) = hopopts::Repr::parse(&v) {
@@ -53,8 +58,20 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let Ok(p) = Packet::new_checked(data) else {
         return;
     };
-    let _ = (p.version(), p.traffic_class(), p.dscp(), p.ecn(), p.flow_label());
-    let _ = (p.payload_len(), p.hop_limit(), p.src_addr(), p.dst_addr(), p.total_len());
+    let _ = (
+        p.version(),
+        p.traffic_class(),
+        p.dscp(),
+        p.ecn(),
+        p.flow_label(),
+    );
+    let _ = (
+        p.payload_len(),
+        p.hop_limit(),
+        p.src_addr(),
+        p.dst_addr(),
+        p.total_len(),
+    );
     if let Ok(r) = Repr::parse(&p) {
         let mut out = vec![0u8; r.buffer_len()];
         r.emit(&mut Packet::new_unchecked(&mut out[..]));
@@ -66,7 +83,9 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     for item in HeaderChain::new(p.next_header(), payload) {
         match item {
             Ok(ChainItem::Header(h)) => check_ext(&h),
-            Ok(ChainItem::UpperLayer { protocol, offset, .. }) => {
+            Ok(ChainItem::UpperLayer {
+                protocol, offset, ..
+            }) => {
                 assert!(offset <= payload.len());
                 end = Some((protocol, offset));
             }

@@ -4,7 +4,9 @@
 //! `Repr::parse` and re-emit, and the chain walker with the first byte as
 //! the first Next Header.
 use ferrotcp::wire::ip::IpProtocol;
-use ferrotcp::wire::ipv6ext::{ChainItem, HeaderChain, OptionsIter, fragment, hopopts, options, routing};
+use ferrotcp::wire::ipv6ext::{
+    ChainItem, HeaderChain, OptionsIter, fragment, hopopts, options, routing,
+};
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     // The options iterator over the whole input.
@@ -13,7 +15,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         match item {
             Ok((offset, option)) => {
                 assert!(offset + option.buffer_len() <= data.len());
-                let _ = (option.option_type().action(), option.option_type().may_change(), option.alignment());
+                let _ = (
+                    option.option_type().action(),
+                    option.option_type().may_change(),
+                    option.alignment(),
+                );
                 parsed.push(option);
             }
             Err(_) => break,
@@ -31,7 +37,12 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     assert_eq!(back, wanted);
 
     if let Ok(h) = hopopts::Header::new_checked(data) {
-        let _ = (h.next_header(), h.hdr_ext_len(), h.header_len(), h.options());
+        let _ = (
+            h.next_header(),
+            h.hdr_ext_len(),
+            h.header_len(),
+            h.options(),
+        );
         for item in h.options_iter() {
             let _ = item;
         }
@@ -43,7 +54,13 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     }
 
     if let Ok(h) = routing::Header::new_checked(data) {
-        let _ = (h.next_header(), h.routing_type(), h.segments_left(), h.reserved(), h.data());
+        let _ = (
+            h.next_header(),
+            h.routing_type(),
+            h.segments_left(),
+            h.reserved(),
+            h.data(),
+        );
         let _ = h.addresses().iter().count();
         let r = routing::Repr::parse(&h).expect("routing parse fails only on framing");
         let _ = (r.next_header(), r.segments_left(), r.routing_type());
@@ -54,7 +71,15 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     }
 
     if let Ok(h) = fragment::Header::new_checked(data) {
-        let _ = (h.next_header(), h.reserved(), h.frag_offset(), h.res(), h.more_frags(), h.ident(), h.payload());
+        let _ = (
+            h.next_header(),
+            h.reserved(),
+            h.frag_offset(),
+            h.res(),
+            h.more_frags(),
+            h.ident(),
+            h.payload(),
+        );
         let r = fragment::Repr::parse(&h).expect("fragment parse fails only on framing");
         assert_eq!(r.is_atomic(), h.is_atomic());
         let mut out = vec![0u8; r.buffer_len()];
@@ -72,7 +97,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
                     last_end = h.offset + h.len();
                     assert!(last_end <= rest.len());
                 }
-                Ok(ChainItem::UpperLayer { offset, .. }) | Ok(ChainItem::NonFirstFragment { offset, .. }) => {
+                Ok(ChainItem::UpperLayer { offset, .. })
+                | Ok(ChainItem::NonFirstFragment { offset, .. }) => {
                     assert_eq!(offset, last_end)
                 }
                 Err(e) => assert!(e.offset <= rest.len()),
