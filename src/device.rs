@@ -64,8 +64,9 @@ impl DeviceCapabilities {
     /// The IP MTU: the frame MTU less the link header.
     pub fn ip_mtu(&self) -> usize {
         match self.medium {
-            // RFC 894: the 14-byte Ethernet II header.
-            Medium::Ethernet => self.max_transmission_unit.saturating_sub(14),
+            Medium::Ethernet => self
+                .max_transmission_unit
+                .saturating_sub(crate::wire::ethernet::HEADER_LEN),
             Medium::Ip => self.max_transmission_unit,
         }
     }
