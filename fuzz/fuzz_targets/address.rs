@@ -78,7 +78,10 @@ fn ipv6(a: Ipv6Addr, prefix_len: u8) {
         Ipv6AddrExt::is_global(&a),
         Ipv6AddrExt::scope(&a),
     );
-    assert_eq!(Ipv6AddrExt::multicast_scope(&a).is_some(), Ipv6AddrExt::is_multicast(&a));
+    assert_eq!(
+        Ipv6AddrExt::multicast_scope(&a).is_some(),
+        Ipv6AddrExt::is_multicast(&a)
+    );
     if let Some(s) = Ipv6AddrExt::multicast_scope(&a) {
         assert_eq!(MulticastScope::from_value(s.value()), s);
     }
@@ -119,7 +122,12 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     ipv6(v4.to_ipv6_mapped(), prefix_len);
 
     if let Some(mac) = EthernetAddress::from_bytes(&b[16..]) {
-        let _ = (mac.is_unicast(), mac.is_multicast(), mac.is_broadcast(), mac.is_local());
+        let _ = (
+            mac.is_unicast(),
+            mac.is_multicast(),
+            mac.is_broadcast(),
+            mac.is_local(),
+        );
         let _ = (mac.is_unspecified(), mac.to_eui64(), mac.as_bytes());
         assert_eq!(EthernetAddress::from_str(&mac.to_string()), Ok(mac));
     }
