@@ -100,7 +100,7 @@ fn check() -> c_int {
         #[repr(align(64))]
         struct Aligned([u8; 64]);
         let b = alloc::boxed::Box::new(Aligned([7; 64]));
-        let aligned = (&*b as *const Aligned).addr() % 64 == 0 && b.0[63] == 7;
+        let aligned = (&*b as *const Aligned).addr().is_multiple_of(64) && b.0[63] == 7;
         if black_box(v.iter().map(|&x| u32::from(x)).sum::<u32>()) != 499_500 || !aligned {
             failures |= 32;
         }
