@@ -106,7 +106,6 @@ fn ethernet_from_str_invalid() {
 /// `u8::from_str_radix` accepts a leading `+`, and `EthernetAddress`'s
 /// `FromStr` passes parts straight to it, so `+1:...` parses.
 #[test]
-#[ignore = "bug in src/wire/address.rs: a '+' sign is accepted in an octet"]
 fn ethernet_from_str_rejects_plus_sign() {
     for s in ["+1:11:22:33:44:55", "00:11:22:33:44:+f"] {
         assert_eq!(EthernetAddress::from_str(s), Err(AddrParseError), "{s:?}");

@@ -27,14 +27,14 @@ fn strings(s: &str) {
 fn ipv4(a: Ipv4Addr, netmask: Ipv4Addr, prefix_len: u8) {
     let _ = (
         Ipv4AddrExt::is_private(&a),
-        Ipv4AddrExt::is_shared(&a),
+        Ipv4AddrExt::is_shared_address_space(&a),
         Ipv4AddrExt::is_link_local(&a),
         Ipv4AddrExt::is_loopback(&a),
         Ipv4AddrExt::is_this_network(&a),
         Ipv4AddrExt::is_limited_broadcast(&a),
         Ipv4AddrExt::is_documentation(&a),
-        Ipv4AddrExt::is_benchmarking(&a),
-        Ipv4AddrExt::is_reserved(&a),
+        Ipv4AddrExt::is_benchmarking_range(&a),
+        Ipv4AddrExt::is_future_use(&a),
         Ipv4AddrExt::is_multicast(&a),
         Ipv4AddrExt::is_local_network_control(&a),
         Ipv4AddrExt::is_administratively_scoped(&a),
@@ -44,7 +44,7 @@ fn ipv4(a: Ipv4Addr, netmask: Ipv4Addr, prefix_len: u8) {
     if let Some(e) = Ipv4AddrExt::special_purpose(&a) {
         assert!(e.block.contains_addr(&IpAddr::V4(a)));
     }
-    if Ipv4AddrExt::is_global(&a) {
+    if Ipv4AddrExt::is_globally_reachable(&a) {
         assert!(Ipv4AddrExt::is_unicast(&a) || Ipv4AddrExt::is_multicast(&a));
     }
     let mac = EthernetAddress::from_ipv4_multicast(a);
@@ -72,17 +72,17 @@ fn ipv6(a: Ipv6Addr, prefix_len: u8) {
         Ipv6AddrExt::is_site_local(&a),
         Ipv6AddrExt::is_loopback(&a),
         Ipv6AddrExt::is_unspecified(&a),
-        Ipv6AddrExt::is_ipv4_mapped(&a),
-        Ipv6AddrExt::is_documentation(&a),
+        Ipv6AddrExt::is_v4_mapped(&a),
+        Ipv6AddrExt::is_documentation_prefix(&a),
         Ipv6AddrExt::is_solicited_node_multicast(&a),
-        Ipv6AddrExt::is_global(&a),
+        Ipv6AddrExt::is_globally_reachable(&a),
         Ipv6AddrExt::scope(&a),
     );
     assert_eq!(
-        Ipv6AddrExt::multicast_scope(&a).is_some(),
+        Ipv6AddrExt::mcast_scope(&a).is_some(),
         Ipv6AddrExt::is_multicast(&a)
     );
-    if let Some(s) = Ipv6AddrExt::multicast_scope(&a) {
+    if let Some(s) = Ipv6AddrExt::mcast_scope(&a) {
         assert_eq!(MulticastScope::from_value(s.value()), s);
     }
     if let Some(e) = Ipv6AddrExt::special_purpose(&a) {

@@ -99,7 +99,12 @@ impl FromStr for EthernetAddress {
         let mut out = [0u8; 6];
         let mut n = 0;
         for part in s.split(sep) {
-            if n == 6 || part.is_empty() || part.len() > 2 {
+            // `from_str_radix` would accept a leading '+': insist on digits.
+            if n == 6
+                || part.is_empty()
+                || part.len() > 2
+                || !part.bytes().all(|b| b.is_ascii_hexdigit())
+            {
                 return Err(AddrParseError);
             }
             out[n] = u8::from_str_radix(part, 16).map_err(|_| AddrParseError)?;

@@ -79,7 +79,7 @@ fn check() -> c_int {
 
     // Address parsing and classification.
     let pcp_anycast = black_box(Ipv4Addr::new(192, 0, 0, 9));
-    if !Ipv4AddrExt::is_global(&pcp_anycast) || Ipv4AddrExt::is_global(&Ipv4Addr::new(10, 0, 0, 1))
+    if !Ipv4AddrExt::is_globally_reachable(&pcp_anycast) || Ipv4AddrExt::is_globally_reachable(&Ipv4Addr::new(10, 0, 0, 1))
     {
         failures |= 4;
     }

@@ -21,7 +21,7 @@ pub trait Ipv4AddrExt: Sealed {
     /// Private-use space `10/8`, `172.16/12`, `192.168/16` (RFC 1918 §3).
     fn is_private(&self) -> bool;
     /// Shared address space `100.64.0.0/10` (RFC 6598 §7).
-    fn is_shared(&self) -> bool;
+    fn is_shared_address_space(&self) -> bool;
     /// Link-local `169.254.0.0/16` (RFC 3927).
     fn is_link_local(&self) -> bool;
     /// Loopback `127.0.0.0/8` (RFC 1122 §3.2.1.3 (g)).
@@ -42,10 +42,10 @@ pub trait Ipv4AddrExt: Sealed {
     /// `198.51.100.0/24`, TEST-NET-3 `203.0.113.0/24` (RFC 5737 §3).
     fn is_documentation(&self) -> bool;
     /// Benchmarking `198.18.0.0/15` (RFC 2544, as registered by RFC 6890 §2.2.2).
-    fn is_benchmarking(&self) -> bool;
+    fn is_benchmarking_range(&self) -> bool;
     /// Reserved for future use `240.0.0.0/4` (RFC 1112 §4), limited
     /// broadcast included.
-    fn is_reserved(&self) -> bool;
+    fn is_future_use(&self) -> bool;
     /// Multicast `224.0.0.0/4` (RFC 1112 §4, RFC 5771 §3).
     fn is_multicast(&self) -> bool;
     /// The Local Network Control Block `224.0.0.0/24` (RFC 5771 §4):
@@ -65,7 +65,7 @@ pub trait Ipv4AddrExt: Sealed {
     /// although `192.0.0.0/24` is not). For a multicast group: it is
     /// neither in the Local Network Control Block (RFC 5771 §4) nor
     /// administratively scoped (RFC 2365 §6).
-    fn is_global(&self) -> bool;
+    fn is_globally_reachable(&self) -> bool;
     /// Whether the address may name a single host (RFC 1122 §3.2.1.3): not
     /// in `0.0.0.0/8` (valid only as a source, see
     /// [`is_this_network`](Ipv4AddrExt::is_this_network)), not multicast,
@@ -89,7 +89,7 @@ impl Ipv4AddrExt for Ipv4Addr {
         // Same meaning as the stable inherent method.
         Ipv4Addr::is_private(self)
     }
-    fn is_shared(&self) -> bool {
+    fn is_shared_address_space(&self) -> bool {
         // RFC 6598 §7: 100.64.0.0/10.
         in_block(*self, [100, 64, 0, 0], 10)
     }
@@ -112,11 +112,11 @@ impl Ipv4AddrExt for Ipv4Addr {
     fn is_documentation(&self) -> bool {
         Ipv4Addr::is_documentation(self)
     }
-    fn is_benchmarking(&self) -> bool {
+    fn is_benchmarking_range(&self) -> bool {
         // RFC 2544 (RFC 6890 §2.2.2): 198.18.0.0/15.
         in_block(*self, [198, 18, 0, 0], 15)
     }
-    fn is_reserved(&self) -> bool {
+    fn is_future_use(&self) -> bool {
         // RFC 1112 §4: class E, 240.0.0.0/4.
         in_block(*self, [240, 0, 0, 0], 4)
     }
@@ -132,7 +132,7 @@ impl Ipv4AddrExt for Ipv4Addr {
     fn special_purpose(&self) -> Option<SpecialPurpose> {
         registry::lookup(&registry::IPV4, IpAddr::V4(*self))
     }
-    fn is_global(&self) -> bool {
+    fn is_globally_reachable(&self) -> bool {
         if Ipv4Addr::is_multicast(self) {
             return !Ipv4AddrExt::is_local_network_control(self)
                 && !Ipv4AddrExt::is_administratively_scoped(self);
@@ -145,7 +145,7 @@ impl Ipv4AddrExt for Ipv4Addr {
     fn is_unicast(&self) -> bool {
         !Ipv4AddrExt::is_this_network(self)
             && !Ipv4Addr::is_multicast(self)
-            && !Ipv4AddrExt::is_reserved(self)
+            && !Ipv4AddrExt::is_future_use(self)
     }
     fn scope(&self) -> MulticastScope {
         // RFC 6724 §3.2: 127/8 and 169.254/16 get link-local scope.

@@ -39,7 +39,7 @@ pub trait Ipv6AddrExt: Sealed {
     fn is_multicast(&self) -> bool;
     /// The scope of a multicast address, from its 4-bit scop field (RFC 4291
     /// §2.7, RFC 7346 §2); `None` for a unicast address.
-    fn multicast_scope(&self) -> Option<MulticastScope>;
+    fn mcast_scope(&self) -> Option<MulticastScope>;
     /// A solicited-node multicast address `ff02::1:ffXX:XXXX` (RFC 4291
     /// §2.7.1).
     fn is_solicited_node_multicast(&self) -> bool;
@@ -48,10 +48,10 @@ pub trait Ipv6AddrExt: Sealed {
     /// §2.7.1).
     fn solicited_node(&self) -> Ipv6Addr;
     /// An IPv4-mapped address `::ffff:0:0/96` (RFC 4291 §2.5.5.2).
-    fn is_ipv4_mapped(&self) -> bool;
+    fn is_v4_mapped(&self) -> bool;
     /// Documentation `2001:db8::/32` (RFC 3849 §4) and `3fff::/20` (RFC 9637
     /// §6).
-    fn is_documentation(&self) -> bool;
+    fn is_documentation_prefix(&self) -> bool;
     /// The most specific entry of the IANA IPv6 Special-Purpose Address
     /// Registry containing this address, if any.
     fn special_purpose(&self) -> Option<SpecialPurpose>;
@@ -62,7 +62,7 @@ pub trait Ipv6AddrExt: Sealed {
     /// "N/A", as for Teredo and 6to4, counts as false); an address in no
     /// entry must have global [`scope`](Ipv6AddrExt::scope) (so deprecated
     /// site-local addresses are not global).
-    fn is_global(&self) -> bool;
+    fn is_globally_reachable(&self) -> bool;
     /// The scope of the address for source address selection (RFC 6724
     /// §3.1): the scop field of a multicast address; link-local for
     /// `fe80::/10` and for the loopback address (RFC 4007 §4); site-local
@@ -94,7 +94,7 @@ impl Ipv6AddrExt for Ipv6Addr {
     fn is_multicast(&self) -> bool {
         Ipv6Addr::is_multicast(self)
     }
-    fn multicast_scope(&self) -> Option<MulticastScope> {
+    fn mcast_scope(&self) -> Option<MulticastScope> {
         if !Ipv6Addr::is_multicast(self) {
             return None;
         }
@@ -108,18 +108,18 @@ impl Ipv6AddrExt for Ipv6Addr {
         let prefix = Ipv6Addr::from(SOLICITED_NODE_PREFIX).to_bits();
         Ipv6Addr::from_bits(prefix | (self.to_bits() & 0x00ff_ffff))
     }
-    fn is_ipv4_mapped(&self) -> bool {
+    fn is_v4_mapped(&self) -> bool {
         in_block(*self, [0, 0, 0, 0, 0, 0xffff, 0, 0], 96)
     }
-    fn is_documentation(&self) -> bool {
+    fn is_documentation_prefix(&self) -> bool {
         in_block(*self, [0x2001, 0xdb8, 0, 0, 0, 0, 0, 0], 32)
             || in_block(*self, [0x3fff, 0, 0, 0, 0, 0, 0, 0], 20)
     }
     fn special_purpose(&self) -> Option<SpecialPurpose> {
         registry::lookup(&registry::IPV6, IpAddr::V6(*self))
     }
-    fn is_global(&self) -> bool {
-        if let Some(scope) = Ipv6AddrExt::multicast_scope(self) {
+    fn is_globally_reachable(&self) -> bool {
+        if let Some(scope) = Ipv6AddrExt::mcast_scope(self) {
             return scope == MulticastScope::Global;
         }
         match Ipv6AddrExt::special_purpose(self) {
@@ -128,7 +128,7 @@ impl Ipv6AddrExt for Ipv6Addr {
         }
     }
     fn scope(&self) -> MulticastScope {
-        if let Some(scope) = Ipv6AddrExt::multicast_scope(self) {
+        if let Some(scope) = Ipv6AddrExt::mcast_scope(self) {
             return scope;
         }
         if Ipv6Addr::is_loopback(self) || Ipv6Addr::is_unicast_link_local(self) {
@@ -137,7 +137,7 @@ impl Ipv6AddrExt for Ipv6Addr {
         if Ipv6AddrExt::is_site_local(self) {
             return MulticastScope::SiteLocal;
         }
-        if Ipv6AddrExt::is_ipv4_mapped(self) {
+        if Ipv6AddrExt::is_v4_mapped(self) {
             // RFC 6724 §3.2: an IPv4 address has the scope of its mapped form.
             let [.., a, b, c, d] = self.octets();
             return Ipv4AddrExt::scope(&core::net::Ipv4Addr::new(a, b, c, d));

@@ -29,12 +29,14 @@
 //! `is_link_local`, `is_loopback`, `is_multicast`, `is_unspecified`,
 //! IPv4 `is_documentation`, `is_unique_local`, `is_unicast_link_local`),
 //! the trait method means exactly the same thing and forwards to it, so
-//! which one method-call syntax picks does not matter. Where the inherent
-//! method is still unstable (`is_global`, `is_shared`, `is_benchmarking`,
-//! `is_reserved`, IPv6 `is_documentation`, `is_ipv4_mapped`,
-//! `multicast_scope`), method-call syntax picks this trait's method today
-//! and rustc warns (`unstable_name_collisions`); call these through the
-//! trait (`Ipv4AddrExt::is_global(&addr)`) to be explicit.
+//! which one method-call syntax picks does not matter. Where `core::net`
+//! has an unstable method of the same purpose (`is_global`, `is_shared`,
+//! `is_benchmarking`, `is_reserved`, IPv6 `is_documentation`,
+//! `is_ipv4_mapped`, `multicast_scope`), this trait uses a different name
+//! taken from the RFCs (`is_globally_reachable`, `is_shared_address_space`,
+//! `is_benchmarking_range`, `is_future_use`, `is_documentation_prefix`,
+//! `is_v4_mapped`, `mcast_scope`), so that stabilisation in `core` can never
+//! silently change which method a call resolves to.
 
 mod ipv4;
 mod ipv6;

@@ -54,7 +54,7 @@ const V4_BOUNDARIES: &[V4Case] = &[
     ("private", Ipv4AddrExt::is_private,
         &["10.0.0.0", "10.255.255.255", "172.16.0.0", "172.31.255.255", "192.168.0.0", "192.168.255.255"],
         &["9.255.255.255", "11.0.0.0", "172.15.255.255", "172.32.0.0", "192.167.255.255", "192.169.0.0"]),
-    ("shared", Ipv4AddrExt::is_shared,
+    ("shared", Ipv4AddrExt::is_shared_address_space,
         &["100.64.0.0", "100.127.255.255"],
         &["100.63.255.255", "100.128.0.0"]),
     ("link_local", Ipv4AddrExt::is_link_local,
@@ -72,10 +72,10 @@ const V4_BOUNDARIES: &[V4Case] = &[
     ("documentation", Ipv4AddrExt::is_documentation,
         &["192.0.2.0", "192.0.2.255", "198.51.100.0", "198.51.100.255", "203.0.113.0", "203.0.113.255"],
         &["192.0.1.255", "192.0.3.0", "198.51.99.255", "198.51.101.0", "203.0.112.255", "203.0.114.0"]),
-    ("benchmarking", Ipv4AddrExt::is_benchmarking,
+    ("benchmarking", Ipv4AddrExt::is_benchmarking_range,
         &["198.18.0.0", "198.19.255.255"],
         &["198.17.255.255", "198.20.0.0"]),
-    ("reserved", Ipv4AddrExt::is_reserved,
+    ("reserved", Ipv4AddrExt::is_future_use,
         &["240.0.0.0", "255.255.255.254", "255.255.255.255"],
         &["239.255.255.255"]),
     ("multicast", Ipv4AddrExt::is_multicast,
@@ -90,7 +90,7 @@ const V4_BOUNDARIES: &[V4Case] = &[
     ("unicast", Ipv4AddrExt::is_unicast,
         &["1.0.0.0", "10.0.0.1", "127.0.0.1", "223.255.255.255"],
         &["0.0.0.0", "0.255.255.255", "224.0.0.0", "239.255.255.255", "240.0.0.0", "255.255.255.255"]),
-    ("global", Ipv4AddrExt::is_global,
+    ("global", Ipv4AddrExt::is_globally_reachable,
         &["1.0.0.0", "9.255.255.255", "11.0.0.0", "100.63.255.255", "100.128.0.0", "172.15.255.255",
           "172.32.0.0", "192.0.0.9", "192.0.0.10", "192.31.196.1", "192.52.193.1", "192.88.99.2",
           "192.175.48.1", "198.17.255.255", "198.20.0.0", "223.255.255.255", "224.0.1.0",
@@ -143,13 +143,13 @@ const V6_BOUNDARIES: &[V6Case] = &[
     ("solicited_node_multicast", Ipv6AddrExt::is_solicited_node_multicast,
         &["ff02::1:ff00:0", "ff02::1:ffff:ffff"],
         &["ff02::1:feff:ffff", "ff02::2:0:0", "ff05::1:ff00:1", "ff12::1:ff00:1"]),
-    ("ipv4_mapped", Ipv6AddrExt::is_ipv4_mapped,
+    ("ipv4_mapped", Ipv6AddrExt::is_v4_mapped,
         &["::ffff:0.0.0.0", "::ffff:255.255.255.255"],
         &["::fffe:ffff:ffff", "::1:0:0:0", "::1.2.3.4", "64:ff9b::1.2.3.4"]),
-    ("documentation", Ipv6AddrExt::is_documentation,
+    ("documentation", Ipv6AddrExt::is_documentation_prefix,
         &["2001:db8::", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", "3fff::", "3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff"],
         &["2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", "2001:db9::", "3ffe:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "3fff:1000::"]),
-    ("global", Ipv6AddrExt::is_global,
+    ("global", Ipv6AddrExt::is_globally_reachable,
         &["2a00:1::1", "2001:1::1", "2001:1::2", "2001:1::3", "2001:3::1", "2001:4:112::1", "2001:20::1",
           "2001:30::1", "2001:200::", "64:ff9b::102:304", "2620:4f:8000::1", "ff0e::1", "4000::"],
         &["::", "::1", "::ffff:8.8.8.8", "64:ff9b:1::1", "100::1", "2001::1", "2001:1::4", "2001:2::1",
@@ -198,7 +198,7 @@ fn ipv4_scope() {
 }
 
 #[test]
-fn multicast_scope_values() {
+fn mcast_scope_values() {
     // RFC 4291 §2.7 and RFC 7346 §2, value by value.
     let expected = [
         MulticastScope::Reserved(0),
@@ -226,14 +226,14 @@ fn multicast_scope_values() {
         // the flags in the high nibble say.
         for flags in [0u8, 1, 3, 7] {
             let addr = Ipv6Addr::from_bits((0xff00 | u128::from(flags << 4 | v)) << 112 | 0x1234);
-            assert_eq!(Ipv6AddrExt::multicast_scope(&addr), Some(*want), "{addr}");
+            assert_eq!(Ipv6AddrExt::mcast_scope(&addr), Some(*want), "{addr}");
             assert_eq!(Ipv6AddrExt::scope(&addr), *want);
         }
     }
     // High bits of a scop value are ignored.
     assert_eq!(MulticastScope::from_value(0xf2), MulticastScope::LinkLocal);
-    assert_eq!(Ipv6AddrExt::multicast_scope(&a6("fe80::1")), None);
-    assert_eq!(Ipv6AddrExt::multicast_scope(&a6("2001:db8::1")), None);
+    assert_eq!(Ipv6AddrExt::mcast_scope(&a6("fe80::1")), None);
+    assert_eq!(Ipv6AddrExt::mcast_scope(&a6("2001:db8::1")), None);
 }
 
 #[test]
@@ -278,14 +278,14 @@ fn well_known_groups() {
     assert_eq!(IPV4_IGMPV3_ROUTERS, a4("224.0.0.22"));
     for g in [IPV6_ALL_NODES, IPV6_ALL_ROUTERS, IPV6_ALL_MLDV2_ROUTERS] {
         assert_eq!(
-            Ipv6AddrExt::multicast_scope(&g),
+            Ipv6AddrExt::mcast_scope(&g),
             Some(MulticastScope::LinkLocal)
         );
-        assert!(!Ipv6AddrExt::is_global(&g));
+        assert!(!Ipv6AddrExt::is_globally_reachable(&g));
     }
     for g in [IPV4_ALL_HOSTS, IPV4_ALL_ROUTERS, IPV4_IGMPV3_ROUTERS] {
         assert!(Ipv4AddrExt::is_local_network_control(&g));
-        assert!(!Ipv4AddrExt::is_global(&g));
+        assert!(!Ipv4AddrExt::is_globally_reachable(&g));
     }
 }
 
@@ -539,10 +539,10 @@ proptest! {
         let s = Ipv6AddrExt::solicited_node(&a);
         prop_assert!(Ipv6AddrExt::is_solicited_node_multicast(&s));
         prop_assert!(Ipv6AddrExt::is_multicast(&s));
-        prop_assert_eq!(Ipv6AddrExt::multicast_scope(&s), Some(MulticastScope::LinkLocal));
+        prop_assert_eq!(Ipv6AddrExt::mcast_scope(&s), Some(MulticastScope::LinkLocal));
         prop_assert_eq!(s.to_bits() & 0xff_ffff, x & 0xff_ffff);
         prop_assert_eq!(Ipv6AddrExt::solicited_node(&s), s);
-        prop_assert!(!Ipv6AddrExt::is_global(&s));
+        prop_assert!(!Ipv6AddrExt::is_globally_reachable(&s));
     }
 
     #[test]
@@ -565,14 +565,14 @@ proptest! {
     fn ipv4_predicates_agree_with_registry(a in any_v4()) {
         let e = Ipv4AddrExt::special_purpose(&a);
         prop_assert_eq!(Ipv4AddrExt::is_private(&a), is_purpose(e, Purpose::PrivateUse));
-        prop_assert_eq!(Ipv4AddrExt::is_shared(&a), is_purpose(e, Purpose::SharedAddressSpace));
+        prop_assert_eq!(Ipv4AddrExt::is_shared_address_space(&a), is_purpose(e, Purpose::SharedAddressSpace));
         prop_assert_eq!(Ipv4AddrExt::is_link_local(&a), is_purpose(e, Purpose::LinkLocal));
         prop_assert_eq!(Ipv4AddrExt::is_loopback(&a), is_purpose(e, Purpose::Loopback));
-        prop_assert_eq!(Ipv4AddrExt::is_benchmarking(&a), is_purpose(e, Purpose::Benchmarking));
+        prop_assert_eq!(Ipv4AddrExt::is_benchmarking_range(&a), is_purpose(e, Purpose::Benchmarking));
         prop_assert_eq!(Ipv4AddrExt::is_documentation(&a), is_purpose(e, Purpose::Documentation));
         prop_assert_eq!(Ipv4AddrExt::is_limited_broadcast(&a), is_purpose(e, Purpose::LimitedBroadcast));
         prop_assert_eq!(
-            Ipv4AddrExt::is_reserved(&a),
+            Ipv4AddrExt::is_future_use(&a),
             is_purpose(e, Purpose::Reserved) || is_purpose(e, Purpose::LimitedBroadcast)
         );
         prop_assert_eq!(
@@ -583,13 +583,13 @@ proptest! {
         if Ipv4AddrExt::is_multicast(&a) {
             prop_assert!(e.is_none());
         }
-        if Ipv4AddrExt::is_global(&a) {
+        if Ipv4AddrExt::is_globally_reachable(&a) {
             prop_assert!(Ipv4AddrExt::is_unicast(&a) || Ipv4AddrExt::is_multicast(&a));
             prop_assert_eq!(Ipv4AddrExt::scope(&a), MulticastScope::Global);
         }
         prop_assert_eq!(
             Ipv4AddrExt::is_unicast(&a),
-            !Ipv4AddrExt::is_this_network(&a) && !Ipv4AddrExt::is_multicast(&a) && !Ipv4AddrExt::is_reserved(&a)
+            !Ipv4AddrExt::is_this_network(&a) && !Ipv4AddrExt::is_multicast(&a) && !Ipv4AddrExt::is_future_use(&a)
         );
     }
 
@@ -614,18 +614,18 @@ proptest! {
         let e = Ipv6AddrExt::special_purpose(&a);
         prop_assert_eq!(Ipv6AddrExt::is_unique_local(&a), is_purpose(e, Purpose::UniqueLocal));
         prop_assert_eq!(Ipv6AddrExt::is_unicast_link_local(&a), is_purpose(e, Purpose::LinkLocal));
-        prop_assert_eq!(Ipv6AddrExt::is_ipv4_mapped(&a), is_purpose(e, Purpose::Ipv4Mapped));
-        prop_assert_eq!(Ipv6AddrExt::is_documentation(&a), is_purpose(e, Purpose::Documentation));
+        prop_assert_eq!(Ipv6AddrExt::is_v4_mapped(&a), is_purpose(e, Purpose::Ipv4Mapped));
+        prop_assert_eq!(Ipv6AddrExt::is_documentation_prefix(&a), is_purpose(e, Purpose::Documentation));
         prop_assert_eq!(Ipv6AddrExt::is_loopback(&a), is_purpose(e, Purpose::Loopback));
         prop_assert_eq!(Ipv6AddrExt::is_unspecified(&a), is_purpose(e, Purpose::Unspecified));
-        prop_assert_eq!(Ipv6AddrExt::multicast_scope(&a).is_some(), Ipv6AddrExt::is_multicast(&a));
+        prop_assert_eq!(Ipv6AddrExt::mcast_scope(&a).is_some(), Ipv6AddrExt::is_multicast(&a));
         if Ipv6AddrExt::is_multicast(&a) {
             prop_assert!(e.is_none());
         }
-        if Ipv6AddrExt::is_global(&a) {
+        if Ipv6AddrExt::is_globally_reachable(&a) {
             prop_assert_eq!(Ipv6AddrExt::scope(&a), MulticastScope::Global);
             prop_assert!(!Ipv6AddrExt::is_unique_local(&a));
-            prop_assert!(!Ipv6AddrExt::is_documentation(&a));
+            prop_assert!(!Ipv6AddrExt::is_documentation_prefix(&a));
         }
         // An IPv4-mapped address has the scope of the IPv4 address.
         if let Some(v4) = a.to_ipv4_mapped() {
@@ -634,7 +634,7 @@ proptest! {
     }
 
     #[test]
-    fn multicast_scope_round_trips(v in any::<u8>()) {
+    fn mcast_scope_round_trips(v in any::<u8>()) {
         let s = MulticastScope::from_value(v);
         prop_assert_eq!(s.value(), v & 0x0f);
         prop_assert_eq!(MulticastScope::from_value(s.value()), s);
