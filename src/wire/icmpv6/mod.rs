@@ -513,7 +513,7 @@ impl<'a> Ipv6AddrList<'a> {
     /// Wrap `bytes`, which must be a whole number of addresses
     /// ([`Error::BadLength`] otherwise).
     pub fn new_checked(bytes: &'a [u8]) -> Result<Ipv6AddrList<'a>> {
-        if bytes.len() % 16 != 0 {
+        if !bytes.len().is_multiple_of(16) {
             return Err(Error::BadLength);
         }
         Ok(Ipv6AddrList { bytes })
@@ -533,7 +533,11 @@ impl<'a> Ipv6AddrList<'a> {
     /// The `index`-th address.
     pub fn get(&self, index: usize) -> Option<Ipv6Addr> {
         let start = index.checked_mul(16)?;
-        let b: [u8; 16] = self.bytes.get(start..start.checked_add(16)?)?.try_into().ok()?;
+        let b: [u8; 16] = self
+            .bytes
+            .get(start..start.checked_add(16)?)?
+            .try_into()
+            .ok()?;
         Some(Ipv6Addr::from(b))
     }
     /// Iterate over the addresses.

@@ -42,7 +42,7 @@ use super::icmpv6::{self, Ipv6AddrList, Message, emit_addrs, enum_with_unknown};
 use super::{Error, Result};
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 mod field {
     use crate::wire::field::Field;
@@ -627,9 +627,7 @@ impl<'a> Repr<'a> {
                     packet.set_query_flags(s_flag, qrv);
                     packet.set_query_qqic(qqic);
                     let src_bytes = sources.as_bytes();
-                    packet.set_query_num_srcs(
-                        u16::try_from(sources.len()).unwrap_or(u16::MAX),
-                    );
+                    packet.set_query_num_srcs(u16::try_from(sources.len()).unwrap_or(u16::MAX));
                     let room = &mut packet.bytes_mut()[field::SOURCES..];
                     let n = room.len().min(src_bytes.len());
                     room[..n].copy_from_slice(&src_bytes[..n]);

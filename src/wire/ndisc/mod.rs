@@ -60,7 +60,7 @@ use super::{Error, Result};
 
 mod option;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use self::option::{
     INFINITE_LIFETIME, NONCE_LEN, NdiscOption, NdiscOptionIter, NdiscOptions, OptionType,
@@ -534,7 +534,8 @@ impl<'a> Repr<'a> {
                 packet.set_neighbor_flags(flags);
                 packet.set_target_addr(target_addr);
                 if let Some(a) = lladdr {
-                    NdiscOption::TargetLinkLayerAddr(a).emit(&mut packet.bytes_mut()[NEIGHBOR_LEN..]);
+                    NdiscOption::TargetLinkLayerAddr(a)
+                        .emit(&mut packet.bytes_mut()[NEIGHBOR_LEN..]);
                 }
             }
             Repr::Redirect {
@@ -568,4 +569,3 @@ pub const fn max_redirected_hdr_len(with_lladdr: bool) -> usize {
     // 40 (IPv6) + 40 (Redirect) + lladdr + 8 (option header + reserved).
     icmpv6::IPV6_MIN_MTU - 40 - REDIRECT_LEN - opt - 8
 }
-

@@ -214,7 +214,7 @@ impl<'a> NdiscOption<'a> {
             }
             OptionType::Rdnss => {
                 // RFC 8106 §5.1: length is 1 + 2N, "the minimum value is 3".
-                if length < 3 || length % 2 == 0 {
+                if length < 3 || length.is_multiple_of(2) {
                     return Err(Error::BadOption);
                 }
                 NdiscOption::Rdnss(Rdnss {
