@@ -40,6 +40,8 @@ extern crate alloc;
 pub mod tracer;
 
 #[cfg(feature = "alloc")]
+pub mod fault;
+#[cfg(feature = "alloc")]
 pub mod loopback;
 
 #[cfg(feature = "std")]
