@@ -46,6 +46,8 @@ pub mod loopback;
 
 #[cfg(feature = "std")]
 pub mod pcap;
+#[cfg(feature = "std")]
+pub mod pcap_device;
 
 /// Which way a frame travels through a device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
