@@ -43,6 +43,8 @@ pub mod tracer;
 pub mod fault;
 #[cfg(feature = "alloc")]
 pub mod loopback;
+#[cfg(feature = "alloc")]
+pub mod sim;
 
 #[cfg(feature = "std")]
 pub mod pcap;
