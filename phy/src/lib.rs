@@ -33,6 +33,7 @@
 // Unsafe code is allowed only in the TAP/TUN module (ioctl, poll).
 #![cfg_attr(not(all(feature = "tap", target_os = "linux")), forbid(unsafe_code))]
 #![cfg_attr(all(feature = "tap", target_os = "linux"), deny(unsafe_code))]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
@@ -50,6 +51,9 @@ pub mod sim;
 pub mod pcap;
 #[cfg(feature = "std")]
 pub mod pcap_device;
+
+#[cfg(all(feature = "tap", target_os = "linux"))]
+pub mod tap;
 
 /// Which way a frame travels through a device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
