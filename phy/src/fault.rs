@@ -82,7 +82,9 @@ pub struct FaultConfig {
     /// Frames longer than this are dropped.
     pub max_frame_size: Option<usize>,
     /// How many frames may wait in the holding queue (delay, rate limit,
-    /// reordering); more are dropped and counted (default 64).
+    /// reordering); more are dropped and counted (default 64). Received
+    /// frames always pass through the queue when a fault is configured, so
+    /// with 0 nothing is received.
     pub hold_capacity: usize,
 }
 

@@ -35,7 +35,20 @@ struct Cleanup;
 impl Drop for Cleanup {
     fn drop(&mut self) {
         ip(&["tuntap", "del", "dev", NAME, "mode", "tap"]);
+        ip(&["tuntap", "del", "dev", NAME, "mode", "tun"]);
     }
+}
+
+/// Create the persistent interface `NAME` of `mode`, IPv6 off (so the
+/// kernel sends nothing of its own), no address, up.
+fn create(mode: &str) {
+    ip(&["tuntap", "del", "dev", NAME, "mode", mode]);
+    assert!(ip(&["tuntap", "add", "dev", NAME, "mode", mode]));
+    let _ = std::fs::write(
+        std::format!("/proc/sys/net/ipv6/conf/{NAME}/disable_ipv6"),
+        "1",
+    );
+    assert!(ip(&["link", "set", "dev", NAME, "mtu", "1400", "up"]));
 }
 
 #[test]
@@ -73,13 +86,7 @@ fn attaches_to_an_existing_tap_and_sends() {
     // A persistent TAP in this namespace; no address, IPv6 off so the
     // kernel sends nothing of its own. Traffic cannot leave it.
     let _cleanup = Cleanup;
-    ip(&["tuntap", "del", "dev", NAME, "mode", "tap"]);
-    assert!(ip(&["tuntap", "add", "dev", NAME, "mode", "tap"]));
-    let _ = std::fs::write(
-        std::format!("/proc/sys/net/ipv6/conf/{NAME}/disable_ipv6"),
-        "1",
-    );
-    assert!(ip(&["link", "set", "dev", NAME, "mtu", "1400", "up"]));
+    create("tap");
 
     let mut dev = TunTapDevice::tap(NAME).unwrap();
     assert_eq!(dev.name(), NAME);
@@ -108,4 +115,30 @@ fn attaches_to_an_existing_tap_and_sends() {
     assert_eq!(dev.stats().tx_errors, 0);
     // What we write, the kernel receives on the tap.
     assert_eq!(counter("rx_packets") - before, 3);
+    drop(dev);
+
+    // The same as a TUN, with the MTU given by the caller.
+    assert!(ip(&["tuntap", "del", "dev", NAME, "mode", "tap"]));
+    create("tun");
+    let mut dev = TunTapDevice::open(NAME, Medium::Ip, Some(1280)).unwrap();
+    let caps = dev.capabilities();
+    assert_eq!(
+        (caps.medium, caps.max_transmission_unit),
+        (Medium::Ip, 1280)
+    );
+    // Without multiqueue a second attach is refused (EBUSY).
+    assert!(TunTapDevice::tun(NAME).is_err());
+    let before = counter("rx_packets");
+    // An IPv4 header (version 4, IHL 5) for 192.0.2.1 -> 192.0.2.2 is
+    // enough for the kernel to count the packet.
+    let mut packet = [0u8; 20];
+    packet[0] = 0x45;
+    packet[2..4].copy_from_slice(&20u16.to_be_bytes());
+    packet[8] = 1;
+    packet[12..16].copy_from_slice(&[192, 0, 2, 1]);
+    packet[16..20].copy_from_slice(&[192, 0, 2, 2]);
+    let tx = dev.transmit(Instant::ZERO).unwrap();
+    tx.consume(packet.len(), |b| b.copy_from_slice(&packet));
+    assert_eq!(dev.stats().tx_frames, 1);
+    assert_eq!(counter("rx_packets") - before, 1);
 }
