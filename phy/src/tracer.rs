@@ -8,6 +8,7 @@
 //! frame for a log line. The module is `no_std`.
 //!
 //! ```
+//! # #[cfg(feature = "alloc")] {
 //! use ferrotcp_phy::tracer::{HexDump, Tracer};
 //! # use ferrotcp::device::{Device, Medium, TxToken};
 //! # use ferrotcp::time::Instant;
@@ -16,6 +17,7 @@
 //!     println!("{now} {dir:?}\n{}", HexDump(frame));
 //! });
 //! dev.transmit(Instant::ZERO).unwrap().consume(2, |b| b.copy_from_slice(&[0x45, 0]));
+//! # }
 //! ```
 
 use core::cell::RefCell;
