@@ -48,8 +48,9 @@ use ferrotcp::time::{Duration, Instant};
 /// A token bucket: a long-run rate and a burst allowance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
-    /// The long-run rate in bytes per second (0 lets nothing through; such
-    /// frames are held until the holding queue overflows).
+    /// The long-run rate in bytes per second. With 0 nothing passes once
+    /// the initial bucket is spent; later frames are held until the
+    /// holding queue overflows.
     pub bytes_per_second: u64,
     /// The bucket size in bytes: how much may pass at once after a quiet
     /// period. A frame larger than the bucket waits for a full bucket.
@@ -172,10 +173,13 @@ impl Bucket {
             Some(last) => {
                 let t = at.max(last);
                 let elapsed = i128::from((t - last).total_micros());
-                (t, (self.tokens + elapsed * rate).min(cap))
+                let refill = elapsed.saturating_mul(rate);
+                (t, self.tokens.saturating_add(refill).min(cap))
             }
         };
-        let len = i128::try_from(len).unwrap_or(i128::MAX / 4) * UNITS_PER_BYTE;
+        let len = i128::try_from(len)
+            .unwrap_or(i128::MAX)
+            .saturating_mul(UNITS_PER_BYTE);
         let need = len.min(cap);
         if tokens < need {
             if rate == 0 {
@@ -184,10 +188,10 @@ impl Bucket {
                 let wait = (need - tokens + rate - 1) / rate;
                 let wait = u64::try_from(wait).unwrap_or(u64::MAX);
                 t += Duration::from_micros(wait);
-                tokens += i128::from(wait) * rate;
+                tokens = tokens.saturating_add(i128::from(wait).saturating_mul(rate));
             }
         }
-        self.tokens = tokens - len;
+        self.tokens = tokens.saturating_sub(len);
         self.last = Some(t);
         t
     }

@@ -491,3 +491,55 @@ fn reply_token_from_receive_applies_tx_faults() {
         assert_eq!(dev.tx_stats().dropped, 1);
     }
 }
+
+#[test]
+fn extreme_times_and_rates_do_not_panic() {
+    let cfg = FaultConfig {
+        rate_limit: Some(RateLimit {
+            bytes_per_second: u64::MAX,
+            burst_bytes: u64::MAX,
+        }),
+        delay: Duration::MAX,
+        jitter: Duration::MAX,
+        reorder_percent: 50,
+        reorder_timeout: Duration::MAX,
+        corrupt_percent: 100,
+        duplicate_percent: 50,
+        ..FaultConfig::default()
+    };
+    let mut dev = injector(cfg, cfg);
+    for (i, now) in [
+        Instant::ZERO,
+        Instant::MAX,
+        Instant::from_micros(i64::MIN),
+        Instant::MAX,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        send(&mut dev, now, &frame(i as u32));
+        send(&mut dev, now, &[]);
+        arrive(&mut dev, &frame(i as u32));
+        arrive(&mut dev, &[]);
+        let _ = recv_all(&mut dev, now);
+        let _ = dev.poll_at();
+    }
+    // A zero rate passes the initial (here empty) bucket's worth — one
+    // frame — and holds the rest for ever, until the queue is full.
+    let stuck = FaultConfig {
+        rate_limit: Some(RateLimit {
+            bytes_per_second: 0,
+            burst_bytes: 0,
+        }),
+        hold_capacity: 2,
+        ..FaultConfig::default()
+    };
+    let mut dev = injector(FaultConfig::default(), stuck);
+    for i in 0..3 {
+        assert!(send(&mut dev, Instant::ZERO, &frame(i)));
+    }
+    assert!(!send(&mut dev, Instant::ZERO, &frame(3)));
+    dev.flush(Instant::from_secs(1_000_000));
+    assert_eq!(wire(&mut dev), [frame(0)]);
+    assert_eq!(dev.poll_at(), Some(Instant::MAX));
+}
