@@ -9,7 +9,7 @@
 //! | [`sim`] | [`SimNetwork`](sim::SimNetwork) / [`SimPort`](sim::SimPort): a virtual-time link between stacks | `alloc` |
 //! | [`pcap`] | a libpcap file writer | `std` |
 //! | [`pcap_device`] | [`PcapDevice`](pcap_device::PcapDevice): capture every frame to pcap | `std` |
-//! | `tap` | `TapDevice` / `TunDevice`: an existing Linux TAP or TUN interface | `tap`, Linux |
+//! | `tap` | `TunTapDevice`: an existing Linux TAP or TUN interface, and `wait` (poll) | `tap`, Linux |
 //!
 //! # Features
 //!
