@@ -380,6 +380,13 @@ impl<'a> SocketSet<'a> {
         }
     }
 
+    /// Mark slot `i` for re-evaluation (the interface changed its socket).
+    pub(crate) fn mark_changed(&mut self, i: usize) {
+        if i < self.slots().len() {
+            self.mark_dirty(i);
+        }
+    }
+
     /// The socket in slot `i` (from an index or the heap).
     pub(crate) fn slot_mut(&mut self, i: usize) -> Option<&mut Socket<'a>> {
         self.slots_mut().get_mut(i).and_then(|s| s.socket.as_mut())
