@@ -99,15 +99,10 @@ fn catalogue_names_are_unique_and_frames_padded() {
     }
 }
 
-/// RFC 1071 / RFC 9293 §3.1 / RFC 768 / RFC 8200 §8.1 checksums and every
-/// header field: Wireshark finds nothing malformed and no warning.
-#[test]
-fn tshark_finds_no_malformed_frame_or_warning() {
-    if !tshark_available() {
-        return;
-    }
-    let samples = catalogue::all();
-    let path = write_pcap("expert", &samples);
+/// Run tshark's expert pass over `samples` and return one line per
+/// malformed frame or unexpected warning/error.
+fn expert_complaints(tag: &str, samples: &[Sample]) -> (Vec<String>, Vec<String>) {
+    let path = write_pcap(tag, samples);
     let lines = tshark(
         &path,
         &[
@@ -142,9 +137,8 @@ fn tshark_finds_no_malformed_frame_or_warning() {
             .map_or("?", |s| s.name);
         let severities: Vec<&str> = cols.get(1).map_or(vec![], |c| c.split('|').collect());
         let messages: Vec<&str> = cols.get(2).map_or(vec![], |c| c.split('|').collect());
-        let malformed = cols.get(3).is_some_and(|c| !c.is_empty());
-        if malformed {
-            bad.push(format!("frame {frame} ({name}): malformed: {line}"));
+        if cols.get(3).is_some_and(|c| !c.is_empty()) {
+            bad.push(format!("frame {frame} ({name}): malformed"));
         }
         for (sev, msg) in severities.iter().zip(&messages) {
             // Severities print as their value: 0x00600000 warning,
@@ -164,12 +158,59 @@ fn tshark_finds_no_malformed_frame_or_warning() {
             }
         }
     }
+    (bad, lines)
+}
+
+/// RFC 1071 / RFC 9293 §3.1 / RFC 768 / RFC 8200 §8.1 checksums and every
+/// header field: Wireshark finds nothing malformed and no warning.
+#[test]
+fn tshark_finds_no_malformed_frame_or_warning() {
+    if !tshark_available() {
+        return;
+    }
+    let (bad, lines) = expert_complaints("expert", &catalogue::all());
     assert!(
         bad.is_empty(),
         "tshark complaints:\n{}\n(raw lines:\n{})",
         bad.join("\n"),
         lines.join("\n")
     );
+}
+
+/// The oracle can fail: a flipped payload bit (TCP checksum), a flipped
+/// header bit (IPv4 header checksum) and a cut option are all reported.
+#[test]
+fn tshark_oracle_reports_corrupted_frames() {
+    if !tshark_available() {
+        return;
+    }
+    let mut samples: Vec<Sample> = catalogue::all()
+        .into_iter()
+        .filter(|s| {
+            matches!(
+                s.name,
+                "tcp-v4-syn-options" | "udp-v4" | "ipv4-options-icmp-echo"
+            )
+        })
+        .collect();
+    assert_eq!(samples.len(), 3);
+    // TCP: the last byte of the options (a NOP) becomes End of List: the
+    // checksum no longer matches.
+    let tcp_end = 14 + 20 + 40 - 1;
+    samples[0].frame[tcp_end] ^= 0x01;
+    // UDP: flip a payload bit.
+    let udp_last = 14 + 20 + 8 + catalogue::TEXT.len() - 1;
+    samples[1].frame[udp_last] ^= 0x20;
+    // IPv4: TTL changes under the header checksum.
+    samples[2].frame[14 + 8] ^= 0x01;
+    let (bad, _) = expert_complaints("corrupt", &samples);
+    for s in &samples {
+        assert!(
+            bad.iter().any(|b| b.contains(s.name)),
+            "{} not reported; complaints: {bad:?}",
+            s.name
+        );
+    }
 }
 
 /// Each catalogue field decodes to the value the Repr was built with.
