@@ -164,6 +164,10 @@ pub enum IcmpErrorKind {
 #[allow(dead_code)]
 mod set;
 #[allow(dead_code)]
+pub mod icmp;
+#[allow(dead_code)]
+pub mod raw;
+#[allow(dead_code)]
 pub mod udp;
 
 pub use self::set::{AnySocket, SetError, Socket, SocketHandle, SocketSet, SocketStorage};

@@ -1,0 +1,1 @@
+//! Raw IP sockets (being written).
