@@ -44,10 +44,11 @@ fn echo(msg_type: u8, code: u8, ident: u16, seq_no: u16, data: &[u8]) -> Vec<u8>
     m
 }
 
+/// A transmit as owned values: family, local, remote, hop limit, message.
+type Sent = (IpVersion, Option<IpAddr>, IpAddr, Option<u8>, Vec<u8>);
+
 /// Take the next transmit as owned values.
-fn take_transmit(
-    s: &mut Socket<'_>,
-) -> Option<(IpVersion, Option<IpAddr>, IpAddr, Option<u8>, Vec<u8>)> {
+fn take_transmit(s: &mut Socket<'_>) -> Option<Sent> {
     let mut seen = None;
     let r: Result<(), ()> = s.dispatch(Instant::ZERO, |t| {
         seen = Some((t.family, t.local, t.remote, t.hop_limit, t.message.to_vec()));
@@ -102,8 +103,9 @@ fn bind_rules() {
 #[test]
 fn accepts_echo_replies_by_family_identifier_and_address() {
     // (src, dst, type, code, ident, bound address, accepted)
+    type Case = (IpAddr, IpAddr, u8, u8, u16, Option<IpAddr>, bool);
     #[rustfmt::skip]
-    let cases: &[(IpAddr, IpAddr, u8, u8, u16, Option<IpAddr>, bool)] = &[
+    let cases: &[Case] = &[
         // RFC 792: Echo Reply is type 0 for IPv4.
         (REMOTE4, LOCAL4, 0, 0, IDENT, None, true),
         // RFC 4443 §4.2: Echo Reply is type 129 for IPv6.
