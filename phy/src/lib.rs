@@ -1,11 +1,65 @@
-//! Devices for ferrotcp: implementations of the core's `Device` trait and
-//! tools around them (pcap capture for Wireshark, tracing, fault injection,
-//! simulated links, TAP/TUN, SPI Ethernet controllers).
+//! Devices for ferrotcp: implementations of the core's
+//! [`Device`](ferrotcp::device::Device) trait and tools around them.
 //!
-//! This release carries the pcap writer; the devices arrive with the
-//! interface layer.
-#![cfg_attr(not(feature = "std"), no_std)]
+//! | module | what | needs |
+//! |---|---|---|
+//! | [`tracer`] | [`Tracer`](tracer::Tracer): a callback for every frame, and a hex dump | — |
+//! | [`loopback`] | [`Loopback`](loopback::Loopback): what is sent is received | `alloc` |
+//! | [`fault`] | [`FaultInjector`](fault::FaultInjector): seeded loss, duplication, corruption, reordering, delay, rate limit | `alloc` |
+//! | [`sim`] | [`SimNetwork`](sim::SimNetwork) / [`SimPort`](sim::SimPort): a virtual-time link between stacks | `alloc` |
+//! | [`pcap`] | a libpcap file writer | `std` |
+//! | [`pcap_device`] | [`PcapDevice`](pcap_device::PcapDevice): capture every frame to pcap | `std` |
+//! | `tap` | `TunTapDevice`: an existing Linux TAP or TUN interface, and `wait` (poll) | `tap`, Linux |
+//!
+//! # Features
+//!
+//! | feature | effect |
+//! |---|---|
+//! | `std` (default) | link std (implies `alloc`) |
+//! | `alloc` | owned frame storage |
+//! | `tap` (default) | Linux TAP/TUN devices (implies `std`) |
+//!
+//! Without `std` the crate is `#![no_std]`.
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::std_instead_of_core,
+        clippy::alloc_instead_of_core,
+        clippy::std_instead_of_alloc
+    )
+)]
+// Unsafe code is allowed only in the TAP/TUN module (ioctl, poll).
+#![cfg_attr(not(all(feature = "tap", target_os = "linux")), forbid(unsafe_code))]
+#![cfg_attr(all(feature = "tap", target_os = "linux"), deny(unsafe_code))]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
+pub mod tracer;
+
+#[cfg(feature = "alloc")]
+pub mod fault;
+#[cfg(feature = "alloc")]
+pub mod loopback;
+#[cfg(feature = "alloc")]
+pub mod sim;
 
 #[cfg(feature = "std")]
 pub mod pcap;
+#[cfg(feature = "std")]
+pub mod pcap_device;
+
+#[cfg(all(feature = "tap", target_os = "linux"))]
+pub mod tap;
+
+/// Which way a frame travels through a device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// From the network to the stack.
+    Rx,
+    /// From the stack to the network.
+    Tx,
+}
