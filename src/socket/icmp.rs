@@ -471,8 +471,10 @@ impl<'a> Socket<'a> {
 
     /// Whether the ICMP `message` (checksum already verified by the
     /// interface) received with `ip` is an Echo Reply for this socket: the
-    /// Echo Reply type of the packet's family, code 0, the bound
-    /// Identifier, and the bound local address if any.
+    /// Echo Reply type of the packet's family, the bound Identifier, and
+    /// the bound local address if any. The code is checked as the wire
+    /// layer does: ICMPv4 needs 0 (RFC 792, as `wire::icmpv4` enforces);
+    /// ICMPv6's is ignored (as `wire::icmpv6` and Linux do).
     pub(crate) fn accepts(&self, ip: &IpMeta, message: &[u8]) -> bool {
         let Some(endpoint) = self.endpoint else {
             return false;
@@ -483,9 +485,14 @@ impl<'a> Socket<'a> {
         let Some((msg_type, code, ident, _)) = echo_fields(message) else {
             return false;
         };
-        // RFC 792 / RFC 4443 §4.2: an Echo Reply has code 0 and the
-        // Identifier of the request it answers.
-        if msg_type != echo_reply_type(family) || code != 0 || ident != endpoint.ident {
+        // RFC 792 / RFC 4443 §4.2: an Echo Reply carries the Identifier of
+        // the request it answers.
+        if msg_type != echo_reply_type(family) || ident != endpoint.ident {
+            return false;
+        }
+        // RFC 792: code 0. (RFC 4443 §4.2 also says 0; like the ICMPv6
+        // wire parser, the receiver does not insist.)
+        if family == IpVersion::Ipv4 && code != 0 {
             return false;
         }
         endpoint.addr.is_none_or(|a| a == ip.dst_addr)

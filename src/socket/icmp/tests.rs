@@ -119,9 +119,10 @@ fn accepts_echo_replies_by_family_identifier_and_address() {
         // Another identifier belongs to another socket.
         (REMOTE4, LOCAL4, 0, 0, IDENT + 1, None, false),
         (REMOTE6, LOCAL6, 129, 0, IDENT + 1, None, false),
-        // RFC 792 / RFC 4443 §4.2: code 0 only.
+        // RFC 792: code 0 only; an ICMPv6 code is ignored, as the wire
+        // layer ignores it.
         (REMOTE4, LOCAL4, 0, 1, IDENT, None, false),
-        (REMOTE6, LOCAL6, 129, 1, IDENT, None, false),
+        (REMOTE6, LOCAL6, 129, 1, IDENT, None, true),
         // A bound address filters on the destination.
         (REMOTE4, LOCAL4, 0, 0, IDENT, Some(LOCAL4), true),
         (REMOTE4, REMOTE4, 0, 0, IDENT, Some(LOCAL4), false),
@@ -402,6 +403,36 @@ fn icmpv6_checksum_rfc4443_2_3_covers_the_pseudo_header() {
     let mut tiny = [1u8, 2, 3];
     fill_checksum(&mut tiny, &LOCAL6, &REMOTE6);
     assert_eq!(tiny, [1, 2, 3]);
+}
+
+#[test]
+fn type_numbers_match_the_wire_layer() {
+    use crate::wire::{icmpv4, icmpv6};
+    assert_eq!(ICMPV4_ECHO_REQUEST, u8::from(icmpv4::Message::EchoRequest));
+    assert_eq!(ICMPV4_ECHO_REPLY, u8::from(icmpv4::Message::EchoReply));
+    assert_eq!(ICMPV6_ECHO_REQUEST, u8::from(icmpv6::Message::EchoRequest));
+    assert_eq!(ICMPV6_ECHO_REPLY, u8::from(icmpv6::Message::EchoReply));
+}
+
+#[test]
+fn icmpv6_echo_request_parses_with_the_wire_layer() {
+    use crate::wire::icmpv6;
+    let mut s = bound();
+    s.send_echo_slice(7, b"six", REMOTE6).unwrap();
+    let (_, _, _, _, mut m) = take_transmit(&mut s).unwrap();
+    fill_checksum(&mut m, &LOCAL6, &REMOTE6);
+    let (IpAddr::V6(src), IpAddr::V6(dst)) = (LOCAL6, REMOTE6) else {
+        unreachable!()
+    };
+    let packet = icmpv6::Packet::new_checked(&m[..]).unwrap();
+    assert_eq!(
+        icmpv6::Repr::parse(&packet, &src, &dst, crate::wire::Checksum::Both),
+        Ok(icmpv6::Repr::EchoRequest {
+            ident: IDENT,
+            seq_no: 7,
+            data: b"six",
+        })
+    );
 }
 
 proptest! {

@@ -453,6 +453,12 @@ fn fill_checksum_covers_the_pseudo_header_rfc8200_8_1() {
     let mut p = b"\x80\0\0\0\x12\x34\0\x01odd".to_vec();
     fill_checksum(&mut p, 2, &src, &dst, IpProtocol::Icmpv6);
     assert_eq!(ipv6_sum(&p, &src, &dst, IpProtocol::Icmpv6), 0xffff);
+    assert!(
+        crate::wire::icmpv6::Packet::new_checked(&p[..])
+            .unwrap()
+            .verify_checksum(&src, &dst),
+        "agrees with the ICMPv6 wire layer"
+    );
     assert_ne!(ipv6_sum(&p, &src, &dst, EXP), 0xffff, "protocol is summed");
     // Out of range offsets are ignored, not a panic.
     let before = p.clone();
