@@ -1,0 +1,3 @@
+//! The interface layer: IP reassembly and fragmentation.
+pub(crate) mod fragment;
+pub(crate) mod reassembly;
