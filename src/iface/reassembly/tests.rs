@@ -50,6 +50,15 @@ fn frag(offset: u16, more: bool, payload: &[u8]) -> FragmentInfo<'_> {
     }
 }
 
+/// A reassembled datagram as owned (headers, payload).
+type Owned = (Vec<u8>, Vec<u8>);
+
+/// A fragment as (start, end) of the payload.
+type Piece = (usize, usize);
+
+/// A fragment as (offset, more, length).
+type Cut = (u16, bool, usize);
+
 /// Feed `data[start..end]` as a fragment; the outcome as owned bytes.
 fn feed(
     r: &mut Reassembler<'_>,
@@ -58,7 +67,7 @@ fn feed(
     payload: &[u8],
     start: usize,
     end: usize,
-) -> Result<Option<(Vec<u8>, Vec<u8>)>, DropReason> {
+) -> Result<Option<Owned>, DropReason> {
     let f = frag(start as u16, end < payload.len(), &payload[start..end]);
     r.process(now, key, f, Some(HEADERS))
         .map(|o| o.map(|d| (d.headers.to_vec(), d.payload.to_vec())))
@@ -124,7 +133,7 @@ fn rfc6946_atomic_fragment_is_processed_in_isolation() {
 fn rfc5722_overlap_drops_whole_datagram_and_later_fragments() {
     let payload = data(48);
     // (held fragment, overlapping fragment, bytes of the second differ?)
-    let cases: [((usize, usize), (usize, usize), bool); 5] = [
+    let cases: [(Piece, Piece, bool); 5] = [
         ((0, 16), (8, 24), false),  // overlaps the end
         ((16, 32), (8, 24), false), // overlaps the start
         ((8, 16), (0, 24), false),  // covers it
@@ -316,7 +325,7 @@ fn empty_and_misaligned_fragments_are_dropped_without_state() {
 fn length_conflicts_drop_the_datagram() {
     let payload = data(64);
     // Two fragments, the second conflicting with the first.
-    let cases: [((u16, bool, usize), (u16, bool, usize)); 4] = [
+    let cases: [(Cut, Cut); 4] = [
         ((32, false, 8), (48, false, 8)), // two different totals
         ((32, false, 8), (32, true, 16)), // M set past the total
         ((48, true, 8), (32, false, 8)),  // last fragment before held data
@@ -616,8 +625,10 @@ fn config_follows_the_interface_config() {
     assert_eq!(c.ipv4.timeout, Duration::from_secs(30));
     assert_eq!(c.ipv6.timeout, Duration::from_secs(60));
     assert_eq!(c.ipv4.high_thresh, 4 * 1024 * 1024);
-    let mut v4 = Ipv4Config::default();
-    v4.ipfrag_time_s = 5;
+    let v4 = Ipv4Config {
+        ipfrag_time_s: 5,
+        ..Ipv4Config::default()
+    };
     let c = ReassemblyConfig::new(&v4, &Ipv6Config::default());
     assert_eq!(c.ipv4.timeout, Duration::from_secs(5));
 }
