@@ -42,10 +42,11 @@
 //!   it, and fragments of it arriving later are dropped until its original
 //!   deadline passes (RFC 5722 §4: the datagram "and any constituent
 //!   fragments, including those not yet received" are discarded). The same
-//!   rule applies to IPv4: RFC 791's "later data wins" overlap handling is
-//!   what teardrop-style and overlapping-header attacks (RFC 1858) exploit,
-//!   no legitimate sender produces overlapping fragments, and modern hosts
-//!   (Linux since 4.x for IPv4 too) drop such datagrams.
+//!   rule applies to IPv4: RFC 791's procedure copies each fragment into
+//!   place, so an overlapping fragment rewrites bytes already checked —
+//!   the overlapping fragment attack of RFC 1858 §4 — while no legitimate
+//!   sender produces overlaps; modern hosts (Linux since 2018) drop such
+//!   IPv4 datagrams too.
 //! * An exact duplicate — a fragment whose bytes are all already held and
 //!   equal — is dropped alone and the datagram kept, as RFC 8200 §4.5
 //!   allows ("an implementation may choose to detect this case and drop
