@@ -460,3 +460,74 @@ impl<'p> Ipv6Fragmenter<'p> {
         n
     }
 }
+
+/// Either family's fragmenter, for an interface loop that does not care
+/// which.
+#[cfg(any(feature = "proto-ipv4", feature = "proto-ipv6"))]
+#[derive(Debug, Clone)]
+pub enum Fragmenter<'p> {
+    /// An IPv4 datagram.
+    #[cfg(feature = "proto-ipv4")]
+    Ipv4(Ipv4Fragmenter<'p>),
+    /// An IPv6 packet.
+    #[cfg(feature = "proto-ipv6")]
+    Ipv6(Ipv6Fragmenter<'p>),
+}
+
+#[cfg(any(feature = "proto-ipv4", feature = "proto-ipv6"))]
+impl Fragmenter<'_> {
+    /// The length of the next packet, or `None` when all are written.
+    pub fn next_len(&self) -> Option<usize> {
+        match self {
+            #[cfg(feature = "proto-ipv4")]
+            Fragmenter::Ipv4(f) => f.next_len(),
+            #[cfg(feature = "proto-ipv6")]
+            Fragmenter::Ipv6(f) => f.next_len(),
+        }
+    }
+
+    /// Write the next packet at the start of `buf`; its length. `None`
+    /// when done or when `buf` is shorter than [`Fragmenter::next_len`].
+    pub fn next_fragment(&mut self, buf: &mut [u8]) -> Option<usize> {
+        match self {
+            #[cfg(feature = "proto-ipv4")]
+            Fragmenter::Ipv4(f) => f.next_fragment(buf),
+            #[cfg(feature = "proto-ipv6")]
+            Fragmenter::Ipv6(f) => f.next_fragment(buf),
+        }
+    }
+
+    /// Whether every packet has been written.
+    pub fn is_done(&self) -> bool {
+        match self {
+            #[cfg(feature = "proto-ipv4")]
+            Fragmenter::Ipv4(f) => f.is_done(),
+            #[cfg(feature = "proto-ipv6")]
+            Fragmenter::Ipv6(f) => f.is_done(),
+        }
+    }
+
+    /// How many packets the input becomes (for `FragCreates`).
+    pub fn fragment_count(&self) -> usize {
+        match self {
+            #[cfg(feature = "proto-ipv4")]
+            Fragmenter::Ipv4(f) => f.fragment_count(),
+            #[cfg(feature = "proto-ipv6")]
+            Fragmenter::Ipv6(f) => f.fragment_count(),
+        }
+    }
+}
+
+#[cfg(feature = "proto-ipv4")]
+impl<'p> From<Ipv4Fragmenter<'p>> for Fragmenter<'p> {
+    fn from(f: Ipv4Fragmenter<'p>) -> Self {
+        Fragmenter::Ipv4(f)
+    }
+}
+
+#[cfg(feature = "proto-ipv6")]
+impl<'p> From<Ipv6Fragmenter<'p>> for Fragmenter<'p> {
+    fn from(f: Ipv6Fragmenter<'p>) -> Self {
+        Fragmenter::Ipv6(f)
+    }
+}

@@ -523,3 +523,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn either_family_through_one_loop() {
+    let payload = data(5000);
+    let mut rand = Rand::new(9);
+    let v4 = Ipv4Fragmenter::new(v4_repr(&[], false), &payload, 1500, Checksum::Both).unwrap();
+    let v6 = Ipv6Fragmenter::new(v6_repr(IpProtocol::Udp), &payload, 0, 1500, &mut rand).unwrap();
+    for (mut f, version) in [(Fragmenter::from(v4), 4u8), (Fragmenter::from(v6), 6)] {
+        let expected = f.fragment_count();
+        let mut buf = [0u8; 1500];
+        let mut n = 0;
+        while let Some(len) = f.next_len() {
+            assert_eq!(f.next_fragment(&mut buf), Some(len));
+            assert_eq!(buf[0] >> 4, version);
+            n += 1;
+        }
+        assert!(f.is_done());
+        assert_eq!((n, expected), (4, 4));
+    }
+}
