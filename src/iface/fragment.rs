@@ -33,7 +33,8 @@ use crate::wire::ipv6;
 #[cfg(feature = "proto-ipv6")]
 use crate::wire::ipv6ext::{self, ChainItem, HeaderChain};
 
-#[cfg(test)]
+// The round trips need both families and the reassembler.
+#[cfg(all(test, feature = "proto-ipv4", feature = "proto-ipv6"))]
 // Tests link std; `alloc` is not always enabled, so std's re-exports it is.
 #[allow(clippy::std_instead_of_alloc)]
 mod tests;
