@@ -17,7 +17,7 @@ mod ipv6;
 mod packet;
 mod route;
 
-pub(crate) mod fragment;
+pub mod fragment;
 pub mod neighbor;
 pub mod reassembly;
 
