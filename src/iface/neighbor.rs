@@ -33,8 +33,12 @@
 // The interface, which calls all of this, lands next.
 #![allow(dead_code)]
 
+mod pool;
 #[cfg(test)]
 mod tests;
+
+pub use self::pool::PendingSlot;
+use self::pool::{Pool, SlotState};
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -100,46 +104,6 @@ pub struct NeighborEntry {
 impl NeighborEntry {
     /// An unused entry.
     pub const EMPTY: NeighborEntry = NeighborEntry { neighbor: None };
-}
-
-/// What a pool slot holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SlotState {
-    Free,
-    /// Waiting for the resolution of `.0`.
-    Pending(IpAddr),
-    /// Resolved: to be sent to `.1`.
-    Ready(IpAddr, EthernetAddress),
-    /// Resolution of `.0` failed: to be handed back.
-    Unreachable(IpAddr),
-}
-
-/// Caller storage for the metadata of one queued packet; initialise arrays
-/// with [`PendingSlot::EMPTY`].
-#[derive(Debug, Clone, Copy)]
-pub struct PendingSlot {
-    state: SlotState,
-    len: usize,
-    /// Queue order across the whole pool.
-    seq: u64,
-    /// When the slot became ready or unreachable.
-    since: Instant,
-}
-
-impl PendingSlot {
-    /// An unused slot.
-    pub const EMPTY: PendingSlot = PendingSlot {
-        state: SlotState::Free,
-        len: 0,
-        seq: 0,
-        since: Instant::ZERO,
-    };
-}
-
-impl Default for PendingSlot {
-    fn default() -> Self {
-        PendingSlot::EMPTY
-    }
 }
 
 /// The answer to [`NeighborCache::lookup`].
@@ -312,16 +276,11 @@ struct FamilyTimers {
 #[derive(Debug)]
 pub struct NeighborCache<'a> {
     entries: ManagedSlice<'a, NeighborEntry>,
-    slots: ManagedSlice<'a, PendingSlot>,
-    pool: ManagedSlice<'a, u8>,
-    slot_size: usize,
+    pool: Pool<'a>,
     config: NeighborConfig,
     /// Indexed by [`family`].
     timers: [FamilyTimers; 2],
     rand: Rand,
-    next_seq: u64,
-    /// Slots not free (skips pool scans when zero).
-    occupied: usize,
     counters: NeighborCounters,
 }
 
@@ -393,11 +352,7 @@ impl<'a> NeighborCache<'a> {
         P: Into<ManagedSlice<'a, u8>>,
     {
         let mut entries = entries.into();
-        let mut slots = slots.into();
-        let pool = pool.into();
         entries.iter_mut().for_each(|e| *e = NeighborEntry::EMPTY);
-        slots.iter_mut().for_each(|s| *s = PendingSlot::EMPTY);
-        let slot_size = pool.len().checked_div(slots.len()).unwrap_or(0);
         let timers = FamilyTimers {
             base_reachable_ms: config.base_reachable_time_ms,
             reachable_time: random_reachable_time(&mut rand, config.base_reachable_time_ms),
@@ -408,14 +363,10 @@ impl<'a> NeighborCache<'a> {
         v6.reachable_time = random_reachable_time(&mut rand, config.base_reachable_time_ms);
         NeighborCache {
             entries,
-            slots,
-            pool,
-            slot_size,
+            pool: Pool::new(slots.into(), pool.into()),
             config,
             timers: [timers, v6],
             rand,
-            next_seq: 0,
-            occupied: 0,
             counters: NeighborCounters::default(),
         }
     }
@@ -439,7 +390,7 @@ impl<'a> NeighborCache<'a> {
 
     /// The longest packet [`queue`](Self::queue) accepts.
     pub fn slot_size(&self) -> usize {
-        self.slot_size
+        self.pool.slot_size
     }
 
     /// The configuration it was created with.
@@ -475,11 +426,7 @@ impl<'a> NeighborCache<'a> {
 
     /// Whether released or handed-back packets are waiting to be taken.
     pub fn has_released(&self) -> bool {
-        self.occupied != 0
-            && self
-                .slots
-                .iter()
-                .any(|s| matches!(s.state, SlotState::Ready(..) | SlotState::Unreachable(_)))
+        self.pool.has_released()
     }
 
     // ---- configuration from Router Advertisements ----
@@ -522,7 +469,7 @@ impl<'a> NeighborCache<'a> {
         };
         // Earlier packets still in the pool go first: the caller queues
         // this one behind them.
-        let waiting = self.has_slots_for(ip);
+        let waiting = self.pool.holds_for(ip);
         let delay = Duration::from_secs(u64::from(self.config.delay_first_probe_time_s));
         let Some(n) = self.neighbor_mut(i) else {
             return Lookup::NotFound;
@@ -595,7 +542,7 @@ impl<'a> NeighborCache<'a> {
             }
             (_, Some(mac)) => SlotState::Ready(ip, mac),
         };
-        if packet.len() > self.slot_size {
+        if packet.len() > self.pool.slot_size {
             self.counters.queue_drops += 1;
             return Err(QueueError::TooLarge);
         }
@@ -606,35 +553,25 @@ impl<'a> NeighborCache<'a> {
         }
         if matches!(state, SlotState::Pending(_)) {
             // RFC 1122 §2.3.2.2: keep the latest; the oldest goes first.
-            while self.count_pending(ip) >= limit {
-                match self.oldest(|s| s == SlotState::Pending(ip)) {
-                    Some(j) => self.free_slot(j),
+            while self.pool.count_pending(ip) >= limit {
+                match self.pool.oldest(|s| s == SlotState::Pending(ip)) {
+                    Some(j) => self.pool.free_slot(j),
                     None => break,
                 }
                 self.counters.queue_drops += 1;
             }
         }
         let own = matches!(state, SlotState::Pending(_)).then_some(ip);
-        let Some(j) = self.take_slot(own) else {
+        let Some((j, reclaimed)) = self.pool.take_slot(own) else {
             self.counters.queue_drops += 1;
             return Err(QueueError::NoBuffer);
         };
-        let start = j.saturating_mul(self.slot_size);
-        let Some(dst) = self.pool.get_mut(start..start.saturating_add(packet.len())) else {
+        if reclaimed {
+            self.counters.queue_drops += 1;
+        }
+        if !self.pool.store(j, state, packet, now) {
             self.counters.queue_drops += 1;
             return Err(QueueError::NoBuffer);
-        };
-        dst.copy_from_slice(packet);
-        let seq = self.next_seq;
-        self.next_seq = self.next_seq.wrapping_add(1);
-        if let Some(slot) = self.slots.get_mut(j) {
-            *slot = PendingSlot {
-                state,
-                len: packet.len(),
-                seq,
-                since: now,
-            };
-            self.occupied += 1;
         }
         Ok(())
     }
@@ -897,7 +834,7 @@ impl<'a> NeighborCache<'a> {
             return false;
         };
         self.entries[i] = NeighborEntry::EMPTY;
-        self.drop_slots(|s| s == SlotState::Pending(ip));
+        self.counters.queue_drops += self.pool.drop_matching(|s| s == SlotState::Pending(ip));
         true
     }
 
@@ -919,7 +856,7 @@ impl<'a> NeighborCache<'a> {
         self.entries
             .iter_mut()
             .for_each(|e| *e = NeighborEntry::EMPTY);
-        self.drop_slots(|s| s != SlotState::Free);
+        self.counters.queue_drops += self.pool.drop_matching(|s| s != SlotState::Free);
     }
 
     // ---- timers ----
@@ -931,12 +868,7 @@ impl<'a> NeighborCache<'a> {
             .entries
             .iter()
             .filter_map(|e| e.neighbor.and_then(|n| n.deadline));
-        let released = self
-            .slots
-            .iter()
-            .filter(|s| matches!(s.state, SlotState::Ready(..) | SlotState::Unreachable(_)))
-            .map(|s| s.since);
-        entries.chain(released).min()
+        entries.chain(self.pool.released_since()).min()
     }
 
     /// Run the timers due at `now`, calling `emit` for each solicitation
@@ -980,7 +912,7 @@ impl<'a> NeighborCache<'a> {
                     // ICMP destination unreachable indications with code 3
                     // (Address Unreachable) for each packet queued".
                     self.entries[i] = NeighborEntry::EMPTY;
-                    let queued = self.hand_back(now, ip);
+                    let queued = self.pool.hand_back(now, ip);
                     self.counters.failures += 1;
                     emit(Action::Failed { target: ip, queued });
                 }
@@ -1047,11 +979,10 @@ impl<'a> NeighborCache<'a> {
     /// The oldest packet whose neighbour is resolved, removed from the pool.
     /// Packets to one neighbour come out in the order they were queued.
     pub fn pop_ready(&mut self) -> Option<ReadyPacket<'_>> {
-        let j = self.oldest(|s| matches!(s, SlotState::Ready(..)))?;
-        let SlotState::Ready(target, hardware_addr) = self.slots.get(j)?.state else {
+        let (state, packet) = self.pool.pop(|s| matches!(s, SlotState::Ready(..)))?;
+        let SlotState::Ready(target, hardware_addr) = state else {
             return None;
         };
-        let packet = self.release(j)?;
         Some(ReadyPacket {
             target,
             hardware_addr,
@@ -1063,11 +994,10 @@ impl<'a> NeighborCache<'a> {
     /// from the pool (RFC 4861 §7.2.2: answer it with an ICMP Destination
     /// Unreachable, code 3 / a host-unreachable error to its socket).
     pub fn pop_unreachable(&mut self) -> Option<UnreachablePacket<'_>> {
-        let j = self.oldest(|s| matches!(s, SlotState::Unreachable(_)))?;
-        let SlotState::Unreachable(target) = self.slots.get(j)?.state else {
+        let (state, packet) = self.pool.pop(|s| matches!(s, SlotState::Unreachable(_)))?;
+        let SlotState::Unreachable(target) = state else {
             return None;
         };
-        let packet = self.release(j)?;
         Some(UnreachablePacket { target, packet })
     }
 
@@ -1092,7 +1022,7 @@ impl<'a> NeighborCache<'a> {
             is_router: n.is_router,
             probes: n.probes,
             deadline: n.deadline,
-            queued: self.count_pending(n.protocol_addr),
+            queued: self.pool.count_pending(n.protocol_addr),
         })
     }
 
@@ -1189,25 +1119,7 @@ impl<'a> NeighborCache<'a> {
     /// An INCOMPLETE entry learned `mac`: release its packets, in order.
     fn resolved(&mut self, now: Instant, ip: IpAddr, mac: EthernetAddress) {
         self.counters.resolutions += 1;
-        for s in self.slots.iter_mut() {
-            if s.state == SlotState::Pending(ip) {
-                s.state = SlotState::Ready(ip, mac);
-                s.since = now;
-            }
-        }
-    }
-
-    /// Mark `ip`'s pending packets unreachable; returns how many.
-    fn hand_back(&mut self, now: Instant, ip: IpAddr) -> usize {
-        let mut count = 0;
-        for s in self.slots.iter_mut() {
-            if s.state == SlotState::Pending(ip) {
-                s.state = SlotState::Unreachable(ip);
-                s.since = now;
-                count += 1;
-            }
-        }
-        count
+        self.pool.resolve(now, ip, mac);
     }
 
     /// A free entry, or one made free by replacing the least recently used
@@ -1232,7 +1144,7 @@ impl<'a> NeighborCache<'a> {
                 return None;
             }
             lru(self, &|n| {
-                n.state == NudState::Incomplete && self.count_pending(n.protocol_addr) == 0
+                n.state == NudState::Incomplete && self.pool.count_pending(n.protocol_addr) == 0
             })
             .or_else(|| lru(self, &|n| n.state == NudState::Incomplete))
         });
@@ -1241,90 +1153,10 @@ impl<'a> NeighborCache<'a> {
             return None;
         };
         if let Some(n) = self.entries[i].neighbor.take() {
-            let lost = self.hand_back(now, n.protocol_addr);
+            let lost = self.pool.hand_back(now, n.protocol_addr);
             self.counters.evicted_packets += lost as u64;
         }
         self.counters.evictions += 1;
         Some(i)
-    }
-
-    fn has_slots_for(&self, ip: IpAddr) -> bool {
-        self.occupied != 0
-            && self.slots.iter().any(
-                |s| matches!(s.state, SlotState::Pending(t) | SlotState::Ready(t, _) if t == ip),
-            )
-    }
-
-    fn count_pending(&self, ip: IpAddr) -> usize {
-        if self.occupied == 0 {
-            return 0;
-        }
-        self.slots
-            .iter()
-            .filter(|s| s.state == SlotState::Pending(ip))
-            .count()
-    }
-
-    /// The oldest slot whose state satisfies `pred`.
-    fn oldest(&self, pred: impl Fn(SlotState) -> bool) -> Option<usize> {
-        self.slots
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| pred(s.state))
-            .min_by_key(|(_, s)| s.seq)
-            .map(|(j, _)| j)
-    }
-
-    fn free_slot(&mut self, j: usize) {
-        if let Some(s) = self.slots.get_mut(j)
-            && s.state != SlotState::Free
-        {
-            *s = PendingSlot::EMPTY;
-            self.occupied = self.occupied.saturating_sub(1);
-        }
-    }
-
-    fn drop_slots(&mut self, pred: impl Fn(SlotState) -> bool) {
-        for j in 0..self.slots.len() {
-            if pred(self.slots[j].state) {
-                self.free_slot(j);
-                self.counters.queue_drops += 1;
-            }
-        }
-    }
-
-    /// Free slot `j` and return its bytes (valid until the next mutation).
-    fn release(&mut self, j: usize) -> Option<&[u8]> {
-        let len = self.slots.get(j)?.len;
-        self.free_slot(j);
-        let start = j.saturating_mul(self.slot_size);
-        self.pool.get(start..start.saturating_add(len))
-    }
-
-    /// A free slot, reclaiming one if the pool is full: first the oldest
-    /// handed-back packet nobody took, then the oldest pending packet of a
-    /// neighbour that has more than one (each keeps its latest, RFC 1122
-    /// §2.3.2.2), then the oldest pending packet of `own` (the neighbour
-    /// being queued to, whose latest packet is the new one). Released
-    /// packets are never reclaimed.
-    fn take_slot(&mut self, own: Option<IpAddr>) -> Option<usize> {
-        if let Some(j) = self.slots.iter().position(|s| s.state == SlotState::Free) {
-            return Some(j);
-        }
-        let victim = self
-            .oldest(|s| matches!(s, SlotState::Unreachable(_)))
-            .or_else(|| {
-                self.oldest(|s| match s {
-                    SlotState::Pending(ip) => self.count_pending(ip) > 1,
-                    _ => false,
-                })
-            })
-            .or_else(|| {
-                let own = own?;
-                self.oldest(|s| s == SlotState::Pending(own))
-            })?;
-        self.free_slot(victim);
-        self.counters.queue_drops += 1;
-        Some(victim)
     }
 }

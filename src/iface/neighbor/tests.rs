@@ -855,7 +855,7 @@ fn remove_retain_flush() {
     c.queue(ms(1), v6(5), &pkt(v6(5), 1)).unwrap();
     c.flush();
     assert!(c.is_empty());
-    assert_eq!(c.occupied, 0);
+    assert_eq!(c.pool.occupied, 0);
     assert_eq!(c.poll_at(), None);
 }
 
@@ -956,7 +956,7 @@ fn flood_of_distinct_addresses_stays_bounded() {
         }
         poll(&mut c, now);
         assert!(c.len() <= 8);
-        assert!(c.occupied <= 4);
+        assert!(c.pool.occupied <= 4);
     }
     // Every new address took an entry by replacement or was refused and
     // counted; own traffic replaced entries, learning never replaced an
@@ -1057,12 +1057,13 @@ fn check_invariants(c: &NeighborCache<'_>, now: Instant, polled: bool) {
         }
     }
     let occupied = c
+        .pool
         .slots
         .iter()
         .filter(|s| s.state != SlotState::Free)
         .count();
-    assert_eq!(occupied, c.occupied);
-    for s in c.slots.iter() {
+    assert_eq!(occupied, c.pool.occupied);
+    for s in c.pool.slots.iter() {
         assert!(s.len <= c.slot_size());
         if let SlotState::Pending(ip) = s.state {
             // Every pending packet belongs to an unresolved entry.
