@@ -502,6 +502,12 @@ impl<'a> NeighborCache<'a> {
     /// least one (the latest) packet"). At most `unres_qlen` packets wait
     /// per neighbour; beyond that the oldest is dropped. If `ip` is already
     /// resolved the packet is released at once, behind any still waiting.
+    ///
+    /// A new entry may replace the least recently used resolved one; only
+    /// when every entry is unresolved does it replace one of those (one
+    /// with no packets first). A replaced entry's packets are handed back
+    /// through [`pop_unreachable`](Self::pop_unreachable) and counted in
+    /// [`NeighborCounters::evicted_packets`].
     pub fn queue(&mut self, now: Instant, ip: IpAddr, packet: &[u8]) -> Result<(), QueueError> {
         if !is_addressable(&ip) {
             self.counters.queue_drops += 1;
