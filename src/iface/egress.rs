@@ -7,7 +7,18 @@ use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use super::ingress::{Pending, Serialized};
 use super::interface::InterfaceInner;
 use super::packet::{IpOut, IpPayload};
+use super::fragment::{FragmentError, Fragmenter};
+#[cfg(feature = "proto-ipv4")]
+use super::fragment::Ipv4Fragmenter;
+#[cfg(feature = "proto-ipv6")]
+use super::fragment::Ipv6Fragmenter;
+use super::neighbor::{Action, Lookup};
 use super::reassembly::Reassembler;
+use crate::wire::checksum::Checksum;
+#[cfg(feature = "proto-ipv4")]
+use crate::wire::ipv4;
+#[cfg(feature = "proto-ipv6")]
+use crate::wire::ipv6;
 use crate::device::{Device, Medium, TxToken};
 use crate::socket::udp::UdpTransmit;
 use crate::socket::{IcmpError, IcmpErrorKind, Socket, SocketSet};
@@ -90,29 +101,25 @@ impl InterfaceInner<'_> {
         let mac = match hop {
             None => None,
             Some(NextHop::Link(mac)) => Some(mac),
-            Some(NextHop::Neighbor(ip)) => match self.neighbors.lookup_for_send(self.now, &ip) {
-                Some(mac) => Some(mac),
-                None => {
+            Some(NextHop::Neighbor(ip)) => match self.neighbors.lookup(self.now, ip) {
+                Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
+                Lookup::Incomplete | Lookup::NotFound => {
                     // RFC 1122 §2.3.2.2: keep the packet while resolving.
                     let len = out.total_len();
                     let buf = scratch.get_mut(..len).ok_or(SendError::Dropped)?;
                     if !out.emit(buf, &self.caps.checksum) {
                         return Err(SendError::Dropped);
                     }
-                    let source = out.src;
-                    self.neighbors
-                        .queue(self.now, ip, source, buf, &self.config.neighbor, &mut self.rand)
-                        .map_err(|_| SendError::Dropped)?;
-                    self.run_neighbor_timers(device);
-                    return Ok(());
+                    return self.queue_for_neighbor(device, ip, buf);
                 }
             },
         };
         let len = out.total_len();
         let mtu = self.path_mtu(&out.dst);
         if len <= mtu {
+            let caps = self.caps.checksum;
             return self.transmit_frame(device, mac, out.is_ipv6(), len, |buf| {
-                out.emit(buf, &self.caps.checksum);
+                out.emit(buf, &caps);
             });
         }
         // Too big for the path.
@@ -124,6 +131,73 @@ impl InterfaceInner<'_> {
             return Err(SendError::Dropped);
         }
         self.send_fragments(device, mac, &scratch[..len], mtu)
+    }
+
+    /// Keep a serialised packet until `ip` resolves, and solicit it now if
+    /// that is due. A packet larger than the MTU is fragmented first.
+    fn queue_for_neighbor<D: Device + ?Sized>(&mut self, device: &mut D, ip: IpAddr, packet: &[u8]) -> Result<(), SendError> {
+        let mtu = self.path_mtu(&ip_dst_of(packet).unwrap_or(ip));
+        let result = if packet.len() <= mtu {
+            self.neighbors.queue(self.now, ip, packet).map_err(|_| SendError::Dropped)
+        } else {
+            // Each fragment waits on its own in the queue.
+            let mut fragmenter = self.fragmenter(packet, mtu)?;
+            let mut buf = [0u8; QUEUE_FRAGMENT_MAX];
+            let mut res = Ok(());
+            while let Some(len) = fragmenter.next_len() {
+                let Some(b) = buf.get_mut(..len) else {
+                    res = Err(SendError::Dropped);
+                    break;
+                };
+                if fragmenter.next_fragment(b).is_none() {
+                    res = Err(SendError::Dropped);
+                    break;
+                }
+                if self.neighbors.queue(self.now, ip, b).is_err() {
+                    res = Err(SendError::Dropped);
+                    break;
+                }
+            }
+            res
+        };
+        if result.is_err() {
+            self.count_out_discard(&ip);
+        }
+        self.run_neighbor_timers(device);
+        result
+    }
+
+    fn count_out_discard(&mut self, dst: &IpAddr) {
+        match dst {
+            IpAddr::V4(_) => self.counters.ipv4.out_discards += 1,
+            IpAddr::V6(_) => self.counters.ipv6.out_discards += 1,
+        }
+    }
+
+    /// A fragmenter over a serialised packet.
+    fn fragmenter<'p>(&mut self, packet: &'p [u8], mtu: usize) -> Result<Fragmenter<'p>, SendError> {
+        match packet.first().map(|b| b >> 4) {
+            #[cfg(feature = "proto-ipv4")]
+            Some(4) => {
+                let p = ipv4::Packet::new_checked(packet).map_err(|_| SendError::Dropped)?;
+                let repr = ipv4::Repr::parse(&p, Checksum::None).map_err(|_| SendError::Dropped)?;
+                let f = Ipv4Fragmenter::new(repr, p.payload(), mtu, self.caps.checksum.ipv4).map_err(|e| match e {
+                    FragmentError::DontFragment { mtu } => SendError::TooBig(mtu),
+                    _ => SendError::Dropped,
+                })?;
+                Ok(f.into())
+            }
+            #[cfg(feature = "proto-ipv6")]
+            Some(6) => {
+                let p = ipv6::Packet::new_checked(packet).map_err(|_| SendError::Dropped)?;
+                let repr = ipv6::Repr::parse(&p).map_err(|_| SendError::Dropped)?;
+                // Our own packets carry no extension headers: nothing is
+                // unfragmentable beyond the fixed header.
+                let f = Ipv6Fragmenter::new(repr, p.payload(), 0, mtu, &mut self.rand).map_err(|_| SendError::Dropped)?;
+                Ok(f.into())
+            }
+            _ => Err(SendError::Dropped),
+        }
     }
 
     /// Write one frame of an IP packet of `ip_len` bytes.
@@ -170,21 +244,21 @@ impl InterfaceInner<'_> {
         mtu: usize,
     ) -> Result<(), SendError> {
         let ipv6 = packet.first().is_some_and(|b| b >> 4 == 6);
-        let mut fragmenter = match super::fragment::Fragmenter::new(packet, mtu, &mut self.rand) {
+        let mut fragmenter = match self.fragmenter(packet, mtu) {
             Ok(f) => f,
-            Err(_) => {
+            Err(e) => {
                 if ipv6 {
                     self.counters.ipv6.frag_fails += 1;
                 } else {
                     self.counters.ipv4.frag_fails += 1;
                 }
-                return Err(SendError::Dropped);
+                return Err(e);
             }
         };
         let mut count = 0u64;
         while let Some(len) = fragmenter.next_len() {
             self.transmit_frame(device, mac, ipv6, len, |buf| {
-                fragmenter.write_next(buf);
+                let _ = fragmenter.next_fragment(buf);
             })?;
             count += 1;
         }
@@ -222,15 +296,10 @@ impl InterfaceInner<'_> {
             Medium::Ip => None,
             Medium::Ethernet => match self.next_hop(&dst)? {
                 NextHop::Link(mac) => Some(mac),
-                NextHop::Neighbor(ip) => match self.neighbors.lookup_for_send(self.now, &ip) {
-                    Some(mac) => Some(mac),
-                    None => {
-                        let source = source_of(packet);
-                        self.neighbors
-                            .queue(self.now, ip, source, packet, &self.config.neighbor, &mut self.rand)
-                            .map_err(|_| SendError::Dropped)?;
-                        self.run_neighbor_timers(device);
-                        return Ok(());
+                NextHop::Neighbor(ip) => match self.neighbors.lookup(self.now, ip) {
+                    Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
+                    Lookup::Incomplete | Lookup::NotFound => {
+                        return self.queue_for_neighbor(device, ip, packet);
                     }
                 },
             },
@@ -263,21 +332,71 @@ impl InterfaceInner<'_> {
     /// failures to the sockets whose packets waited.
     pub(crate) fn run_neighbor_timers<D: Device + ?Sized>(&mut self, device: &mut D) {
         let now = self.now;
-        let mut actions: heapless::Vec<super::neighbor::Action, 8> = heapless::Vec::new();
-        self.neighbors.poll(now, &self.config.neighbor, &mut self.rand, |a| {
+        // Few neighbours are due at once; any beyond this batch are due
+        // again at the next poll (their deadline stays in the past).
+        let mut actions: heapless::Vec<Action, 16> = heapless::Vec::new();
+        self.neighbors.poll(now, |a| {
             let _ = actions.push(a);
         });
         for a in actions {
             match a {
-                super::neighbor::Action::Solicit { target, unicast, source } => {
+                Action::Solicit { target, unicast, source } => {
                     let _ = self.send_solicit(device, target, unicast, source);
                 }
-                super::neighbor::Action::Failed { .. } => {
-                    match self.medium {
-                        _ => self.counters.ipv4.out_discards += 0,
-                    }
+                Action::Failed { target, .. } => {
+                    net_debug!("neighbour {} unreachable", target);
                 }
             }
+        }
+    }
+
+    /// Packets whose neighbour never answered: tell the sockets that sent
+    /// them (RFC 4861 §7.2.2: "the sender ... SHOULD be informed"; ICMP
+    /// address unreachable is for forwarded packets, and we do not forward).
+    pub(crate) fn drain_unreachable(&mut self, sockets: &mut SocketSet<'_>) {
+        let now = self.now;
+        let _ = now;
+        let mut reported = 0;
+        // Copy each packet's header out before reporting: the pool is
+        // borrowed while a packet is held.
+        while reported < 64 {
+            let Some(p) = self.neighbors.pop_unreachable() else { break };
+            reported += 1;
+            let mut head = [0u8; 80];
+            let n = p.packet.len().min(head.len());
+            head[..n].copy_from_slice(&p.packet[..n]);
+            let offender = p.target;
+            let head = &head[..n];
+            self.count_out_discard(&offender);
+            self.report_unreachable(sockets, offender, head);
+        }
+    }
+
+    fn report_unreachable(&mut self, sockets: &mut SocketSet<'_>, offender: IpAddr, head: &[u8]) {
+        let kind = IcmpErrorKind::HostUnreachable;
+        match head.first().map(|b| b >> 4) {
+            #[cfg(feature = "proto-ipv4")]
+            Some(4) if head.len() >= 20 => {
+                let p = ipv4::Packet::new_unchecked(head);
+                let hl = usize::from(p.header_len()).min(head.len());
+                let (src, dst, proto) = (p.src_addr(), p.dst_addr(), p.protocol());
+                self.deliver_icmp_error(sockets, proto, IpAddr::V4(src), IpAddr::V4(dst), &head[hl..], |d| IcmpError {
+                    offender,
+                    dst: d,
+                    kind,
+                });
+            }
+            #[cfg(feature = "proto-ipv6")]
+            Some(6) if head.len() >= 40 => {
+                let p = ipv6::Packet::new_unchecked(head);
+                let (src, dst, proto) = (p.src_addr(), p.dst_addr(), p.next_header());
+                self.deliver_icmp_error(sockets, proto, IpAddr::V6(src), IpAddr::V6(dst), &head[40..], |d| IcmpError {
+                    offender,
+                    dst: d,
+                    kind,
+                });
+            }
+            _ => {}
         }
     }
 
@@ -325,8 +444,9 @@ impl InterfaceInner<'_> {
                 let mac = unicast.unwrap_or_else(|| EthernetAddress::from_ipv6_multicast(dst));
                 self.counters.icmpv6.out_msgs += 1;
                 let len = out.total_len();
+                let caps = self.caps.checksum;
                 self.transmit_frame(device, Some(mac), true, len, |buf| {
-                    out.emit(buf, &self.caps.checksum);
+                    out.emit(buf, &caps);
                 })
             }
             #[allow(unreachable_patterns)]
@@ -338,25 +458,27 @@ impl InterfaceInner<'_> {
     /// was sent.
     pub(crate) fn flush_neighbors<D: Device + ?Sized>(&mut self, device: &mut D) -> bool {
         let mut sent = false;
-        loop {
-            let Some(token) = device.transmit(self.now) else { break };
-            let hw = self.hardware_addr;
-            let mtu = self.ip_mtu();
-            let Some((mac, packet)) = self.neighbors.peek_ready() else { break };
-            if packet.len() > mtu {
-                // Fragmenting from the pool is not done here: drop it.
-                self.neighbors.pop_ready();
-                continue;
-            }
+        let hw = self.hardware_addr;
+        while self.neighbors.has_released() {
+            let Some(token) = device.transmit(self.now) else {
+                self.counters.link.tx_device_busy += 1;
+                break;
+            };
+            let Some(ready) = self.neighbors.pop_ready() else { break };
+            let packet = ready.packet;
             let ipv6 = packet.first().is_some_and(|b| b >> 4 == 6);
             let ethertype = if ipv6 { ethernet::EtherType::Ipv6 } else { ethernet::EtherType::Ipv4 };
             token.consume(ethernet::HEADER_LEN + packet.len(), |buf| {
                 let mut frame = ethernet::Frame::new_unchecked(&mut *buf);
-                ethernet::Repr { src_addr: hw, dst_addr: mac, ethertype }.emit(&mut frame);
+                ethernet::Repr { src_addr: hw, dst_addr: ready.hardware_addr, ethertype }.emit(&mut frame);
                 buf[ethernet::HEADER_LEN..].copy_from_slice(packet);
             });
-            self.neighbors.pop_ready();
             self.counters.link.tx_frames += 1;
+            if ipv6 {
+                self.counters.ipv6.out_requests += 1;
+            } else {
+                self.counters.ipv4.out_requests += 1;
+            }
             sent = true;
         }
         sent
@@ -366,14 +488,30 @@ impl InterfaceInner<'_> {
     pub(crate) fn run_timers<D: Device + ?Sized>(
         &mut self,
         device: &mut D,
-        _sockets: &mut SocketSet<'_>,
+        sockets: &mut SocketSet<'_>,
         reassembly: &mut Reassembler<'_>,
-        _scratch: &mut [u8],
+        scratch: &mut [u8],
     ) {
         self.run_neighbor_timers(device);
+        self.drain_unreachable(sockets);
         let now = self.now;
-        let mut timeouts = 0u64;
-        reassembly.poll(now, |_timed_out| timeouts += 1);
+        // RFC 792 / RFC 8200 §4.5: Time Exceeded code 1 for datagrams
+        // whose first fragment arrived. The scratch buffer holds one reply,
+        // so at most one is sent per poll; the rest are counted.
+        let mut staged: Option<Pending> = None;
+        let timed_out = reassembly.poll(now, |t| {
+            if staged.is_none() {
+                staged = self.reassembly_time_exceeded(scratch, &t);
+            } else {
+                self.counters.icmpv4.out_suppressed += 1;
+            }
+        });
+        if timed_out > 0 {
+            net_debug!("reassembly: {} datagrams timed out", timed_out);
+        }
+        if let Some(p) = staged {
+            self.send_serialized(device, sockets, scratch, p);
+        }
         self.routes.expire(now);
         self.pmtu.retain(|e| now < e.expires_at);
     }
@@ -450,15 +588,22 @@ impl InterfaceInner<'_> {
     }
 }
 
-/// The source address of a serialised packet.
-fn source_of(packet: &[u8]) -> IpAddr {
+/// The largest fragment queued for a neighbour (a stack buffer while it
+/// is written): fragments are at most the MTU, and an MTU above this is
+/// not fragmented into the queue.
+const QUEUE_FRAGMENT_MAX: usize = 9216;
+
+/// The destination address of a serialised packet.
+fn ip_dst_of(packet: &[u8]) -> Option<IpAddr> {
     match packet.first().map(|b| b >> 4) {
-        Some(6) if packet.len() >= 40 => {
-            let mut a = [0u8; 16];
-            a.copy_from_slice(&packet[8..24]);
-            IpAddr::V6(Ipv6Addr::from(a))
+        Some(6) => {
+            let a: [u8; 16] = packet.get(24..40)?.try_into().ok()?;
+            Some(IpAddr::V6(Ipv6Addr::from(a)))
         }
-        _ if packet.len() >= 20 => IpAddr::V4(Ipv4Addr::new(packet[12], packet[13], packet[14], packet[15])),
-        _ => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        Some(4) => {
+            let a: [u8; 4] = packet.get(16..20)?.try_into().ok()?;
+            Some(IpAddr::V4(Ipv4Addr::from(a)))
+        }
+        _ => None,
     }
 }

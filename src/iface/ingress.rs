@@ -106,7 +106,7 @@ impl InterfaceInner<'_> {
         };
         match ethertype {
             #[cfg(feature = "proto-ipv4")]
-            ethernet::EtherType::Arp => self.process_arp(payload, eth.src_addr()),
+            ethernet::EtherType::Arp => self.process_arp(payload, eth.src_addr(), link_group),
             #[cfg(feature = "proto-ipv4")]
             ethernet::EtherType::Ipv4 => {
                 self.process_ipv4(sockets, reassembly, scratch, payload, link_group)
@@ -151,7 +151,7 @@ impl InterfaceInner<'_> {
     }
 
     #[cfg(feature = "proto-ipv4")]
-    fn process_arp(&mut self, data: &[u8], link_src: EthernetAddress) -> Option<Pending> {
+    fn process_arp(&mut self, data: &[u8], link_src: EthernetAddress, link_dst_group: bool) -> Option<Pending> {
         let parsed = arp::Packet::new_checked(data).and_then(|p| arp::Repr::parse(&p));
         let Ok(arp::Repr::EthernetIpv4 {
             operation,
@@ -188,9 +188,14 @@ impl InterfaceInner<'_> {
         let for_us = self.has_ipv4_addr(target_protocol_addr);
         if !s.is_unspecified() {
             // RFC 826 "Packet Reception": update an existing entry; add one
-            // only when we are the target.
-            self.neighbors
-                .process_arp(self.now, IpAddr::V4(s), source_hardware_addr, for_us, &self.config.neighbor, &mut self.rand);
+            // only when we are the target. A reply sent unicast to us
+            // answers our request: reachability is confirmed.
+            if for_us {
+                let confirmed = operation == arp::Operation::Reply && !link_dst_group;
+                self.neighbors.arp_learn(self.now, IpAddr::V4(s), source_hardware_addr, confirmed);
+            } else {
+                self.neighbors.arp_update(self.now, IpAddr::V4(s), source_hardware_addr);
+            }
         }
         if operation == arp::Operation::Request && for_us {
             self.counters.arp.tx_replies += 1;
@@ -286,12 +291,14 @@ impl InterfaceInner<'_> {
         let src_port = u16::from_be_bytes([invoking[0], invoking[1]]);
         let dst_port = u16::from_be_bytes([invoking[2], invoking[3]]);
         let error = error_of(IpEndpoint::new(remote, dst_port));
-        let mut target = None;
-        for i in sockets.udp_slots(src_port) {
-            target = Some(i);
-            break;
-        }
-        let _ = local;
+        // The socket bound to the port the datagram left from (and to its
+        // source address, when bound to one).
+        let target = sockets.udp_slots(src_port).find(|&i| {
+            sockets.get_slot(i).is_some_and(|s| match s {
+                Socket::Udp(u) => u.endpoint().addr.is_none_or(|a| a == local),
+                _ => false,
+            })
+        });
         if let Some(i) = target
             && let Some(Socket::Udp(s)) = sockets.slot_mut(i)
         {

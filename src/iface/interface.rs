@@ -7,8 +7,8 @@ use managed::ManagedSlice;
 
 use super::counters::Counters;
 use super::icmp_limit::IcmpRateLimiter;
-use super::neighbor::NeighborCache;
-use super::reassembly::Reassembler;
+use super::neighbor::{NeighborCache, NeighborEntry, PendingSlot};
+use super::reassembly::{Reassembler, ReassemblyConfig, Slot};
 use super::route::Routes;
 use crate::config::Config;
 use crate::device::{Device, DeviceCapabilities, Medium, RxToken};
@@ -64,14 +64,41 @@ pub(crate) struct PmtuEntry {
 /// Caller-supplied storage for an interface.
 #[derive(Debug)]
 pub struct InterfaceStorage<'a> {
-    /// The neighbour cache (ARP and NDP) with its pending-packet pool.
-    pub neighbors: NeighborCache<'a>,
-    /// Reassembly slots.
-    pub reassembly: Reassembler<'a>,
+    /// Neighbour cache entries (ARP and NDP share them).
+    pub neighbor_entries: ManagedSlice<'a, NeighborEntry>,
+    /// Slots for packets waiting for their neighbour to resolve.
+    pub pending_slots: ManagedSlice<'a, PendingSlot>,
+    /// Bytes for those packets: `pending_slots.len()` × the largest packet
+    /// to keep (the MTU).
+    pub pending_pool: ManagedSlice<'a, u8>,
+    /// Reassembly slots, each with its own buffer (65,535 bytes for any
+    /// datagram; smaller bounds the largest datagram reassembled).
+    pub reassembly_slots: ManagedSlice<'a, Slot<'a>>,
     /// A scratch buffer for packets that must be fragmented or queued
     /// while a neighbour resolves; its length bounds the largest such
     /// packet (65,535 for full IPv4/IPv6 datagrams).
     pub scratch: ManagedSlice<'a, u8>,
+}
+
+#[cfg(feature = "alloc")]
+impl InterfaceStorage<'static> {
+    /// Owned storage: `neighbors` cache entries, `pending` queued packets
+    /// of up to `mtu` bytes, `reassembly` datagrams of up to
+    /// `max_datagram` bytes, and a scratch buffer of `max_datagram`.
+    pub fn owned(neighbors: usize, pending: usize, mtu: usize, reassembly: usize, max_datagram: usize) -> Self {
+        use alloc::vec;
+        use alloc::vec::Vec;
+        InterfaceStorage {
+            neighbor_entries: vec![NeighborEntry::EMPTY; neighbors].into(),
+            pending_slots: vec![PendingSlot::EMPTY; pending].into(),
+            pending_pool: vec![0u8; pending * mtu].into(),
+            reassembly_slots: (0..reassembly)
+                .map(|_| Slot::new(vec![0u8; max_datagram]))
+                .collect::<Vec<_>>()
+                .into(),
+            scratch: vec![0u8; max_datagram].into(),
+        }
+    }
 }
 
 /// A network interface.
@@ -117,8 +144,21 @@ impl<'a> Interface<'a> {
         caps: DeviceCapabilities,
         hardware_addr: EthernetAddress,
         storage: InterfaceStorage<'a>,
+        now: Instant,
     ) -> Interface<'a> {
         let mut rand = Rand::new(config.random_seed);
+        let neighbors = NeighborCache::new(
+            storage.neighbor_entries,
+            storage.pending_slots,
+            storage.pending_pool,
+            config.neighbor,
+            Rand::new(rand.rand_u64()),
+            now,
+        );
+        let reassembly = Reassembler::new(
+            storage.reassembly_slots,
+            ReassemblyConfig::new(&config.ipv4, &config.ipv6),
+        );
         let ipv4_next_ident = rand.rand_u16();
         let mut flow_secret = [0u8; 16];
         rand.fill(&mut flow_secret);
@@ -136,15 +176,15 @@ impl<'a> Interface<'a> {
                 routes: Routes::new(),
                 ipv4_groups: heapless::Vec::new(),
                 ipv6_groups: heapless::Vec::new(),
-                neighbors: storage.neighbors,
+                neighbors,
                 pmtu: heapless::Vec::new(),
                 icmp_limit: IcmpRateLimiter::new(),
                 counters: Counters::default(),
                 ipv4_next_ident,
                 flow_secret,
-                now: Instant::ZERO,
+                now,
             },
-            reassembly: storage.reassembly,
+            reassembly,
             scratch: storage.scratch,
         }
     }

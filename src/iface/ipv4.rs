@@ -7,7 +7,7 @@ use core::net::{IpAddr, Ipv4Addr};
 use super::ingress::{DstKind, Pending, UdpOutcome};
 use super::interface::InterfaceInner;
 use super::packet::IpPayload;
-use super::reassembly::Reassembler;
+use super::reassembly::{FragmentInfo, Reassembler, ReassemblyKey};
 use crate::socket::{IcmpError, IcmpErrorKind, IpMeta, SocketSet};
 use crate::time::Duration;
 use crate::wire::icmpv4::{self, DstUnreachable};
@@ -79,21 +79,33 @@ impl InterfaceInner<'_> {
         let header = &data[..usize::from(packet.header_len())];
         if repr.more_frags || repr.frag_offset != 0 {
             self.counters.ipv4.reasm_reqds += 1;
-            let key = super::reassembly::FragKey::V4 {
-                src,
-                dst,
-                protocol: u8::from(repr.protocol),
+            let key = ReassemblyKey::Ipv4 {
+                src_addr: src,
+                dst_addr: dst,
+                protocol: repr.protocol,
                 ident: repr.ident,
             };
             let first = (repr.frag_offset == 0).then_some(header);
-            match reassembly.process(self.now, key, repr.frag_offset as usize, repr.more_frags, packet.payload(), first, &self.config) {
+            let frag = FragmentInfo {
+                offset: repr.frag_offset,
+                more: repr.more_frags,
+                payload: packet.payload(),
+                header_len: header.len(),
+                ecn: repr.ecn,
+            };
+            match reassembly.process(self.now, key, frag, first) {
                 Ok(Some(done)) => {
                     self.counters.ipv4.reasm_oks += 1;
-                    let payload = done.payload;
                     // The saved first-fragment header stands for the whole
-                    // datagram in ICMP errors.
-                    let first_header = done.first_header;
-                    return self.deliver_ipv4(sockets, scratch, &repr, first_header, payload, dst_kind);
+                    // datagram (protocol, options, ICMP quotes).
+                    let whole = ipv4::Repr {
+                        more_frags: false,
+                        frag_offset: 0,
+                        payload_len: done.payload.len(),
+                        ecn: done.ecn,
+                        ..repr
+                    };
+                    return self.deliver_ipv4(sockets, scratch, &whole, done.headers, done.payload, dst_kind);
                 }
                 Ok(None) => return None,
                 Err(_) => {
@@ -375,6 +387,37 @@ impl InterfaceInner<'_> {
             .find(|c| c.contains_addr(&dst))
             .or_else(|| self.ipv4_addrs.first())
             .map(Ipv4Cidr::address)
+    }
+}
+
+impl InterfaceInner<'_> {
+    /// ICMP Time Exceeded (fragment reassembly) about a datagram whose
+    /// reassembly timed out after its first fragment arrived.
+    pub(crate) fn reassembly_time_exceeded(&mut self, scratch: &mut [u8], t: &super::reassembly::TimedOut<'_>) -> Option<Pending> {
+        match t.key {
+            ReassemblyKey::Ipv4 { src_addr, dst_addr, protocol, ident } => {
+                let repr = ipv4::Repr {
+                    src_addr,
+                    dst_addr,
+                    protocol,
+                    payload_len: t.payload.len(),
+                    ttl: 64,
+                    dscp: 0,
+                    ecn: crate::wire::IpEcn::NotEct,
+                    ident,
+                    dont_frag: false,
+                    more_frags: true,
+                    frag_offset: 0,
+                    options: &[],
+                };
+                let template = icmpv4::Repr::TimeExceeded { reason: icmpv4::TimeExceeded::FragReassembly, data: &[] };
+                self.icmpv4_error(scratch, &repr, t.headers, t.payload, DstKind::Unicast, template)
+            }
+            #[cfg(feature = "proto-ipv6")]
+            ReassemblyKey::Ipv6 { .. } => self.ipv6_reassembly_time_exceeded(scratch, t),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
     }
 }
 

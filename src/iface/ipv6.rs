@@ -8,7 +8,7 @@ use core::net::{IpAddr, Ipv6Addr};
 use super::ingress::{DstKind, Pending, UdpOutcome};
 use super::interface::InterfaceInner;
 use super::packet::IpPayload;
-use super::reassembly::Reassembler;
+use super::reassembly::{DropReason, FragmentInfo, Reassembler, ReassemblyKey};
 use super::route::Route;
 use crate::socket::{IcmpError, IcmpErrorKind, IpMeta, SocketSet};
 use crate::time::Duration;
@@ -224,20 +224,37 @@ impl InterfaceInner<'_> {
         frag_hdr_at: usize,
     ) -> Option<Pending> {
         self.counters.ipv6.reasm_reqds += 1;
-        let key = super::reassembly::FragKey::V6 {
-            src: rx.repr.src_addr,
-            dst: rx.repr.dst_addr,
+        let key = ReassemblyKey::Ipv6 {
+            src_addr: rx.repr.src_addr,
+            dst_addr: rx.repr.dst_addr,
             ident: hdr.ident(),
         };
-        // The unfragmentable part: everything before the fragment header.
-        let unfragmentable = &rx.packet[..frag_hdr_at];
-        let frag_payload = hdr.payload();
-        let first = (hdr.frag_offset() == 0).then_some(unfragmentable);
-        match reassembly.process(self.now, key, usize::from(hdr.frag_offset()), hdr.more_frags(), frag_payload, first, &self.config) {
+        // The fixed header, the unfragmentable part and the Fragment header
+        // (RFC 8200 §4.5: they come from the first fragment).
+        let first_headers = rx.packet.get(..frag_hdr_at + 8).unwrap_or(rx.packet);
+        let frag = FragmentInfo {
+            offset: hdr.frag_offset(),
+            more: hdr.more_frags(),
+            payload: hdr.payload(),
+            header_len: frag_hdr_at - ipv6::HEADER_LEN,
+            ecn: rx.repr.ecn,
+        };
+        let first = (hdr.frag_offset() == 0).then_some(first_headers);
+        if first.is_some() {
+            // RFC 7112 §5: the first fragment must carry the whole header
+            // chain; otherwise Parameter Problem code 3.
+            let complete = crate::wire::ipv6ext::chain::upper_layer(hdr.next_header(), hdr.payload()).is_ok();
+            if !complete {
+                reassembly.record_drop(DropReason::IncompleteHeaderChain);
+                self.counters.ipv6.reasm_fails += 1;
+                return self.icmpv6_param_problem(scratch, &rx, ParamProblem::FirstFragmentIncomplete, 0);
+            }
+        }
+        match reassembly.process(self.now, key, frag, first) {
             Ok(Some(done)) => {
                 self.counters.ipv6.reasm_oks += 1;
                 let next = hdr.next_header();
-                let rx2 = Rx { packet: done.first_header, ..rx };
+                let rx2 = Rx { packet: done.headers, ..rx };
                 self.walk_ipv6(sockets, None, scratch, rx2, next, done.payload, frag_hdr_at + 8)
             }
             Ok(None) => None,
@@ -383,7 +400,7 @@ impl InterfaceInner<'_> {
                     && !src.is_unspecified()
                 {
                     // RFC 4861 §7.2.3: create or update the sender's entry.
-                    self.neighbors.process_solicit(self.now, IpAddr::V6(src), mac, &self.config.neighbor, &mut self.rand);
+                    self.neighbors.neighbor_solicitation(self.now, IpAddr::V6(src), Some(mac));
                 }
                 // RFC 4861 §7.2.4: answer; to all-nodes for a DAD probe.
                 let (reply_dst, solicited) = if src.is_unspecified() { (ALL_NODES, false) } else { (src, true) };
@@ -406,26 +423,32 @@ impl InterfaceInner<'_> {
                     self.counters.icmpv6.in_errors += 1;
                     return None;
                 }
-                self.neighbors.process_advert(
+                let merge = self.neighbors.neighbor_advertisement(
                     self.now,
                     IpAddr::V6(target_addr),
                     lladdr,
-                    solicited,
-                    override_,
-                    router,
-                    &self.config.neighbor,
-                    &mut self.rand,
+                    super::neighbor::NaFlags { router, solicited, override_ },
                 );
+                if merge == super::neighbor::Merge::RouterLost {
+                    // RFC 4861 §7.2.5: no longer a router: leave the
+                    // default router list.
+                    let default = Route::new_ipv6_gateway(target_addr);
+                    let _ = self.routes.remove(&default.cidr);
+                }
                 None
             }
-            ndisc::Repr::RouterAdvert { router_lifetime, options, .. } => {
+            ndisc::Repr::RouterAdvert { router_lifetime, reachable_time, retrans_time, options, .. } => {
                 // RFC 4861 §6.1.2: from a link-local source only.
                 if !is_link_local(&src) || !self.config.ipv6.accept_ra {
                     return None;
                 }
                 let now = self.now;
-                if let Some(mac) = options.source_lladdr() {
-                    self.neighbors.process_solicit(now, IpAddr::V6(src), mac, &self.config.neighbor, &mut self.rand);
+                self.neighbors.router_advertisement(now, IpAddr::V6(src), options.source_lladdr());
+                // RFC 4861 §6.3.4: adopt non-zero Reachable Time and
+                // Retrans Timer values.
+                self.neighbors.set_base_reachable_time(now, crate::wire::IpVersion::Ipv6, reachable_time);
+                if retrans_time != 0 {
+                    self.neighbors.set_retrans_timer(crate::wire::IpVersion::Ipv6, retrans_time);
                 }
                 // RFC 4861 §6.3.4: default router list with its lifetime.
                 let default = Route::new_ipv6_gateway(src);
@@ -556,6 +579,34 @@ impl InterfaceInner<'_> {
         self.counters.icmpv6.out_error_msgs += 1;
         let out = self.reply(IpAddr::V6(reply_src), IpAddr::V6(src), IpPayload::Icmpv6(repr));
         self.stage(scratch, &out)
+    }
+
+    /// ICMPv6 Time Exceeded code 1 after a reassembly timeout (RFC 8200
+    /// §4.5), quoting the first fragment's headers and data.
+    pub(crate) fn ipv6_reassembly_time_exceeded(&mut self, scratch: &mut [u8], t: &super::reassembly::TimedOut<'_>) -> Option<Pending> {
+        let p = ipv6::Packet::new_unchecked(t.headers);
+        if t.headers.len() < ipv6::HEADER_LEN || p.version() != 6 {
+            return None;
+        }
+        let repr = ipv6::Repr {
+            src_addr: p.src_addr(),
+            dst_addr: p.dst_addr(),
+            next_header: p.next_header(),
+            payload_len: p.payload_len(),
+            hop_limit: p.hop_limit(),
+            dscp: p.dscp(),
+            ecn: p.ecn(),
+            flow_label: p.flow_label(),
+        };
+        // Quote the headers followed by the start of the data.
+        let mut quoted = [0u8; 1232];
+        let h = t.headers.len().min(quoted.len());
+        quoted[..h].copy_from_slice(&t.headers[..h]);
+        let d = t.payload.len().min(quoted.len() - h);
+        quoted[h..h + d].copy_from_slice(&t.payload[..d]);
+        let rx = Rx { repr, packet: &quoted[..h + d], dst_kind: DstKind::Unicast };
+        let template = icmpv6::Repr::TimeExceeded { reason: icmpv6::TimeExceeded::FragReassemblyTimeExceeded, data: &[] };
+        self.icmpv6_error(scratch, &rx, false, template)
     }
 
     /// Source address selection (RFC 6724 §5, the rules that apply to a

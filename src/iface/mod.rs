@@ -29,3 +29,6 @@ pub use self::interface::{
     MAX_MULTICAST_GROUPS, PollResult,
 };
 pub use self::route::{MAX_ROUTES, Route, RouteTableFull, Routes};
+
+#[cfg(all(test, feature = "alloc"))]
+mod tests;

@@ -441,6 +441,11 @@ impl<'a> SocketSet<'a> {
         }
     }
 
+    /// The socket in slot `i`, to read.
+    pub(crate) fn get_slot(&self, i: usize) -> Option<&Socket<'a>> {
+        self.slots().get(i).and_then(|s| s.socket.as_ref())
+    }
+
     /// The socket in slot `i` (from an index or the heap).
     pub(crate) fn slot_mut(&mut self, i: usize) -> Option<&mut Socket<'a>> {
         self.slots_mut().get_mut(i).and_then(|s| s.socket.as_mut())

@@ -70,3 +70,9 @@ impl Device for TestDevice {
         self.caps
     }
 }
+
+/// An interface over `caps` with small owned storage and a fixed seed.
+pub(crate) fn test_iface(caps: DeviceCapabilities, mac: crate::wire::EthernetAddress) -> crate::iface::Interface<'static> {
+    let storage = crate::iface::InterfaceStorage::owned(8, 8, 1500, 2, 65535);
+    crate::iface::Interface::new(crate::config::Config::with_seed(7), caps, mac, storage, Instant::ZERO)
+}

@@ -268,7 +268,9 @@ fn udp_socket_receives_and_replies() {
     let p = udp::Packet::new_checked(payload).unwrap();
     let r = udp::Repr::parse(&p, &IpAddr::V4(ip.src_addr), &IpAddr::V4(ip.dst_addr), Checksum::Both, false).unwrap();
     assert_eq!((r.src_port, r.dst_port, p.payload()), (7, 4000, &b"echo me"[..]));
-    assert_eq!(iface.poll_at(t(12), &mut sockets), None);
+    // The socket is idle; what remains is the neighbour's NUD timer (the
+    // entry went STALE -> DELAY on this send, RFC 4861 §7.3.3: probe in 5 s).
+    assert_eq!(iface.poll_at(t(12), &mut sockets), Some(t(11) + Duration::from_secs(5)));
 }
 
 #[test]
