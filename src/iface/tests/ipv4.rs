@@ -621,3 +621,182 @@ fn rfc791_reassembly_and_fragmented_reply() {
     );
     assert_eq!(iface.counters().ipv4.reasm_oks, 1);
 }
+
+#[test]
+fn ping_socket_round_trip_and_errors() {
+    use crate::socket::IcmpErrorKind;
+    use crate::socket::icmp::{PacketBuffer as IcmpBuffer, Socket as IcmpSocket};
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let h = sockets
+        .add(IcmpSocket::new(
+            IcmpBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 1024]),
+            IcmpBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 1024]),
+        ))
+        .unwrap();
+    let s = sockets.get_mut::<IcmpSocket>(h).unwrap();
+    s.bind(0x4242).unwrap();
+    s.send_echo_slice(1, b"are you there", IpAddr::V4(PEER_IP))
+        .unwrap();
+    iface.poll(t(1), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 1);
+    let (_, ip, payload) = ip_of(&tx[0]);
+    assert_eq!((ip.src_addr, ip.dst_addr), (OUR_IP, PEER_IP));
+    let r = icmpv4::Repr::parse(
+        &icmpv4::Packet::new_checked(payload).unwrap(),
+        Checksum::Both,
+    )
+    .unwrap();
+    assert_eq!(
+        r,
+        icmpv4::Repr::EchoRequest {
+            ident: 0x4242,
+            seq_no: 1,
+            data: b"are you there"
+        }
+    );
+    // The reply comes back to the socket.
+    let reply = icmpv4::Repr::EchoReply {
+        ident: 0x4242,
+        seq_no: 1,
+        data: b"are you there",
+    };
+    let mut msg = vec![0u8; reply.buffer_len()];
+    reply.emit(
+        &mut icmpv4::Packet::new_unchecked(&mut msg[..]),
+        Checksum::Both,
+    );
+    dev.rx.push_back(eth(
+        OUR_MAC,
+        PEER_MAC,
+        ethernet::EtherType::Ipv4,
+        &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &msg),
+    ));
+    // A reply for another identifier is not ours.
+    let other = icmpv4::Repr::EchoReply {
+        ident: 0x4243,
+        seq_no: 1,
+        data: b"x",
+    };
+    let mut omsg = vec![0u8; other.buffer_len()];
+    other.emit(
+        &mut icmpv4::Packet::new_unchecked(&mut omsg[..]),
+        Checksum::Both,
+    );
+    dev.rx.push_back(eth(
+        OUR_MAC,
+        PEER_MAC,
+        ethernet::EtherType::Ipv4,
+        &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &omsg),
+    ));
+    iface.poll(t(2), &mut dev, &mut sockets);
+    let s = sockets.get_mut::<IcmpSocket>(h).unwrap();
+    let (m, meta) = s.recv().map(|(m, meta)| (m.to_vec(), meta)).unwrap();
+    assert_eq!(m, msg);
+    assert_eq!(meta.remote, IpAddr::V4(PEER_IP));
+    assert!(
+        s.recv().is_err(),
+        "the other identifier's reply was not delivered"
+    );
+    // A host-unreachable error quoting our request reaches the socket.
+    let invoking = &tx[0][14..];
+    let err = icmpv4::Repr::DstUnreachable {
+        reason: DstUnreachable::HostUnreachable,
+        next_hop_mtu: 0,
+        data: &invoking[..28],
+    };
+    let mut emsg = vec![0u8; err.buffer_len()];
+    err.emit(
+        &mut icmpv4::Packet::new_unchecked(&mut emsg[..]),
+        Checksum::Both,
+    );
+    dev.rx.push_back(eth(
+        OUR_MAC,
+        PEER_MAC,
+        ethernet::EtherType::Ipv4,
+        &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &emsg),
+    ));
+    iface.poll(t(3), &mut dev, &mut sockets);
+    let e = sockets
+        .get_mut::<IcmpSocket>(h)
+        .unwrap()
+        .take_error()
+        .unwrap();
+    assert_eq!(e.kind, IcmpErrorKind::HostUnreachable);
+    assert_eq!(
+        e.dst,
+        IpEndpoint::new(IpAddr::V4(PEER_IP), 1),
+        "port carries the sequence number"
+    );
+}
+
+#[test]
+fn rfc1122_4_1_3_3_icmp_errors_reach_the_udp_socket_and_pmtu_is_learnt() {
+    use crate::socket::IcmpErrorKind;
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let h = sockets
+        .add(UdpSocket::new(
+            PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 4096]),
+            PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 4096]),
+        ))
+        .unwrap();
+    sockets.get_mut::<UdpSocket>(h).unwrap().bind(5000).unwrap();
+    sockets
+        .get_mut::<UdpSocket>(h)
+        .unwrap()
+        .send_slice(b"hello", IpEndpoint::new(IpAddr::V4(PEER_IP), 53))
+        .unwrap();
+    iface.poll(t(1), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    let invoking = &tx[0][14..];
+    for (reason, mtu, kind) in [
+        (
+            DstUnreachable::PortUnreachable,
+            0,
+            IcmpErrorKind::PortUnreachable,
+        ),
+        (
+            DstUnreachable::FragRequired,
+            1400,
+            IcmpErrorKind::PacketTooBig(1400),
+        ),
+    ] {
+        let err = icmpv4::Repr::DstUnreachable {
+            reason,
+            next_hop_mtu: mtu,
+            data: invoking,
+        };
+        let mut emsg = vec![0u8; err.buffer_len()];
+        err.emit(
+            &mut icmpv4::Packet::new_unchecked(&mut emsg[..]),
+            Checksum::Both,
+        );
+        dev.rx.push_back(eth(
+            OUR_MAC,
+            PEER_MAC,
+            ethernet::EtherType::Ipv4,
+            &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &emsg),
+        ));
+        iface.poll(t(2), &mut dev, &mut sockets);
+        let e = sockets
+            .get_mut::<UdpSocket>(h)
+            .unwrap()
+            .take_error()
+            .unwrap();
+        assert_eq!(e.kind, kind);
+        assert_eq!(e.dst, IpEndpoint::new(IpAddr::V4(PEER_IP), 53));
+    }
+    // RFC 1191: the next datagram larger than 1400 is fragmented to fit.
+    let big = vec![7u8; 2000];
+    sockets
+        .get_mut::<UdpSocket>(h)
+        .unwrap()
+        .send_slice(&big, IpEndpoint::new(IpAddr::V4(PEER_IP), 53))
+        .unwrap();
+    iface.poll(t(3), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 2);
+    assert!(tx.iter().all(|f| f.len() - 14 <= 1400));
+}
