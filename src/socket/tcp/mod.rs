@@ -1,0 +1,2 @@
+//! TCP sockets (RFC 9293).
+pub(crate) mod iss;
