@@ -170,6 +170,7 @@ pub enum IcmpErrorKind {
 pub mod icmp;
 pub mod raw;
 mod set;
+pub mod tcp;
 pub mod udp;
 
 pub use self::set::{AnySocket, SetError, Socket, SocketHandle, SocketSet, SocketStorage};

@@ -1,0 +1,3 @@
+//! TCP sockets (RFC 9293).
+
+pub(crate) mod sack;
