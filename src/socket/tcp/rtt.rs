@@ -594,8 +594,10 @@ mod tests {
         }
         assert_eq!(e.rto(), Duration::MAX);
         // The backoff counter itself saturates.
-        let mut e = RttEstimator::default();
-        e.backoff = u32::MAX - 1;
+        let mut e = RttEstimator {
+            backoff: u32::MAX - 1,
+            ..RttEstimator::default()
+        };
         e.on_timeout();
         e.on_timeout();
         assert_eq!(e.backoff_count(), u32::MAX);
