@@ -117,6 +117,24 @@ pub struct UdpCounters {
     pub out_datagrams: u64,
 }
 
+/// TCP counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct TcpCounters {
+    /// `InSegs`: segments received.
+    pub in_segs: u64,
+    /// `InErrs`: malformed segments.
+    pub in_errs: u64,
+    /// `InCsumErrors`: bad checksums.
+    pub in_csum_errors: u64,
+    /// Segments for no socket (answered with RST).
+    pub no_socket: u64,
+    /// `OutSegs`: segments sent.
+    pub out_segs: u64,
+    /// `OutRsts`: RSTs sent by the interface.
+    pub out_rsts: u64,
+}
+
 /// Every counter of an interface.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -135,4 +153,6 @@ pub struct Counters {
     pub icmpv6: IcmpCounters,
     /// UDP.
     pub udp: UdpCounters,
+    /// TCP.
+    pub tcp: TcpCounters,
 }

@@ -17,6 +17,7 @@ use super::reassembly::Reassembler;
 use crate::device::{Device, Medium, TxToken};
 use crate::socket::icmp::IcmpTransmit;
 use crate::socket::raw::RawTransmit;
+use crate::socket::tcp::TcpTransmit;
 use crate::socket::udp::UdpTransmit;
 use crate::socket::{IcmpError, IcmpErrorKind, Socket, SocketSet};
 use crate::wire::checksum::Checksum;
@@ -630,7 +631,13 @@ impl InterfaceInner<'_> {
         scratch: &mut [u8],
     ) -> bool {
         let mut any = false;
-        while let Some(i) = sockets.pop_due(self.now) {
+        // Bound the work of one poll: a socket with a whole window to send
+        // comes back many times; others get their turn at the next poll.
+        let mut budget = DISPATCH_BUDGET;
+        while budget > 0
+            && let Some(i) = sockets.pop_due(self.now)
+        {
+            budget -= 1;
             let mut busy = false;
             let mut error: Option<IcmpError> = None;
             match sockets.slot_mut(i) {
@@ -679,6 +686,16 @@ impl InterfaceInner<'_> {
                     if let Some(e) = error {
                         s.on_icmp_error(e);
                     }
+                }
+                Some(Socket::Tcp(s)) => {
+                    let r = s.dispatch(self.now, |t| match self.send_tcp(device, scratch, &t) {
+                        Err(SendError::DeviceBusy) => Err(SendError::DeviceBusy),
+                        // Anything else: the segment is lost like on a
+                        // wire; retransmission recovers.
+                        _ => Ok(()),
+                    });
+                    busy = r == Err(SendError::DeviceBusy);
+                    any |= !busy;
                 }
                 Some(Socket::Raw(s)) => {
                     let r = s.dispatch(self.now, |t| match self.send_raw(device, scratch, &t) {
@@ -818,6 +835,22 @@ impl InterfaceInner<'_> {
         }
     }
 
+    fn send_tcp<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        scratch: &mut [u8],
+        t: &TcpTransmit<'_>,
+    ) -> Result<(), SendError> {
+        let mut out = self.reply(t.local.addr, t.remote.addr, IpPayload::Tcp(t.repr));
+        if let Some(h) = t.hop_limit {
+            out.hop_limit = h;
+        }
+        // RFC 1191 / RFC 8201: TCP probes the path MTU: DF set.
+        out.dont_frag = true;
+        self.counters.tcp.out_segs += 1;
+        self.send_ip(device, scratch, &out)
+    }
+
     fn send_udp<D: Device + ?Sized>(
         &mut self,
         device: &mut D,
@@ -835,6 +868,9 @@ impl InterfaceInner<'_> {
         self.send_ip(device, scratch, &out)
     }
 }
+
+/// The most segments one poll sends.
+const DISPATCH_BUDGET: usize = 4096;
 
 /// The error a socket sees for a send that failed for good.
 fn send_error_kind(e: SendError) -> IcmpErrorKind {

@@ -326,6 +326,30 @@ impl InterfaceInner<'_> {
             self.deliver_icmp_error_to_ping(sockets, local, remote, invoking, &error_of);
             return;
         }
+        if protocol == IpProtocol::Tcp && invoking.len() >= 8 {
+            // RFC 5927: the connection named by the quoted ports, checked
+            // against its send window by the socket.
+            let src_port = u16::from_be_bytes([invoking[0], invoking[1]]);
+            let dst_port = u16::from_be_bytes([invoking[2], invoking[3]]);
+            let seq = crate::wire::tcp::TcpSeqNumber(u32::from_be_bytes([
+                invoking[4],
+                invoking[5],
+                invoking[6],
+                invoking[7],
+            ]));
+            let l = IpEndpoint::new(local, src_port);
+            let r = IpEndpoint::new(remote, dst_port);
+            let slot = sockets.tcp_conn_slots(&l, &r).find(|&i| {
+                matches!(sockets.get_slot(i), Some(Socket::Tcp(t)) if t.local_endpoint() == Some(l) && t.remote_endpoint() == Some(r))
+            });
+            if let Some(i) = slot
+                && let Some(Socket::Tcp(t)) = sockets.slot_mut(i)
+            {
+                t.on_icmp_error(error_of(r), seq);
+                sockets.mark_changed(i);
+            }
+            return;
+        }
         if protocol != IpProtocol::Udp || invoking.len() < 4 {
             return;
         }
@@ -346,6 +370,94 @@ impl InterfaceInner<'_> {
             s.on_icmp_error(error);
             sockets.mark_changed(i);
         }
+    }
+
+    /// Deliver a TCP segment to its connection, else to a listener, else
+    /// answer with a RST (RFC 9293 §3.10.7.1). Returns the RST to stage.
+    pub(crate) fn deliver_tcp(
+        &mut self,
+        sockets: &mut SocketSet<'_>,
+        scratch: &mut [u8],
+        ip: &IpMeta,
+        dst_kind: DstKind,
+        data: &[u8],
+    ) -> Option<Pending> {
+        use crate::socket::tcp::Socket as TcpSocket;
+        use crate::wire::tcp;
+        let Ok(packet) = tcp::Packet::new_checked(data) else {
+            self.counters.tcp.in_errs += 1;
+            return None;
+        };
+        let repr =
+            match tcp::Repr::parse(&packet, &ip.src_addr, &ip.dst_addr, self.caps.checksum.tcp) {
+                Ok(r) => r,
+                Err(crate::wire::Error::BadChecksum) => {
+                    self.counters.tcp.in_csum_errors += 1;
+                    return None;
+                }
+                Err(_) => {
+                    self.counters.tcp.in_errs += 1;
+                    return None;
+                }
+            };
+        self.counters.tcp.in_segs += 1;
+        // RFC 1122 §4.2.3.10: segments to broadcast or multicast addresses
+        // are silently discarded.
+        if dst_kind == DstKind::Group {
+            return None;
+        }
+        let local = IpEndpoint::new(ip.dst_addr, repr.dst_port);
+        let remote = IpEndpoint::new(ip.src_addr, repr.src_port);
+        let overhead = if ip.dst_addr.is_ipv6() { 60 } else { 40 };
+        let mss = self.path_mtu(&ip.src_addr).saturating_sub(overhead);
+        let conn = sockets
+            .tcp_conn_slots(&local, &remote)
+            .find(|&i| matches!(sockets.get_slot(i), Some(Socket::Tcp(t)) if t.accepts(ip, &repr)));
+        let slot = conn.or_else(|| {
+            sockets.tcp_listen_slots(repr.dst_port).find(
+                |&i| matches!(sockets.get_slot(i), Some(Socket::Tcp(t)) if t.accepts(ip, &repr)),
+            )
+        });
+        let reply = match slot {
+            Some(i) => {
+                let iss = self.iss.iss(self.now, local, remote);
+                let reply = match sockets.slot_mut(i) {
+                    Some(Socket::Tcp(t)) => TcpSocket::process(t, self.now, ip, &repr, iss, mss),
+                    _ => None,
+                };
+                sockets.mark_changed(i);
+                reply
+            }
+            None => {
+                self.counters.tcp.no_socket += 1;
+                crate::socket::tcp::Reply::rst_for(&repr)
+            }
+        };
+        let reply = reply?;
+        self.counters.tcp.out_rsts += 1;
+        let rst = tcp::Repr {
+            src_port: repr.dst_port,
+            dst_port: repr.src_port,
+            control: tcp::Control::Rst,
+            psh: false,
+            seq_number: reply.seq,
+            ack_number: reply.ack,
+            window_len: 0,
+            urgent_at: None,
+            ece: false,
+            cwr: false,
+            ae: false,
+            window_scale: None,
+            max_seg_size: None,
+            sack_permitted: false,
+            sack_ranges: [None; 4],
+            timestamp: None,
+            fast_open_cookie: None,
+            accecn: None,
+            payload: &[],
+        };
+        let out = self.reply(ip.dst_addr, ip.src_addr, IpPayload::Tcp(rst));
+        self.stage(scratch, &out)
     }
 
     /// An ICMP error about one of our echo requests: to the ping socket

@@ -138,6 +138,8 @@ pub(crate) struct InterfaceInner<'a> {
     pub(crate) ipv4_next_ident: u16,
     /// The RFC 6437 flow-label secret.
     pub(crate) flow_secret: [u8; 16],
+    /// RFC 6528 initial sequence numbers.
+    pub(crate) iss: crate::socket::tcp::iss::IssGenerator,
     pub(crate) now: Instant,
 }
 
@@ -168,6 +170,8 @@ impl<'a> Interface<'a> {
         let ipv4_next_ident = rand.rand_u16();
         let mut flow_secret = [0u8; 16];
         rand.fill(&mut flow_secret);
+        let mut iss_secret = [0u8; 16];
+        rand.fill(&mut iss_secret);
         Interface {
             inner: InterfaceInner {
                 config,
@@ -188,6 +192,7 @@ impl<'a> Interface<'a> {
                 counters: Counters::default(),
                 ipv4_next_ident,
                 flow_secret,
+                iss: crate::socket::tcp::iss::IssGenerator::new(iss_secret),
                 now,
             },
             reassembly,
@@ -422,6 +427,48 @@ impl<'a> Interface<'a> {
         .into_iter()
         .flatten()
         .min()
+    }
+
+    /// Open a TCP connection on the socket behind `handle` to `remote`
+    /// (RFC 9293 §3.10.1). The local address is chosen by route and
+    /// source-address selection; the local port is `local_port` or an
+    /// ephemeral port drawn at random from `ip_local_port_range` (RFC 6056
+    /// §3.3.1, Algorithm 1) and unused by any TCP socket; the ISS follows
+    /// RFC 6528; the MSS comes from the path MTU.
+    pub fn tcp_connect(
+        &mut self,
+        now: Instant,
+        sockets: &mut SocketSet<'_>,
+        handle: crate::socket::SocketHandle,
+        remote: crate::socket::IpEndpoint,
+        local_port: Option<u16>,
+    ) -> Result<(), crate::socket::tcp::ConnectError> {
+        use crate::socket::tcp::{ConnectError, Socket as TcpSocket};
+        let local_addr = match remote.addr {
+            IpAddr::V4(d) => self.inner.ipv4_source_for(d).map(IpAddr::V4),
+            IpAddr::V6(d) => self.inner.ipv6_source_for(&d).map(IpAddr::V6),
+        }
+        .ok_or(ConnectError::Unaddressable)?;
+        let port = match local_port {
+            Some(p) if p != 0 => p,
+            _ => {
+                let (lo, hi) = self.inner.config.local_port_range;
+                let span = u32::from(hi.saturating_sub(lo)) + 1;
+                let start = self.inner.rand.below(span);
+                (0..span)
+                    .map(|i| lo.wrapping_add(((start + i) % span) as u16))
+                    .find(|p| !sockets.tcp_port_in_use(*p))
+                    .ok_or(ConnectError::Unaddressable)?
+            }
+        };
+        let local = crate::socket::IpEndpoint::new(local_addr, port);
+        let iss = self.inner.iss.iss(now, local, remote);
+        let overhead = if remote.addr.is_ipv6() { 60 } else { 40 };
+        let mss = self.inner.path_mtu(&remote.addr).saturating_sub(overhead);
+        let socket = sockets
+            .get_mut::<TcpSocket>(handle)
+            .map_err(|_| ConnectError::InvalidState)?;
+        socket.connect_with_iss(now, remote, local, iss, mss)
     }
 
     /// How long the caller may sleep before the next `poll`.

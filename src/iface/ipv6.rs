@@ -181,7 +181,9 @@ impl InterfaceInner<'_> {
                         }
                     }
                     IpProtocol::Ipv6Frag => {
-                        let Ok(hdr) = fragment::Header::new_checked(h.bytes) else {
+                        let Ok(hdr) =
+                            fragment::Header::new_checked(data.get(h.offset..).unwrap_or(h.bytes))
+                        else {
                             self.counters.ipv6.in_hdr_errors += 1;
                             return None;
                         };
@@ -341,6 +343,7 @@ impl InterfaceInner<'_> {
                 ),
                 _ => None,
             },
+            IpProtocol::Tcp => self.deliver_tcp(sockets, scratch, &meta, rx.dst_kind, payload),
             IpProtocol::Ipv6NoNxt => None,
             _ if raw_taken => None,
             _ => {

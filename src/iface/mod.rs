@@ -29,7 +29,7 @@ pub mod neighbor;
 pub mod reassembly;
 
 pub use self::counters::{
-    ArpCounters, Counters, IcmpCounters, IpCounters, LinkCounters, UdpCounters,
+    ArpCounters, Counters, IcmpCounters, IpCounters, LinkCounters, TcpCounters, UdpCounters,
 };
 pub use self::interface::{
     AddrError, INGRESS_BUDGET, Interface, InterfaceStorage, MAX_IPV4_ADDRS, MAX_IPV6_ADDRS,

@@ -6,7 +6,7 @@
 use core::net::IpAddr;
 
 use crate::wire::checksum::ChecksumCapabilities;
-use crate::wire::{IpEcn, IpProtocol, udp};
+use crate::wire::{IpEcn, IpProtocol, tcp, udp};
 
 #[cfg(feature = "proto-ipv4")]
 use crate::wire::{icmpv4, ipv4};
@@ -21,6 +21,7 @@ pub(crate) enum IpPayload<'p> {
     #[cfg(feature = "proto-ipv6")]
     Icmpv6(icmpv6::Repr<'p>),
     Udp(udp::Repr, &'p [u8]),
+    Tcp(tcp::Repr<'p>),
     /// Bytes written as they are (raw sockets); with an IPv6 checksum
     /// offset (RFC 3542 §3.1), the checksum is computed there.
     Raw(IpProtocol, &'p [u8], Option<usize>),
@@ -37,6 +38,7 @@ impl IpPayload<'_> {
             #[cfg(feature = "proto-ipv6")]
             IpPayload::Icmpv6(_) => IpProtocol::Icmpv6,
             IpPayload::Udp(..) => IpProtocol::Udp,
+            IpPayload::Tcp(_) => IpProtocol::Tcp,
             IpPayload::Raw(p, ..) | IpPayload::IcmpMessage(p, _) => *p,
         }
     }
@@ -48,6 +50,7 @@ impl IpPayload<'_> {
             #[cfg(feature = "proto-ipv6")]
             IpPayload::Icmpv6(r) => r.buffer_len(),
             IpPayload::Udp(r, data) => r.buffer_len(data.len()),
+            IpPayload::Tcp(r) => r.buffer_len(),
             IpPayload::Raw(_, data, _) | IpPayload::IcmpMessage(_, data) => data.len(),
         }
     }
@@ -168,6 +171,9 @@ impl IpOut<'_> {
                     |b| b.copy_from_slice(data),
                     caps.udp,
                 );
+            }
+            IpPayload::Tcp(r) => {
+                r.emit(&mut tcp::Packet::new_unchecked(buf), src, dst, caps.tcp);
             }
             IpPayload::Raw(protocol, data, offset) => {
                 buf.copy_from_slice(data);

@@ -18,7 +18,7 @@
 // interface-side entry points.
 #![cfg_attr(
     not(any(feature = "proto-ipv4", feature = "proto-ipv6")),
-    allow(dead_code)
+    allow(dead_code, unused_imports)
 )]
 
 use core::fmt;

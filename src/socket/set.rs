@@ -14,13 +14,17 @@
 
 use managed::ManagedSlice;
 
-use super::{PollAt, icmp, raw, udp};
+use super::{PollAt, icmp, raw, tcp, udp};
 use crate::storage::{DeadlineHeap, HeapSlot, HeapSlots};
 use crate::time::Instant;
 use crate::wire::{IpProtocol, IpVersion};
 
 /// A socket of any kind.
+///
+/// Every slot of a socket set is as large as the largest socket (TCP);
+/// boxing it would need an allocator, which the core does without.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 #[non_exhaustive]
 pub enum Socket<'a> {
     /// A UDP socket.
@@ -29,6 +33,8 @@ pub enum Socket<'a> {
     Icmp(icmp::Socket<'a>),
     /// A raw IP socket.
     Raw(raw::Socket<'a>),
+    /// A TCP socket.
+    Tcp(tcp::Socket<'a>),
 }
 
 impl Socket<'_> {
@@ -37,6 +43,7 @@ impl Socket<'_> {
             Socket::Udp(s) => s.poll_at(),
             Socket::Icmp(s) => s.poll_at(),
             Socket::Raw(s) => s.poll_at(),
+            Socket::Tcp(s) => s.poll_at(),
         }
     }
 
@@ -50,6 +57,14 @@ impl Socket<'_> {
                 let (v, p) = s.index_key();
                 Some((Proto::Raw, raw_key(v, p)))
             }
+            Socket::Tcp(s) => match s.state() {
+                tcp::State::Closed => None,
+                tcp::State::Listen => Some((Proto::TcpListen, s.listen_endpoint().port)),
+                _ => {
+                    let (l, r) = (s.local_endpoint()?, s.remote_endpoint()?);
+                    Some((Proto::TcpConn, tcp_tuple_key(&l, &r)))
+                }
+            },
         }
     }
 }
@@ -89,6 +104,22 @@ macro_rules! any_socket {
 any_socket!(udp, Udp);
 any_socket!(icmp, Icmp);
 any_socket!(raw, Raw);
+any_socket!(tcp, Tcp);
+
+/// The connection-index key of a TCP 4-tuple: a mix of the tuple folded
+/// to 16 bits (the bucket's chain is then checked against the full tuple).
+pub(crate) fn tcp_tuple_key(local: &super::IpEndpoint, remote: &super::IpEndpoint) -> u16 {
+    let mut h: u32 = 0x811c_9dc5;
+    let mut mix = |b: u8| h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    for e in [local, remote] {
+        match e.addr {
+            core::net::IpAddr::V4(a) => a.octets().iter().for_each(|b| mix(*b)),
+            core::net::IpAddr::V6(a) => a.octets().iter().for_each(|b| mix(*b)),
+        }
+        e.port.to_be_bytes().iter().for_each(|b| mix(*b));
+    }
+    (h ^ (h >> 16)) as u16
+}
 
 /// The raw-socket index key: protocol number, plus 0x100 for IPv6.
 fn raw_key(version: IpVersion, protocol: IpProtocol) -> u16 {
@@ -134,6 +165,8 @@ enum Proto {
     Udp,
     Icmp,
     Raw,
+    TcpListen,
+    TcpConn,
 }
 
 const NIL: u32 = u32::MAX;
@@ -205,6 +238,8 @@ fn bucket_of(proto: Proto, port: u16) -> usize {
         Proto::Udp => 0u32,
         Proto::Icmp => 1,
         Proto::Raw => 2,
+        Proto::TcpListen => 3,
+        Proto::TcpConn => 4,
     };
     let x = (u32::from(port) ^ (p << 16)).wrapping_mul(0x9e37_79b1);
     (x >> 26) as usize % BUCKETS
@@ -432,6 +467,41 @@ impl<'a> SocketSet<'a> {
             cur: self.buckets[bucket_of(Proto::Raw, key)],
             want: (Proto::Raw, key),
         }
+    }
+
+    /// Slots of TCP connections whose 4-tuple hashes like this one.
+    pub(crate) fn tcp_conn_slots(
+        &self,
+        local: &super::IpEndpoint,
+        remote: &super::IpEndpoint,
+    ) -> BucketIter<'_, 'a> {
+        let key = tcp_tuple_key(local, remote);
+        BucketIter {
+            set: self,
+            cur: self.buckets[bucket_of(Proto::TcpConn, key)],
+            want: (Proto::TcpConn, key),
+        }
+    }
+
+    /// Slots of TCP sockets listening on `port`.
+    pub(crate) fn tcp_listen_slots(&self, port: u16) -> BucketIter<'_, 'a> {
+        BucketIter {
+            set: self,
+            cur: self.buckets[bucket_of(Proto::TcpListen, port)],
+            want: (Proto::TcpListen, port),
+        }
+    }
+
+    /// Whether any socket uses local TCP port `port` (ephemeral port
+    /// selection, RFC 6056).
+    pub(crate) fn tcp_port_in_use(&self, port: u16) -> bool {
+        self.slots().iter().any(|s| match &s.socket {
+            Some(Socket::Tcp(t)) => {
+                t.listen_endpoint().port == port
+                    || t.local_endpoint().is_some_and(|l| l.port == port)
+            }
+            _ => false,
+        })
     }
 
     /// Mark slot `i` for re-evaluation (the interface changed its socket).

@@ -225,6 +225,7 @@ mod tests {
     #[test]
     fn adds_merge_overlapping_and_adjacent_ranges() {
         // (adds, expected ranges), capacity 4.
+        #[allow(clippy::type_complexity)]
         let table: &[(&[(usize, usize)], &[(usize, usize)])] = &[
             (&[], &[]),
             (&[(10, 0)], &[]),

@@ -179,6 +179,10 @@ pub struct TcpInfo {
     pub bytes_received: u64,
 }
 
+/// Out-of-order ranges a connection tracks (more holes: the segment is
+/// dropped and resent by the peer).
+pub(crate) const ASSEMBLER_RANGES: usize = 8;
+
 /// Default MSS when the peer sends no MSS option (RFC 9293 §3.7.1: 536
 /// for IPv4; RFC 8200 §8.3: 1220 for IPv6).
 pub(crate) const DEFAULT_MSS_V4: usize = 536;
@@ -262,7 +266,7 @@ pub struct Socket<'a> {
     pub(crate) local_mss: usize,
     /// The sender MSS (what we send).
     pub(crate) mss: usize,
-    pub(crate) assembler: Assembler,
+    pub(crate) assembler: Assembler<ASSEMBLER_RANGES>,
     pub(crate) sack: SackState,
     pub(crate) rtt: RttEstimator,
     pub(crate) rtt_sampler: RttSampler,
@@ -337,7 +341,11 @@ impl<'a> Socket<'a> {
             mss: DEFAULT_MSS_V4,
             assembler: Assembler::new(),
             sack: SackState::new(),
-            rtt: RttEstimator::new(Duration::from_secs(1), Duration::from_millis(200), Duration::from_secs(120)),
+            rtt: RttEstimator::new(
+                Duration::from_secs(1),
+                Duration::from_millis(200),
+                Duration::from_secs(120),
+            ),
             rtt_sampler: RttSampler::new(),
             cc: Congestion::new(DEFAULT_MSS_V4, congestion::initial_window(DEFAULT_MSS_V4)),
             dup_acks: 0,
@@ -418,7 +426,10 @@ impl<'a> Socket<'a> {
 
     /// Whether data can still arrive.
     pub fn may_recv(&self) -> bool {
-        matches!(self.state, State::Established | State::FinWait1 | State::FinWait2) || !self.rx_buffer.is_empty()
+        matches!(
+            self.state,
+            State::Established | State::FinWait1 | State::FinWait2
+        ) || !self.rx_buffer.is_empty()
     }
 
     /// Whether `send` would take at least one byte now.
@@ -525,14 +536,21 @@ impl<'a> Socket<'a> {
         if self.state != State::Closed {
             return Err(ConnectError::InvalidState);
         }
-        if remote.port == 0 || local.port == 0 || remote.addr.is_unspecified() || remote.addr.is_multicast() {
+        if remote.port == 0
+            || local.port == 0
+            || remote.addr.is_unspecified()
+            || remote.addr.is_multicast()
+        {
             return Err(ConnectError::Unaddressable);
         }
         self.reset_connection();
         self.now = now;
         self.local = local;
         self.remote = remote;
-        self.listen_endpoint = IpListenEndpoint { addr: Some(local.addr), port: local.port };
+        self.listen_endpoint = IpListenEndpoint {
+            addr: Some(local.addr),
+            port: local.port,
+        };
         self.set_mss(mss);
         self.iss = iss;
         self.snd_una = iss;
@@ -595,7 +613,9 @@ impl<'a> Socket<'a> {
             return Err(RecvError::Finished);
         }
         match self.state {
-            State::Closed | State::Listen | State::SynSent | State::SynReceived => Err(RecvError::InvalidState),
+            State::Closed | State::Listen | State::SynSent | State::SynReceived => {
+                Err(RecvError::InvalidState)
+            }
             _ => Ok(()),
         }
     }
@@ -604,7 +624,9 @@ impl<'a> Socket<'a> {
     /// SWS avoidance, RFC 9293 §3.8.6.2.2: only when the window opens by
     /// min(half the buffer, one MSS)).
     fn after_read(&mut self) {
-        let opened = self.rcv_window().saturating_sub(self.advertised_window_remaining());
+        let opened = self
+            .rcv_window()
+            .saturating_sub(self.advertised_window_remaining());
         let threshold = (self.rx_buffer.capacity() / 2).min(self.local_mss);
         if opened >= threshold && threshold > 0 {
             self.pending.ack_now = true;
@@ -633,7 +655,11 @@ impl<'a> Socket<'a> {
     pub fn abort(&mut self) {
         if matches!(
             self.state,
-            State::SynReceived | State::Established | State::FinWait1 | State::FinWait2 | State::CloseWait
+            State::SynReceived
+                | State::Established
+                | State::FinWait1
+                | State::FinWait2
+                | State::CloseWait
         ) {
             self.pending.rst = true;
         } else {
@@ -661,7 +687,8 @@ impl<'a> Socket<'a> {
     pub(crate) fn reset_connection(&mut self) {
         let rx = core::mem::replace(&mut self.rx_buffer, RingBuffer::new(&mut [][..]));
         let tx = core::mem::replace(&mut self.tx_buffer, RingBuffer::new(&mut [][..]));
-        let (keep_alive, timeout, nagle, hop_limit) = (self.keep_alive, self.timeout, self.nagle, self.hop_limit);
+        let (keep_alive, timeout, nagle, hop_limit) =
+            (self.keep_alive, self.timeout, self.nagle, self.hop_limit);
         *self = Socket::new(rx, tx);
         self.rx_buffer.clear();
         self.tx_buffer.clear();
@@ -676,7 +703,13 @@ impl<'a> Socket<'a> {
         let mss = mss.max(64);
         self.mss = mss;
         self.info.mss = mss;
-        self.cc.set_mss(mss);
+        if self.info.bytes_sent == 0 {
+            // Nothing sent yet: start from the initial window of this MSS
+            // (RFC 6928).
+            self.cc = Congestion::new(mss, congestion::initial_window(mss));
+        } else {
+            self.cc.set_mss(mss);
+        }
     }
 
     /// Bytes sent and not yet acknowledged.

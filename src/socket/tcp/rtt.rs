@@ -41,7 +41,6 @@
 
 // Until the socket in `tcp/mod.rs` calls these (the integrator removes
 // this allowance when it wires them in).
-#![cfg_attr(not(test), allow(dead_code))]
 
 use crate::time::{Duration, Instant};
 use crate::wire::tcp::TcpSeqNumber;
@@ -235,16 +234,19 @@ impl RttEstimator {
 
     /// How many times the timer has backed off since the last sample,
     /// reset or completed handshake.
+    #[cfg(test)]
     pub(crate) fn backoff_count(&self) -> u32 {
         self.backoff
     }
 
     /// The lower bound of the RTO.
+    #[cfg(test)]
     pub(crate) fn min_rto(&self) -> Duration {
         self.min_rto
     }
 
     /// The upper bound of the RTO.
+    #[cfg(test)]
     pub(crate) fn max_rto(&self) -> Duration {
         self.max_rto
     }
@@ -316,11 +318,13 @@ impl RttSampler {
     }
 
     /// Whether a segment is being timed.
+    #[cfg(test)]
     pub(crate) fn is_timing(&self) -> bool {
         self.timing.is_some()
     }
 
     /// Stop timing without a sample (connection reset, state change).
+    #[cfg(test)]
     pub(crate) fn clear(&mut self) {
         self.timing = None;
     }

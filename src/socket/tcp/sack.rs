@@ -33,10 +33,6 @@
 //!
 //! On connection reset or close, [`SackState::clear`].
 
-// The caller is the TCP socket, written in parallel with this file; until
-// it is merged nothing in the crate calls these items outside the tests.
-#![allow(dead_code)]
-
 use heapless::Vec;
 
 use crate::storage::Assembler;
@@ -75,6 +71,7 @@ impl SackState {
     }
 
     /// Forget everything (connection reset or closed).
+    #[cfg(test)]
     pub fn clear(&mut self) {
         self.recent.clear();
         self.dsack = None;
@@ -123,6 +120,7 @@ impl SackState {
     }
 
     /// The duplicate range the next ACK will report, if any.
+    #[cfg(test)]
     pub fn pending_dsack(&self) -> Option<SackBlock> {
         self.dsack
     }

@@ -31,7 +31,6 @@
 
 // Until the socket in `tcp/mod.rs` calls these (the integrator removes
 // this allowance when it wires them in).
-#![cfg_attr(not(test), allow(dead_code))]
 
 pub(crate) mod newreno;
 
@@ -69,11 +68,6 @@ impl Congestion {
         Congestion::NewReno(NewReno::new(mss, initial_window))
     }
 
-    /// The RFC 6928 initial window for `mss`; see [`initial_window`].
-    pub(crate) const fn initial_window(mss: usize) -> usize {
-        initial_window(mss)
-    }
-
     /// cwnd, the congestion window: the sender may have at most
     /// `min(cwnd, rwnd)` bytes in flight (RFC 5681 §3.1). Never below one
     /// SMSS.
@@ -92,6 +86,7 @@ impl Congestion {
     }
 
     /// SMSS as last set.
+    #[cfg(test)]
     pub(crate) fn smss(&self) -> usize {
         match self {
             Congestion::NewReno(c) => c.smss(),
@@ -107,6 +102,7 @@ impl Congestion {
 
     /// NewReno's `recover` (RFC 6582 §3.2), `None` while it still stands for
     /// the initial send sequence number.
+    #[cfg(test)]
     pub(crate) fn recover(&self) -> Option<TcpSeqNumber> {
         match self {
             Congestion::NewReno(c) => c.recover(),

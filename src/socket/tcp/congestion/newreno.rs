@@ -73,6 +73,7 @@ impl NewReno {
         self.ssthresh
     }
 
+    #[cfg(test)]
     pub(crate) fn smss(&self) -> usize {
         self.smss
     }
@@ -81,6 +82,7 @@ impl NewReno {
         self.in_recovery
     }
 
+    #[cfg(test)]
     pub(crate) fn recover(&self) -> Option<TcpSeqNumber> {
         self.recover
     }

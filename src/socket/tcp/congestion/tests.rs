@@ -53,7 +53,7 @@ fn rfc6928_2_initial_window_table() {
     ];
     for (mss, iw) in cases {
         assert_eq!(initial_window(mss), iw, "MSS {mss}");
-        assert_eq!(Congestion::initial_window(mss), iw, "MSS {mss}");
+        assert_eq!(super::initial_window(mss), iw, "MSS {mss}");
     }
 }
 

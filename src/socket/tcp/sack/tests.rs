@@ -427,6 +427,7 @@ fn first_duplicate_table() {
     a.add(2000, 500).unwrap();
     let n = TcpSeqNumber(1000);
     let t = |x: u32| TcpSeqNumber(x);
+    #[allow(clippy::type_complexity)]
     let table: &[((u32, u32), Option<(u32, u32)>)] = &[
         // Entirely below rcv_nxt.
         ((500, 900), Some((500, 900))),

@@ -1,0 +1,112 @@
+#![no_main]
+//! The whole interface: the input is a sequence of (time step, frame)
+//! records fed through `Interface::poll` with a UDP, an ICMP and a raw
+//! socket open, on both families. Nothing may panic, and every buffer the
+//! stack uses is fixed (the test device drops what the stack sends).
+
+use std::collections::VecDeque;
+
+use ferrotcp::config::Config;
+use ferrotcp::device::{Device, DeviceCapabilities, Medium, RxToken, TxToken};
+use ferrotcp::iface::{Interface, InterfaceStorage};
+use ferrotcp::socket::{SocketSet, icmp, raw, udp};
+use ferrotcp::storage::PacketMetadata;
+use ferrotcp::time::{Duration, Instant};
+use ferrotcp::wire::{EthernetAddress, IpProtocol, IpVersion, Ipv4Cidr, Ipv6Cidr};
+
+struct FuzzDevice {
+    rx: VecDeque<Vec<u8>>,
+    sent: usize,
+}
+
+struct Rx(Vec<u8>);
+struct Tx<'a>(&'a mut usize);
+
+impl RxToken for Rx {
+    fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
+        f(&self.0)
+    }
+}
+
+impl TxToken for Tx<'_> {
+    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
+        assert!(len <= 1514, "frame larger than the MTU: {len}");
+        let mut buf = vec![0u8; len];
+        *self.0 += 1;
+        f(&mut buf)
+    }
+}
+
+impl Device for FuzzDevice {
+    type RxToken<'a> = Rx;
+    type TxToken<'a> = Tx<'a>;
+    fn receive(&mut self, _now: Instant) -> Option<(Rx, Tx<'_>)> {
+        let f = self.rx.pop_front()?;
+        Some((Rx(f), Tx(&mut self.sent)))
+    }
+    fn transmit(&mut self, _now: Instant) -> Option<Tx<'_>> {
+        Some(Tx(&mut self.sent))
+    }
+    fn capabilities(&self) -> DeviceCapabilities {
+        DeviceCapabilities::new(Medium::Ethernet, 1514)
+    }
+}
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let caps = DeviceCapabilities::new(Medium::Ethernet, 1514);
+    let mac = EthernetAddress([2, 0, 0, 0, 0, 1]);
+    let storage = InterfaceStorage::owned(4, 4, 1500, 2, 65535);
+    let mut iface = Interface::new(Config::with_seed(1), caps, mac, storage, Instant::ZERO);
+    iface.add_ipv4_addr(Ipv4Cidr::new([10, 0, 0, 1].into(), 24).unwrap()).unwrap();
+    iface.add_ipv6_addr(Ipv6Cidr::new("fd00::1".parse().unwrap(), 64).unwrap()).unwrap();
+    iface.add_ipv6_addr(Ipv6Cidr::new("fe80::1".parse().unwrap(), 64).unwrap()).unwrap();
+    let mut sockets = SocketSet::new(Vec::new());
+    let u = sockets
+        .add(udp::Socket::new(
+            udp::PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 2048]),
+            udp::PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 2048]),
+        ))
+        .unwrap();
+    sockets.get_mut::<udp::Socket>(u).unwrap().bind(7).unwrap();
+    let i = sockets
+        .add(icmp::Socket::new(
+            icmp::PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 2048]),
+            icmp::PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 2048]),
+        ))
+        .unwrap();
+    sockets.get_mut::<icmp::Socket>(i).unwrap().bind(0x1234).unwrap();
+    let _ = sockets.add(raw::Socket::new(
+        IpVersion::Ipv4,
+        IpProtocol::Unknown(253),
+        raw::PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 2048]),
+        raw::PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 2048]),
+    ));
+    let mut dev = FuzzDevice { rx: VecDeque::new(), sent: 0 };
+    let mut now = Instant::ZERO;
+    // Records: [step: u8][len: u16 BE][frame bytes].
+    let mut rest = data;
+    while rest.len() >= 3 {
+        let step = rest[0];
+        let len = usize::from(u16::from_be_bytes([rest[1], rest[2]])).min(rest.len() - 3);
+        let frame = &rest[3..3 + len];
+        rest = &rest[3 + len..];
+        // Time moves in irregular steps, up to about 1.3 minutes.
+        now = now + Duration::from_millis(u64::from(step) * u64::from(step) * 2);
+        dev.rx.push_back(frame.to_vec());
+        iface.poll(now, &mut dev, &mut sockets);
+        // Echo what the UDP socket received (exercises the send path).
+        let s = sockets.get_mut::<udp::Socket>(u).unwrap();
+        if let Ok((payload, meta)) = s.recv().map(|(p, m)| (p.to_vec(), m)) {
+            let _ = s.send_slice(&payload, meta.endpoint);
+        }
+        let _ = iface.poll_at(now, &mut sockets);
+    }
+    // Run the timers out: everything must settle.
+    for _ in 0..64 {
+        match iface.poll_at(now, &mut sockets) {
+            Some(t) => now = t.max(now + Duration::from_millis(1)),
+            None => break,
+        }
+        iface.poll(now, &mut dev, &mut sockets);
+    }
+});

@@ -1,0 +1,467 @@
+//! What a TCP socket sends and when: the handshake, data within the
+//! windows (Nagle, SWS avoidance, limited transmit), FIN, ACKs (delayed
+//! and immediate, with SACK blocks and timestamps), retransmission on RTO
+//! and fast retransmit, zero-window probes, keep-alives — and `poll_at`,
+//! the earliest of the socket's timers.
+
+use super::{MAX_WINDOW_SCALE, RETRIES2, SYN_RETRIES, Socket, State, TcpError, ts_clock};
+use crate::socket::{IpEndpoint, PollAt};
+use crate::time::{Duration, Instant};
+use crate::wire::tcp::{Control, Repr, TcpSeqNumber, TcpTimestamp};
+
+/// A segment for the interface to send.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TcpTransmit<'p> {
+    pub(crate) local: IpEndpoint,
+    pub(crate) remote: IpEndpoint,
+    pub(crate) hop_limit: Option<u8>,
+    pub(crate) repr: Repr<'p>,
+}
+
+/// Keep-alive probes before giving up (Linux `tcp_keepalive_probes` 9).
+const KEEPALIVE_PROBES: u32 = 9;
+/// The persist timer's ceiling (RFC 9293 §3.8.6.1; Linux caps the probe
+/// interval at `tcp_rto_max`).
+const PERSIST_MAX: Duration = Duration::from_secs(60);
+
+/// What the next data segment holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Plan {
+    /// Offset of the first byte in the send buffer.
+    offset: usize,
+    /// Data bytes.
+    len: usize,
+    /// Whether our FIN goes with it.
+    fin: bool,
+}
+
+impl Socket<'_> {
+    /// The sequence number of the first byte in the send buffer.
+    fn buffer_start(&self) -> TcpSeqNumber {
+        // After the SYN is acknowledged snd_una is the buffer's first byte;
+        // before, the first byte is iss + 1.
+        if self.snd_una == self.iss {
+            self.iss + 1
+        } else {
+            self.snd_una
+        }
+    }
+
+    /// What `dispatch` would send as data / FIN now, if anything.
+    fn plan(&self) -> Option<Plan> {
+        if !matches!(
+            self.state,
+            State::Established
+                | State::CloseWait
+                | State::FinWait1
+                | State::Closing
+                | State::LastAck
+        ) {
+            return None;
+        }
+        let offset = usize::try_from(self.snd_nxt - self.buffer_start()).unwrap_or(0);
+        let buffered = self.tx_buffer.len();
+        let unsent = buffered.saturating_sub(offset);
+        let in_flight = self.in_flight();
+        let mut window = self.snd_wnd.min(self.cc.cwnd());
+        // RFC 3042 limited transmit: the first two duplicate ACKs may each
+        // send one new segment beyond cwnd (still within the peer window).
+        if !self.cc.in_recovery() && (1..=2).contains(&self.dup_acks) {
+            window = self
+                .snd_wnd
+                .min(self.cc.cwnd() + self.dup_acks as usize * self.mss);
+        }
+        let usable = window.saturating_sub(in_flight);
+        let mut len = unsent.min(usable).min(self.mss);
+        // Contiguous bytes in the ring (a segment never wraps).
+        len = len.min(self.tx_buffer.get_allocated(offset, len).len());
+        if len > 0 && len < self.mss && len < unsent {
+            // Sender SWS avoidance (RFC 9293 §3.8.6.2.1): a partial segment
+            // only when it is at least half the peer's largest window.
+            if len < self.max_snd_wnd / 2 {
+                len = 0;
+            }
+        }
+        if len > 0 && len < self.mss && self.nagle && in_flight > 0 && !self.fin_queued {
+            // Nagle (RFC 9293 §3.7.4): no small segment while data is
+            // unacknowledged.
+            len = 0;
+        }
+        let fin =
+            self.fin_queued && len == unsent && self.fin_seq.is_none_or(|f| self.snd_nxt.le(f));
+        (len > 0 || fin).then_some(Plan { offset, len, fin })
+    }
+
+    /// The window to advertise, never shrinking the right edge we already
+    /// offered (RFC 9293 §3.8.6.2.2 / RFC 7323 §2.4).
+    fn window_to_advertise(&self) -> usize {
+        let mut wnd = self.rcv_window();
+        // Receiver SWS avoidance (RFC 9293 §3.8.6.2.2): do not advertise
+        // tiny increases.
+        let threshold = (self.rx_buffer.capacity() / 2).min(self.local_mss);
+        let offered = self.advertised_window_remaining();
+        if wnd < offered + threshold && wnd > offered {
+            wnd = offered;
+        }
+        wnd.max(offered)
+    }
+
+    /// The segment skeleton: ports, sequence numbers, window, timestamps.
+    fn segment<'p>(
+        &self,
+        now: Instant,
+        control: Control,
+        seq: TcpSeqNumber,
+        payload: &'p [u8],
+    ) -> Repr<'p> {
+        let syn = control == Control::Syn;
+        let wnd = self.window_to_advertise();
+        // RFC 7323 §2.2: SYN windows are never scaled.
+        let shift = if syn { 0 } else { self.rcv_wnd_shift };
+        let window_len = u16::try_from(wnd >> shift).unwrap_or(u16::MAX);
+        Repr {
+            src_port: self.local.port,
+            dst_port: self.remote.port,
+            control,
+            psh: false,
+            seq_number: seq,
+            ack_number: (self.state != State::SynSent).then_some(self.rcv_nxt),
+            window_len,
+            urgent_at: None,
+            ece: false,
+            cwr: false,
+            ae: false,
+            window_scale: None,
+            max_seg_size: None,
+            sack_permitted: false,
+            sack_ranges: [None; 4],
+            timestamp: self.ts_ok.then_some(TcpTimestamp {
+                tsval: ts_clock(now).max(1),
+                tsecr: self.ts_recent,
+            }),
+            fast_open_cookie: None,
+            accecn: None,
+            payload,
+        }
+    }
+
+    /// Run due timers. Returns `false` if the connection ended.
+    fn run_timers(&mut self, now: Instant) {
+        if let Some(t) = self.time_wait_until
+            && now >= t
+        {
+            self.set_state(State::Closed);
+            return;
+        }
+        if let (Some(limit), true) = (self.timeout, self.in_flight() > 0)
+            && now.saturating_duration_since(self.last_activity) >= limit
+        {
+            self.error = Some(TcpError::TimedOut);
+            self.pending.rst = matches!(
+                self.state,
+                State::Established | State::CloseWait | State::FinWait1
+            );
+            if !self.pending.rst {
+                self.set_state(State::Closed);
+            }
+            return;
+        }
+        if let Some(t) = self.rtx_at
+            && now >= t
+        {
+            self.on_retransmit_timeout(now);
+        }
+        if let Some(t) = self.pending.ack_delayed
+            && now >= t
+        {
+            self.pending.ack_now = true;
+            self.pending.ack_delayed = None;
+        }
+    }
+
+    /// RFC 6298 §5.4-5.6: back off, collapse cwnd, go back to snd_una.
+    fn on_retransmit_timeout(&mut self, now: Instant) {
+        self.retransmissions += 1;
+        let limit = match self.state {
+            State::SynSent | State::SynReceived => SYN_RETRIES,
+            _ => RETRIES2,
+        };
+        if self.retransmissions > limit {
+            self.error = Some(TcpError::TimedOut);
+            self.pending.rst = !matches!(self.state, State::SynSent);
+            if !self.pending.rst {
+                self.set_state(State::Closed);
+            }
+            self.rtx_at = None;
+            return;
+        }
+        self.rtt.on_timeout();
+        let in_flight = self.in_flight();
+        self.cc.on_rto(in_flight, self.snd_max);
+        self.rtt_sampler.on_retransmit();
+        self.snd_nxt = self.snd_una;
+        self.dup_acks = 0;
+        self.info.rto_events += 1;
+        self.rtx_at = Some(now + self.rtt.rto());
+    }
+
+    /// Send at most one segment through `emit`. On `Err` nothing changes
+    /// and the same segment is tried at the next poll.
+    pub(crate) fn dispatch<F, E>(&mut self, now: Instant, emit: F) -> Result<(), E>
+    where
+        F: FnOnce(TcpTransmit<'_>) -> Result<(), E>,
+    {
+        self.now = now;
+        if matches!(self.state, State::Closed | State::Listen) {
+            return Ok(());
+        }
+        self.run_timers(now);
+        if self.state == State::Closed {
+            return Ok(());
+        }
+        let local = self.local;
+        let remote = self.remote;
+        let hop_limit = self.hop_limit;
+
+        // An abort: RST and forget.
+        if self.pending.rst {
+            let mut repr = self.segment(now, Control::Rst, self.snd_nxt, &[]);
+            repr.timestamp = None;
+            emit(TcpTransmit {
+                local,
+                remote,
+                hop_limit,
+                repr,
+            })?;
+            self.set_state(State::Closed);
+            return Ok(());
+        }
+
+        // The handshake: SYN or SYN-ACK, sent once per RTO.
+        if matches!(self.state, State::SynSent | State::SynReceived) && self.snd_nxt == self.iss {
+            let mut repr = self.segment(now, Control::Syn, self.iss, &[]);
+            // RFC 9293 §3.7.1: our MSS; RFC 7323 §2.2 window scale (in a
+            // SYN-ACK only if the peer offered it); timestamps; SACK.
+            repr.max_seg_size = Some(u16::try_from(self.local_mss).unwrap_or(u16::MAX));
+            let syn_ack = self.state == State::SynReceived;
+            if !syn_ack || self.peer.window_scale.is_some() {
+                if !syn_ack {
+                    self.rcv_wnd_shift = super::input::window_shift_for(self.rx_buffer.capacity());
+                }
+                repr.window_scale = Some(self.rcv_wnd_shift.min(MAX_WINDOW_SCALE));
+            }
+            repr.sack_permitted = !syn_ack || self.peer.sack_permitted;
+            if !syn_ack {
+                repr.timestamp = Some(TcpTimestamp {
+                    tsval: ts_clock(now).max(1),
+                    tsecr: 0,
+                });
+            }
+            repr.window_len = u16::try_from(self.rx_buffer.window()).unwrap_or(u16::MAX);
+            emit(TcpTransmit {
+                local,
+                remote,
+                hop_limit,
+                repr,
+            })?;
+            self.snd_nxt = self.iss + 1;
+            self.snd_max = self.snd_max.max(self.snd_nxt);
+            self.rcv_adv = self.rcv_nxt + self.rx_buffer.window();
+            if self.rtx_at.is_none() {
+                self.rtx_at = Some(now + self.rtt.rto());
+            }
+            self.last_send = now;
+            return Ok(());
+        }
+
+        // RFC 5681 §4.1: restart from the initial window after an idle
+        // period longer than the RTO.
+        if self.in_flight() == 0 && now.saturating_duration_since(self.last_send) > self.rtt.rto() {
+            self.cc.on_idle(
+                now,
+                now.saturating_duration_since(self.last_send),
+                self.rtt.rto(),
+            );
+        }
+
+        let plan = self.plan();
+        let keep_alive_due =
+            self.keep_alive_at.is_some_and(|t| now >= t) && self.state == State::Established;
+        let persist_due = self.persist_at.is_some_and(|t| now >= t);
+        if plan.is_none() && !self.pending.ack_now && !keep_alive_due && !persist_due {
+            // Zero window with data waiting: arm the persist timer.
+            if self.snd_wnd == 0
+                && self.tx_buffer.len() > self.in_flight()
+                && self.persist_at.is_none()
+            {
+                self.persist_at = Some(now + self.rtt.rto());
+            }
+            return Ok(());
+        }
+
+        if let Some(plan) = plan {
+            let seq = self.snd_nxt;
+            let payload = self.tx_buffer.get_allocated(plan.offset, plan.len);
+            let control = if plan.fin {
+                Control::Fin
+            } else {
+                Control::None
+            };
+            let mut repr = self.segment(now, control, seq, payload);
+            repr.psh = plan.offset + plan.len == self.tx_buffer.len() && plan.len > 0;
+            self.add_sack_blocks(&mut repr);
+            emit(TcpTransmit {
+                local,
+                remote,
+                hop_limit,
+                repr,
+            })?;
+            let retransmit = seq.lt(self.snd_max);
+            self.snd_nxt = seq + plan.len + usize::from(plan.fin);
+            if plan.fin {
+                self.fin_seq = Some(seq + plan.len);
+            }
+            if retransmit {
+                self.info.retransmits += 1;
+                self.rtt_sampler.on_retransmit();
+            } else if plan.len > 0 {
+                self.rtt_sampler
+                    .on_send(now, seq, plan.len + usize::from(plan.fin));
+            }
+            self.snd_max = self.snd_max.max(self.snd_nxt);
+            self.info.bytes_sent += plan.len as u64;
+            if self.rtx_at.is_none() {
+                self.rtx_at = Some(now + self.rtt.rto());
+            }
+            self.after_ack_sent(now);
+            self.last_send = now;
+            return Ok(());
+        }
+
+        if persist_due {
+            // RFC 9293 §3.8.6.1: probe the zero window with one byte.
+            let offset = usize::try_from(self.snd_una - self.buffer_start()).unwrap_or(0);
+            let payload = self.tx_buffer.get_allocated(offset, 1);
+            let repr = self.segment(now, Control::None, self.snd_una, payload);
+            emit(TcpTransmit {
+                local,
+                remote,
+                hop_limit,
+                repr,
+            })?;
+            self.persist_backoff = self.persist_backoff.saturating_add(1).min(16);
+            let delay = self
+                .rtt
+                .rto()
+                .saturating_mul(1 << self.persist_backoff.min(6))
+                .min(PERSIST_MAX);
+            self.persist_at = Some(now + delay);
+            self.after_ack_sent(now);
+            return Ok(());
+        }
+
+        if keep_alive_due && !self.pending.ack_now {
+            // RFC 9293 §3.8.4: a probe with SEG.SEQ = SND.NXT - 1.
+            self.keep_alive_probes += 1;
+            if self.keep_alive_probes > KEEPALIVE_PROBES {
+                self.error = Some(TcpError::KeepAliveTimedOut);
+                self.pending.rst = true;
+                return Ok(());
+            }
+            let repr = self.segment(now, Control::None, self.snd_nxt - 1, &[]);
+            emit(TcpTransmit {
+                local,
+                remote,
+                hop_limit,
+                repr,
+            })?;
+            let interval = self
+                .keep_alive
+                .unwrap_or(Duration::from_secs(75))
+                .min(Duration::from_secs(75));
+            self.keep_alive_at = Some(now + interval);
+            return Ok(());
+        }
+
+        // A pure ACK.
+        let mut repr = self.segment(now, Control::None, self.snd_nxt, &[]);
+        self.add_sack_blocks(&mut repr);
+        emit(TcpTransmit {
+            local,
+            remote,
+            hop_limit,
+            repr,
+        })?;
+        self.after_ack_sent(now);
+        Ok(())
+    }
+
+    fn add_sack_blocks(&self, repr: &mut Repr<'_>) {
+        if !self.sack_ok {
+            return;
+        }
+        // RFC 2018 §3: three blocks fit beside timestamps, four without.
+        let max = if repr.timestamp.is_some() { 3 } else { 4 };
+        for (slot, (l, r)) in
+            repr.sack_ranges
+                .iter_mut()
+                .zip(self.sack.blocks(self.rcv_nxt, &self.assembler, max))
+        {
+            *slot = Some((l.0, r.0));
+        }
+    }
+
+    fn after_ack_sent(&mut self, _now: Instant) {
+        // RFC 2883: a D-SACK is reported once.
+        self.sack.on_ack_sent(self.rcv_nxt);
+        self.pending.ack_now = false;
+        self.pending.ack_delayed = None;
+        self.pending.unacked_segments = 0;
+        let wnd = self.window_to_advertise();
+        self.rcv_adv = self.rcv_nxt + wnd;
+    }
+
+    /// When the socket next needs `dispatch`.
+    pub(crate) fn poll_at(&self) -> PollAt {
+        match self.state {
+            State::Closed | State::Listen => return PollAt::Ingress,
+            _ => {}
+        }
+        if self.pending.rst || self.pending.ack_now {
+            return PollAt::Now;
+        }
+        if matches!(self.state, State::SynSent | State::SynReceived) && self.snd_nxt == self.iss {
+            return PollAt::Now;
+        }
+        if self.plan().is_some() {
+            return PollAt::Now;
+        }
+        let timeout = self
+            .timeout
+            .filter(|_| self.in_flight() > 0)
+            .map(|t| self.last_activity + t);
+        let keep_alive = self
+            .keep_alive_at
+            .filter(|_| self.state == State::Established);
+        // A zero window with data waiting arms the persist timer in
+        // dispatch: ask for it now.
+        let arm_persist = (self.snd_wnd == 0
+            && self.tx_buffer.len() > self.in_flight()
+            && self.persist_at.is_none()
+            && self.state != State::TimeWait)
+            .then_some(self.now);
+        [
+            self.rtx_at,
+            self.persist_at,
+            self.pending.ack_delayed,
+            self.time_wait_until,
+            keep_alive,
+            timeout,
+            arm_persist,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .map_or(PollAt::Ingress, PollAt::Time)
+    }
+}

@@ -1,0 +1,547 @@
+//! Segment-level tests: a segment in, the segments out, explicit times.
+//! Named after the RFC rule they check.
+
+use core::net::{IpAddr, Ipv4Addr};
+use std::vec;
+use std::vec::Vec;
+
+use super::*;
+use crate::socket::{IpMeta, PollAt};
+use crate::wire::IpEcn;
+use crate::wire::tcp::{Control, Repr, TcpTimestamp};
+
+const LOCAL: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
+const REMOTE: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
+const LOCAL_PORT: u16 = 80;
+const REMOTE_PORT: u16 = 49500;
+const OUR_ISS: TcpSeqNumber = TcpSeqNumber(1_000_000);
+const PEER_ISS: TcpSeqNumber = TcpSeqNumber(5_000);
+
+fn t(ms: i64) -> Instant {
+    Instant::from_millis(ms)
+}
+
+fn meta() -> IpMeta {
+    IpMeta {
+        src_addr: REMOTE,
+        dst_addr: LOCAL,
+        hop_limit: 64,
+        dscp: 0,
+        ecn: IpEcn::NotEct,
+    }
+}
+
+fn socket(rx: usize, tx: usize) -> Socket<'static> {
+    Socket::new(
+        RingBuffer::new(vec![0u8; rx]),
+        RingBuffer::new(vec![0u8; tx]),
+    )
+}
+
+fn seg<'p>(
+    control: Control,
+    seq: TcpSeqNumber,
+    ack: Option<TcpSeqNumber>,
+    payload: &'p [u8],
+) -> Repr<'p> {
+    Repr {
+        src_port: REMOTE_PORT,
+        dst_port: LOCAL_PORT,
+        control,
+        psh: false,
+        seq_number: seq,
+        ack_number: ack,
+        window_len: 65535,
+        urgent_at: None,
+        ece: false,
+        cwr: false,
+        ae: false,
+        window_scale: None,
+        max_seg_size: None,
+        sack_permitted: false,
+        sack_ranges: [None; 4],
+        timestamp: None,
+        fast_open_cookie: None,
+        accecn: None,
+        payload,
+    }
+}
+
+/// A copy of `r` without its payload.
+fn own(r: &Repr<'_>) -> Repr<'static> {
+    Repr {
+        src_port: r.src_port,
+        dst_port: r.dst_port,
+        control: r.control,
+        psh: r.psh,
+        seq_number: r.seq_number,
+        ack_number: r.ack_number,
+        window_len: r.window_len,
+        urgent_at: r.urgent_at,
+        ece: r.ece,
+        cwr: r.cwr,
+        ae: r.ae,
+        window_scale: r.window_scale,
+        max_seg_size: r.max_seg_size,
+        sack_permitted: r.sack_permitted,
+        sack_ranges: r.sack_ranges,
+        timestamp: r.timestamp,
+        fast_open_cookie: r.fast_open_cookie,
+        accecn: r.accecn,
+        payload: &[],
+    }
+}
+
+/// Everything the socket sends at `now`, as owned (repr fields, payload).
+fn drain(s: &mut Socket<'_>, now: Instant) -> Vec<(Repr<'static>, Vec<u8>)> {
+    let mut out = Vec::new();
+    for _ in 0..64 {
+        let due = match s.poll_at() {
+            PollAt::Now => true,
+            PollAt::Time(at) => at <= now,
+            PollAt::Ingress => false,
+        };
+        if !due {
+            break;
+        }
+        let before = out.len();
+        let _: Result<(), ()> = s.dispatch(now, |t| {
+            out.push((own(&t.repr), t.repr.payload.to_vec()));
+            Ok(())
+        });
+        if out.len() == before {
+            break;
+        }
+    }
+    out
+}
+
+/// A socket in ESTABLISHED after a passive open with a plain SYN.
+fn established(rx: usize, tx: usize) -> Socket<'static> {
+    let mut s = socket(rx, tx);
+    s.listen(LOCAL_PORT).unwrap();
+    let mut syn = seg(Control::Syn, PEER_ISS, None, &[]);
+    syn.max_seg_size = Some(1460);
+    assert!(s.process(t(0), &meta(), &syn, OUR_ISS, 1460).is_none());
+    let out = drain(&mut s, t(0));
+    assert_eq!(out.len(), 1);
+    s.process(
+        t(1),
+        &meta(),
+        &seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &[]),
+        OUR_ISS,
+        1460,
+    );
+    assert_eq!(s.state(), State::Established);
+    s
+}
+
+#[test]
+fn rfc9293_3_10_7_2_syn_gets_syn_ack_with_options() {
+    let mut s = socket(100_000, 4096);
+    s.listen(LOCAL_PORT).unwrap();
+    let mut syn = seg(Control::Syn, PEER_ISS, None, &[]);
+    syn.max_seg_size = Some(1400);
+    syn.window_scale = Some(7);
+    syn.sack_permitted = true;
+    syn.timestamp = Some(TcpTimestamp {
+        tsval: 777,
+        tsecr: 0,
+    });
+    assert!(s.accepts(&meta(), &syn));
+    assert!(s.process(t(0), &meta(), &syn, OUR_ISS, 1460).is_none());
+    assert_eq!(s.state(), State::SynReceived);
+    let out = drain(&mut s, t(0));
+    assert_eq!(out.len(), 1);
+    let (synack, _) = &out[0];
+    assert_eq!(synack.control, Control::Syn);
+    assert_eq!(synack.seq_number, OUR_ISS);
+    assert_eq!(synack.ack_number, Some(PEER_ISS + 1));
+    assert_eq!(synack.max_seg_size, Some(1460));
+    // RFC 7323 §2.2: our shift covers a 100 kB buffer (1).
+    assert_eq!(synack.window_scale, Some(1));
+    assert!(synack.sack_permitted);
+    assert_eq!(synack.timestamp.map(|t| t.tsecr), Some(777));
+    // The sender MSS is the smaller of the peer's and the route's.
+    assert_eq!(s.info().mss, 1400);
+}
+
+#[test]
+fn rfc9293_3_10_7_2_ack_in_listen_is_reset() {
+    let mut s = socket(1024, 1024);
+    s.listen(LOCAL_PORT).unwrap();
+    let ack = seg(Control::None, PEER_ISS, Some(TcpSeqNumber(42)), &[]);
+    let reply = s.process(t(0), &meta(), &ack, OUR_ISS, 1460).unwrap();
+    assert_eq!(
+        reply,
+        Reply {
+            seq: TcpSeqNumber(42),
+            ack: None,
+            rst: true
+        }
+    );
+    assert_eq!(s.state(), State::Listen);
+    // A RST in LISTEN is ignored.
+    assert!(
+        s.process(
+            t(0),
+            &meta(),
+            &seg(Control::Rst, PEER_ISS, None, &[]),
+            OUR_ISS,
+            1460
+        )
+        .is_none()
+    );
+}
+
+#[test]
+fn rfc9293_3_10_7_3_active_open() {
+    let mut s = socket(4096, 4096);
+    let local = IpEndpoint::new(LOCAL, LOCAL_PORT);
+    let remote = IpEndpoint::new(REMOTE, REMOTE_PORT);
+    s.connect_with_iss(t(0), remote, local, OUR_ISS, 1460)
+        .unwrap();
+    let out = drain(&mut s, t(0));
+    assert_eq!(out.len(), 1);
+    let (syn, _) = &out[0];
+    assert_eq!(
+        (syn.control, syn.seq_number, syn.ack_number),
+        (Control::Syn, OUR_ISS, None)
+    );
+    assert!(syn.sack_permitted && syn.window_scale.is_some() && syn.timestamp.is_some());
+    // A bad ACK in SYN-SENT is answered with <SEQ=SEG.ACK><CTL=RST>.
+    let mut bad = seg(Control::Syn, PEER_ISS, Some(OUR_ISS + 5), &[]);
+    bad.src_port = REMOTE_PORT;
+    let r = s.process(t(1), &meta(), &bad, OUR_ISS, 1460).unwrap();
+    assert_eq!(r.seq, OUR_ISS + 5);
+    // The SYN-ACK: ESTABLISHED and an ACK.
+    let synack = seg(Control::Syn, PEER_ISS, Some(OUR_ISS + 1), &[]);
+    assert!(s.process(t(2), &meta(), &synack, OUR_ISS, 1460).is_none());
+    assert_eq!(s.state(), State::Established);
+    let out = drain(&mut s, t(2));
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].0.ack_number, Some(PEER_ISS + 1));
+    assert_eq!(out[0].0.seq_number, OUR_ISS + 1);
+}
+
+#[test]
+fn rfc5961_3_2_rst_must_match_rcv_nxt_exactly() {
+    let mut s = established(4096, 4096);
+    // In window but not exact: challenge ACK, connection kept.
+    s.process(
+        t(10),
+        &meta(),
+        &seg(Control::Rst, PEER_ISS + 100, None, &[]),
+        OUR_ISS,
+        1460,
+    );
+    assert_eq!(s.state(), State::Established);
+    let out = drain(&mut s, t(10));
+    assert_eq!(out.len(), 1, "challenge ACK");
+    assert_eq!(out[0].0.ack_number, Some(PEER_ISS + 1));
+    // Exact: reset.
+    s.process(
+        t(11),
+        &meta(),
+        &seg(Control::Rst, PEER_ISS + 1, None, &[]),
+        OUR_ISS,
+        1460,
+    );
+    assert_eq!(s.state(), State::Closed);
+    assert_eq!(s.take_error(), Some(TcpError::Reset));
+}
+
+#[test]
+fn rfc5961_4_2_syn_in_established_gets_challenge_ack() {
+    let mut s = established(4096, 4096);
+    s.process(
+        t(10),
+        &meta(),
+        &seg(Control::Syn, PEER_ISS + 1, None, &[]),
+        OUR_ISS,
+        1460,
+    );
+    assert_eq!(s.state(), State::Established);
+    let out = drain(&mut s, t(10));
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].0.control, Control::None);
+}
+
+#[test]
+fn rfc5961_5_2_ack_beyond_snd_nxt_is_challenged() {
+    let mut s = established(4096, 4096);
+    s.process(
+        t(10),
+        &meta(),
+        &seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1000), b"x"),
+        OUR_ISS,
+        1460,
+    );
+    assert_eq!(s.recv_queue(), 0, "data of an unacceptable ACK is dropped");
+    assert_eq!(drain(&mut s, t(10)).len(), 1);
+}
+
+#[test]
+fn rfc9293_3_10_7_4_in_order_data_delayed_ack_then_every_second_segment() {
+    let mut s = established(100_000, 4096);
+    let data = vec![7u8; 1460];
+    // Quick-ACK at the start of the connection: the first segments are
+    // ACKed at once; after that every second full segment.
+    let mut seq = PEER_ISS + 1;
+    let mut acks = 0;
+    for i in 0..10 {
+        s.process(
+            t(10 + i),
+            &meta(),
+            &seg(Control::None, seq, Some(OUR_ISS + 1), &data),
+            OUR_ISS,
+            1460,
+        );
+        seq += data.len();
+        acks += drain(&mut s, t(10 + i)).len();
+    }
+    assert_eq!(s.recv_queue(), 14_600);
+    assert!((5..=9).contains(&acks), "acks: {acks}");
+    // A lone small segment: ACK delayed, sent by the timer.
+    s.process(
+        t(100),
+        &meta(),
+        &seg(Control::None, seq, Some(OUR_ISS + 1), b"tail"),
+        OUR_ISS,
+        1460,
+    );
+    assert!(drain(&mut s, t(100)).is_empty());
+    assert_eq!(s.poll_at(), PollAt::Time(t(100) + ACK_DELAY));
+    let out = drain(&mut s, t(100) + ACK_DELAY);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].0.ack_number, Some(seq + 4));
+}
+
+#[test]
+fn rfc2018_out_of_order_data_is_acked_at_once_with_sack() {
+    let mut s = socket(100_000, 4096);
+    s.listen(LOCAL_PORT).unwrap();
+    let mut syn = seg(Control::Syn, PEER_ISS, None, &[]);
+    syn.sack_permitted = true;
+    s.process(t(0), &meta(), &syn, OUR_ISS, 1460);
+    drain(&mut s, t(0));
+    s.process(
+        t(1),
+        &meta(),
+        &seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &[]),
+        OUR_ISS,
+        1460,
+    );
+    // Bytes 100..200 arrive before 0..100.
+    let base = PEER_ISS + 1;
+    s.process(
+        t(2),
+        &meta(),
+        &seg(Control::None, base + 100, Some(OUR_ISS + 1), &[1u8; 100]),
+        OUR_ISS,
+        1460,
+    );
+    let out = drain(&mut s, t(2));
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].0.ack_number, Some(base));
+    assert_eq!(
+        out[0].0.sack_ranges[0],
+        Some(((base + 100).0, (base + 200).0))
+    );
+    // The hole fills: everything is delivered in order, ACKed at once.
+    s.process(
+        t(3),
+        &meta(),
+        &seg(Control::None, base, Some(OUR_ISS + 1), &[0u8; 100]),
+        OUR_ISS,
+        1460,
+    );
+    let out = drain(&mut s, t(3));
+    assert_eq!(out[0].0.ack_number, Some(base + 200));
+    assert_eq!(out[0].0.sack_ranges[0], None);
+    let mut buf = [9u8; 300];
+    assert_eq!(s.recv_slice(&mut buf), Ok(200));
+    assert!(buf[..100].iter().all(|&b| b == 0) && buf[100..200].iter().all(|&b| b == 1));
+    // RFC 2883: a duplicate below rcv_nxt gets a D-SACK.
+    s.process(
+        t(4),
+        &meta(),
+        &seg(Control::None, base, Some(OUR_ISS + 1), &[0u8; 100]),
+        OUR_ISS,
+        1460,
+    );
+    let out = drain(&mut s, t(4));
+    assert_eq!(out[0].0.sack_ranges[0], Some((base.0, (base + 100).0)));
+}
+
+#[test]
+fn rfc6298_retransmission_timeout_backs_off() {
+    let mut s = established(4096, 4096);
+    s.send_slice(b"hello").unwrap();
+    let out = drain(&mut s, t(10));
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].1, b"hello");
+    // No ACK: the first RTO (1 s initial, RFC 6298 §2.1) resends.
+    let PollAt::Time(rto1) = s.poll_at() else {
+        panic!()
+    };
+    assert_eq!(rto1, t(10) + Duration::from_secs(1));
+    let out = drain(&mut s, rto1);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].1, b"hello");
+    assert_eq!(out[0].0.seq_number, OUR_ISS + 1);
+    // RFC 6298 §5.5: the timer doubles.
+    let PollAt::Time(rto2) = s.poll_at() else {
+        panic!()
+    };
+    assert_eq!(rto2, rto1 + Duration::from_secs(2));
+    assert_eq!(s.info().rto_events, 1);
+    // The ACK stops the timer.
+    s.process(
+        rto2,
+        &meta(),
+        &seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 6), &[]),
+        OUR_ISS,
+        1460,
+    );
+    assert_eq!(s.send_queue(), 0);
+    assert_eq!(s.poll_at(), PollAt::Ingress);
+}
+
+#[test]
+fn rfc9293_passive_close_and_last_ack() {
+    let mut s = established(4096, 4096);
+    s.process(
+        t(10),
+        &meta(),
+        &seg(Control::Fin, PEER_ISS + 1, Some(OUR_ISS + 1), &[]),
+        OUR_ISS,
+        1460,
+    );
+    assert_eq!(s.state(), State::CloseWait);
+    assert_eq!(s.recv_slice(&mut [0u8; 8]), Err(RecvError::Finished));
+    let out = drain(&mut s, t(10));
+    assert_eq!(out[0].0.ack_number, Some(PEER_ISS + 2));
+    s.close();
+    assert_eq!(s.state(), State::LastAck);
+    let out = drain(&mut s, t(11));
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].0.control, Control::Fin);
+    assert_eq!(out[0].0.seq_number, OUR_ISS + 1);
+    s.process(
+        t(12),
+        &meta(),
+        &seg(Control::None, PEER_ISS + 2, Some(OUR_ISS + 2), &[]),
+        OUR_ISS,
+        1460,
+    );
+    assert_eq!(s.state(), State::Closed);
+}
+
+#[test]
+fn rfc9293_active_close_time_wait_and_rfc1337() {
+    let mut s = established(4096, 4096);
+    s.close();
+    let out = drain(&mut s, t(10));
+    assert_eq!(out[0].0.control, Control::Fin);
+    s.process(
+        t(11),
+        &meta(),
+        &seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 2), &[]),
+        OUR_ISS,
+        1460,
+    );
+    assert_eq!(s.state(), State::FinWait2);
+    s.process(
+        t(12),
+        &meta(),
+        &seg(Control::Fin, PEER_ISS + 1, Some(OUR_ISS + 2), &[]),
+        OUR_ISS,
+        1460,
+    );
+    assert_eq!(s.state(), State::TimeWait);
+    assert_eq!(drain(&mut s, t(12)).len(), 1, "the FIN is ACKed");
+    // RFC 1337: a RST does not end TIME-WAIT early.
+    s.process(
+        t(13),
+        &meta(),
+        &seg(Control::Rst, PEER_ISS + 2, None, &[]),
+        OUR_ISS,
+        1460,
+    );
+    assert_eq!(s.state(), State::TimeWait);
+    // 2*MSL later: closed.
+    drain(&mut s, t(12) + TIME_WAIT);
+    assert_eq!(s.state(), State::Closed);
+}
+
+#[test]
+fn rfc7323_5_paws_drops_old_timestamps() {
+    let mut s = socket(4096, 4096);
+    s.listen(LOCAL_PORT).unwrap();
+    let mut syn = seg(Control::Syn, PEER_ISS, None, &[]);
+    syn.timestamp = Some(TcpTimestamp {
+        tsval: 1000,
+        tsecr: 0,
+    });
+    s.process(t(0), &meta(), &syn, OUR_ISS, 1460);
+    drain(&mut s, t(0));
+    let mut ack = seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &[]);
+    ack.timestamp = Some(TcpTimestamp {
+        tsval: 1001,
+        tsecr: 1,
+    });
+    s.process(t(1), &meta(), &ack, OUR_ISS, 1460);
+    let mut old = seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), b"stale");
+    old.timestamp = Some(TcpTimestamp {
+        tsval: 900,
+        tsecr: 1,
+    });
+    s.process(t(2), &meta(), &old, OUR_ISS, 1460);
+    assert_eq!(s.recv_queue(), 0);
+    assert_eq!(drain(&mut s, t(2)).len(), 1, "ACKed, not accepted");
+}
+
+#[test]
+fn rfc9293_3_8_6_1_zero_window_probing() {
+    let mut s = established(4096, 4096);
+    // The peer closes its window.
+    let mut zero = seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &[]);
+    zero.window_len = 0;
+    s.process(t(5), &meta(), &zero, OUR_ISS, 1460);
+    s.send_slice(b"waiting").unwrap();
+    assert!(drain(&mut s, t(10)).is_empty(), "nothing fits the window");
+    let PollAt::Time(probe_at) = s.poll_at() else {
+        panic!("{:?}", s.poll_at())
+    };
+    let out = drain(&mut s, probe_at);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].1, b"w", "a one-byte probe");
+    // The window opens: the data goes.
+    let mut open = seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &[]);
+    open.window_len = 1000;
+    s.process(probe_at, &meta(), &open, OUR_ISS, 1460);
+    let out = drain(&mut s, probe_at);
+    assert_eq!(out.iter().map(|o| o.1.len()).sum::<usize>(), 7);
+}
+
+#[test]
+fn rfc5681_fast_retransmit_on_three_duplicate_acks() {
+    let mut s = established(4096, 100_000);
+    s.set_nodelay(true);
+    s.send_slice(&vec![1u8; 5 * 1460]).unwrap();
+    let out = drain(&mut s, t(10));
+    assert_eq!(out.len(), 5, "IW10 lets five segments go");
+    let dup = seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &[]);
+    for i in 0..3 {
+        s.process(t(20 + i), &meta(), &dup, OUR_ISS, 1460);
+    }
+    let out = drain(&mut s, t(23));
+    assert!(!out.is_empty());
+    assert_eq!(
+        out[0].0.seq_number,
+        OUR_ISS + 1,
+        "the first unacked segment is resent"
+    );
+    assert_eq!(s.info().fast_retransmits, 1);
+}
