@@ -185,7 +185,7 @@ csum_before=$(csum_errors)
 
 say "starting $STACK_BIN"
 ns "$STACK_BIN" --tap "$TAP" --ip4 "$STACK4/24" --gw4 "$KERNEL4" \
-    --ip6 "$STACK6/64" --gw6 "$KERNEL6" --mac 02:77:00:00:00:02 --seed 7 \
+    --ip6 "$STACK6/64" --gw6 "$KERNEL6" --mac 02:77:00:00:00:02 --seed 7 -v \
     >"$STACK_LOG" 2>&1 &
 stack_pid=$!
 
@@ -260,12 +260,16 @@ daytime() {
 check "udp daytime returns a line (IPv4)" daytime "UDP4:$STACK4:13"
 check "udp daytime returns a line (IPv6)" daytime "UDP6:[$STACK6]:13"
 
-# Discard: nothing comes back, and no port unreachable either (a connected
-# UDP socket would report ECONNREFUSED and socat would fail).
+# Discard: the stack logs the datagram (-v), nothing comes back, and no
+# port unreachable either (a connected UDP socket would report
+# ECONNREFUSED and socat would fail).
 discard() {
-    local out
+    local out before after
+    before=$(grep -c '^discard: 11 bytes' "$STACK_LOG")
     out=$(echo discard-me | ns timeout 10 socat -t 1 -T 2 STDIO "$1") || return 1
-    [ -z "$out" ]
+    after=$(grep -c '^discard: 11 bytes' "$STACK_LOG")
+    echo "reply: '$out'; discard log lines $before -> $after"
+    [ -z "$out" ] && [ "$after" -gt "$before" ]
 }
 check "udp discard answers nothing (IPv4)" discard "UDP4:$STACK4:9"
 check "udp discard answers nothing (IPv6)" discard "UDP6:[$STACK6]:9"
@@ -275,11 +279,19 @@ check "udp discard answers nothing (IPv6)" discard "UDP6:[$STACK6]:9"
 stop_stack() {
     kill -INT "$stack_pid" 2>/dev/null || return 1
     local rc
+    for _ in $(seq 50); do
+        kill -0 "$stack_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$stack_pid" 2>/dev/null; then
+        echo "still running 5 s after SIGINT"
+        return 1
+    fi
     wait "$stack_pid"
     rc=$?
     stack_pid=""
     echo "exit status $rc"
-    [ "$rc" = 0 ] && grep -qi counters "$STACK_LOG"
+    [ "$rc" = 0 ] && grep -q '^counters:' "$STACK_LOG"
 }
 check "stack exits 0 on SIGINT and prints counters" stop_stack
 
