@@ -59,6 +59,7 @@ mod macros;
 
 pub mod config;
 pub mod device;
+pub mod iface;
 pub mod rand;
 pub mod socket;
 pub mod storage;

@@ -162,6 +162,10 @@ pub enum IcmpErrorKind {
 
 // The interface-side entry points are used by `iface`, which lands next.
 #[allow(dead_code)]
+pub mod icmp;
+#[allow(dead_code)]
+pub mod raw;
+#[allow(dead_code)]
 mod set;
 #[allow(dead_code)]
 pub mod udp;

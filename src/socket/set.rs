@@ -14,7 +14,8 @@
 
 use managed::ManagedSlice;
 
-use super::{PollAt, udp};
+use super::{PollAt, icmp, raw, udp};
+use crate::wire::{IpProtocol, IpVersion};
 use crate::storage::{DeadlineHeap, HeapSlot, HeapSlots};
 use crate::time::Instant;
 
@@ -24,12 +25,18 @@ use crate::time::Instant;
 pub enum Socket<'a> {
     /// A UDP socket.
     Udp(udp::Socket<'a>),
+    /// An ICMP (ping) socket.
+    Icmp(icmp::Socket<'a>),
+    /// A raw IP socket.
+    Raw(raw::Socket<'a>),
 }
 
 impl Socket<'_> {
     pub(crate) fn poll_at(&self) -> PollAt {
         match self {
             Socket::Udp(s) => s.poll_at(),
+            Socket::Icmp(s) => s.poll_at(),
+            Socket::Raw(s) => s.poll_at(),
         }
     }
 
@@ -38,6 +45,11 @@ impl Socket<'_> {
         match self {
             Socket::Udp(s) if s.is_open() => Some((Proto::Udp, s.endpoint().port)),
             Socket::Udp(_) => None,
+            Socket::Icmp(s) => s.ident().map(|i| (Proto::Icmp, i)),
+            Socket::Raw(s) => {
+                let (v, p) = s.index_key();
+                Some((Proto::Raw, raw_key(v, p)))
+            }
         }
     }
 }
@@ -52,20 +64,39 @@ pub trait AnySocket<'a>: Sized {
     fn downcast_mut<'c>(socket: &'c mut Socket<'a>) -> Option<&'c mut Self>;
 }
 
-impl<'a> AnySocket<'a> for udp::Socket<'a> {
-    fn upcast(self) -> Socket<'a> {
-        Socket::Udp(self)
-    }
-    fn downcast<'c>(socket: &'c Socket<'a>) -> Option<&'c Self> {
-        match socket {
-            Socket::Udp(s) => Some(s),
+macro_rules! any_socket {
+    ($module:ident, $variant:ident) => {
+        impl<'a> AnySocket<'a> for $module::Socket<'a> {
+            fn upcast(self) -> Socket<'a> {
+                Socket::$variant(self)
+            }
+            fn downcast<'c>(socket: &'c Socket<'a>) -> Option<&'c Self> {
+                match socket {
+                    Socket::$variant(s) => Some(s),
+                    _ => None,
+                }
+            }
+            fn downcast_mut<'c>(socket: &'c mut Socket<'a>) -> Option<&'c mut Self> {
+                match socket {
+                    Socket::$variant(s) => Some(s),
+                    _ => None,
+                }
+            }
         }
-    }
-    fn downcast_mut<'c>(socket: &'c mut Socket<'a>) -> Option<&'c mut Self> {
-        match socket {
-            Socket::Udp(s) => Some(s),
-        }
-    }
+    };
+}
+
+any_socket!(udp, Udp);
+any_socket!(icmp, Icmp);
+any_socket!(raw, Raw);
+
+/// The raw-socket index key: protocol number, plus 0x100 for IPv6.
+fn raw_key(version: IpVersion, protocol: IpProtocol) -> u16 {
+    let v6 = match version {
+        IpVersion::Ipv4 => 0,
+        IpVersion::Ipv6 => 0x100,
+    };
+    u16::from(u8::from(protocol)) | v6
 }
 
 /// A handle to a socket in a [`SocketSet`]. A handle to a removed socket
@@ -101,6 +132,8 @@ pub enum SetError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Proto {
     Udp,
+    Icmp,
+    Raw,
 }
 
 const NIL: u32 = u32::MAX;
@@ -170,6 +203,8 @@ fn bucket_of(proto: Proto, port: u16) -> usize {
     // enough here (the TCP 4-tuple index uses a keyed hash).
     let p = match proto {
         Proto::Udp => 0u32,
+        Proto::Icmp => 1,
+        Proto::Raw => 2,
     };
     let x = (u32::from(port) ^ (p << 16)).wrapping_mul(0x9e37_79b1);
     (x >> 26) as usize % BUCKETS
@@ -378,6 +413,37 @@ impl<'a> SocketSet<'a> {
             cur: self.buckets[bucket_of(Proto::Udp, port)],
             want: (Proto::Udp, port),
         }
+    }
+
+    /// Slots of ICMP sockets bound to identifier `ident`.
+    pub(crate) fn icmp_slots(&self, ident: u16) -> BucketIter<'_, 'a> {
+        BucketIter {
+            set: self,
+            cur: self.buckets[bucket_of(Proto::Icmp, ident)],
+            want: (Proto::Icmp, ident),
+        }
+    }
+
+    /// Slots of raw sockets for `protocol` over `version`.
+    pub(crate) fn raw_slots(&self, version: IpVersion, protocol: IpProtocol) -> BucketIter<'_, 'a> {
+        let key = raw_key(version, protocol);
+        BucketIter {
+            set: self,
+            cur: self.buckets[bucket_of(Proto::Raw, key)],
+            want: (Proto::Raw, key),
+        }
+    }
+
+    /// Mark slot `i` for re-evaluation (the interface changed its socket).
+    pub(crate) fn mark_changed(&mut self, i: usize) {
+        if i < self.slots().len() {
+            self.mark_dirty(i);
+        }
+    }
+
+    /// The socket in slot `i`, to read.
+    pub(crate) fn get_slot(&self, i: usize) -> Option<&Socket<'a>> {
+        self.slots().get(i).and_then(|s| s.socket.as_ref())
     }
 
     /// The socket in slot `i` (from an index or the heap).

@@ -1,0 +1,609 @@
+//! Egress: routing, link-layer resolution, fragmentation and the device,
+//! for replies of the receive path, for socket output and for the stack's
+//! own control traffic (ARP, Neighbor Solicitations).
+
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use super::ingress::{Pending, Serialized};
+use super::interface::InterfaceInner;
+use super::packet::{IpOut, IpPayload};
+use super::fragment::{FragmentError, Fragmenter};
+#[cfg(feature = "proto-ipv4")]
+use super::fragment::Ipv4Fragmenter;
+#[cfg(feature = "proto-ipv6")]
+use super::fragment::Ipv6Fragmenter;
+use super::neighbor::{Action, Lookup};
+use super::reassembly::Reassembler;
+use crate::wire::checksum::Checksum;
+#[cfg(feature = "proto-ipv4")]
+use crate::wire::ipv4;
+#[cfg(feature = "proto-ipv6")]
+use crate::wire::ipv6;
+use crate::device::{Device, Medium, TxToken};
+use crate::socket::udp::UdpTransmit;
+use crate::socket::{IcmpError, IcmpErrorKind, Socket, SocketSet};
+use crate::wire::{EthernetAddress, ethernet};
+
+#[cfg(feature = "proto-ipv4")]
+use crate::wire::arp;
+#[cfg(feature = "proto-ipv6")]
+use crate::wire::{icmpv6, ndisc};
+
+/// Why a packet could not be sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SendError {
+    /// No route to the destination.
+    NoRoute,
+    /// The device has no transmit room now (retry later).
+    DeviceBusy,
+    /// Too big for the path and may not be fragmented (IPv4 DF); carries
+    /// the MTU.
+    TooBig(usize),
+    /// Dropped (scratch too small, bad addresses): counted.
+    Dropped,
+}
+
+/// Where a packet goes on the link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NextHop {
+    /// To this neighbour (resolve its link address).
+    Neighbor(IpAddr),
+    /// To this link address directly (broadcast, multicast).
+    Link(EthernetAddress),
+}
+
+impl InterfaceInner<'_> {
+    /// Where a packet to `dst` goes: the destination itself when on-link,
+    /// a gateway otherwise (RFC 1122 §3.3.1, RFC 4861 §5.2).
+    fn next_hop(&self, dst: &IpAddr) -> Result<NextHop, SendError> {
+        match dst {
+            IpAddr::V4(d) => {
+                if d.is_broadcast() || self.is_ipv4_subnet_broadcast(*d) {
+                    return Ok(NextHop::Link(EthernetAddress::BROADCAST));
+                }
+                if d.is_multicast() {
+                    return Ok(NextHop::Link(EthernetAddress::from_ipv4_multicast(*d)));
+                }
+                if self.ipv4_addrs.iter().any(|c| c.contains_addr(d)) {
+                    return Ok(NextHop::Neighbor(*dst));
+                }
+            }
+            IpAddr::V6(d) => {
+                if d.is_multicast() {
+                    return Ok(NextHop::Link(EthernetAddress::from_ipv6_multicast(*d)));
+                }
+                if super::ipv6::is_link_local(d) || self.ipv6_addrs.iter().any(|c| c.contains_addr(d)) {
+                    return Ok(NextHop::Neighbor(*dst));
+                }
+            }
+        }
+        match self.routes.lookup(dst, self.now) {
+            Some(r) => Ok(NextHop::Neighbor(r.via_router.unwrap_or(*dst))),
+            None => Err(SendError::NoRoute),
+        }
+    }
+
+    /// Send a packet: route it, resolve the next hop (queueing the packet
+    /// while the neighbour resolves), fragment it if needed.
+    pub(crate) fn send_ip<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        scratch: &mut [u8],
+        out: &IpOut<'_>,
+    ) -> Result<(), SendError> {
+        if !self.link_up {
+            return Err(SendError::DeviceBusy);
+        }
+        let hop = match self.medium {
+            Medium::Ethernet => Some(self.next_hop(&out.dst)?),
+            Medium::Ip => None,
+        };
+        let mac = match hop {
+            None => None,
+            Some(NextHop::Link(mac)) => Some(mac),
+            Some(NextHop::Neighbor(ip)) => match self.neighbors.lookup(self.now, ip) {
+                Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
+                Lookup::Incomplete | Lookup::NotFound => {
+                    // RFC 1122 §2.3.2.2: keep the packet while resolving.
+                    let len = out.total_len();
+                    let buf = scratch.get_mut(..len).ok_or(SendError::Dropped)?;
+                    if !out.emit(buf, &self.caps.checksum) {
+                        return Err(SendError::Dropped);
+                    }
+                    return self.queue_for_neighbor(device, ip, buf);
+                }
+            },
+        };
+        let len = out.total_len();
+        let mtu = self.path_mtu(&out.dst);
+        if len <= mtu {
+            let caps = self.caps.checksum;
+            return self.transmit_frame(device, mac, out.is_ipv6(), len, |buf| {
+                out.emit(buf, &caps);
+            });
+        }
+        // Too big for the path.
+        if out.dont_frag && !out.is_ipv6() {
+            return Err(SendError::TooBig(mtu));
+        }
+        let buf = scratch.get_mut(..len).ok_or(SendError::Dropped)?;
+        if !out.emit(buf, &self.caps.checksum) {
+            return Err(SendError::Dropped);
+        }
+        self.send_fragments(device, mac, &scratch[..len], mtu)
+    }
+
+    /// Keep a serialised packet until `ip` resolves, and solicit it now if
+    /// that is due. A packet larger than the MTU is fragmented first.
+    fn queue_for_neighbor<D: Device + ?Sized>(&mut self, device: &mut D, ip: IpAddr, packet: &[u8]) -> Result<(), SendError> {
+        let mtu = self.path_mtu(&ip_dst_of(packet).unwrap_or(ip));
+        let result = if packet.len() <= mtu {
+            self.neighbors.queue(self.now, ip, packet).map_err(|_| SendError::Dropped)
+        } else {
+            // Each fragment waits on its own in the queue.
+            let mut fragmenter = self.fragmenter(packet, mtu)?;
+            let mut buf = [0u8; QUEUE_FRAGMENT_MAX];
+            let mut res = Ok(());
+            while let Some(len) = fragmenter.next_len() {
+                let Some(b) = buf.get_mut(..len) else {
+                    res = Err(SendError::Dropped);
+                    break;
+                };
+                if fragmenter.next_fragment(b).is_none() {
+                    res = Err(SendError::Dropped);
+                    break;
+                }
+                if self.neighbors.queue(self.now, ip, b).is_err() {
+                    res = Err(SendError::Dropped);
+                    break;
+                }
+            }
+            res
+        };
+        if result.is_err() {
+            self.count_out_discard(&ip);
+        }
+        self.run_neighbor_timers(device);
+        result
+    }
+
+    fn count_out_discard(&mut self, dst: &IpAddr) {
+        match dst {
+            IpAddr::V4(_) => self.counters.ipv4.out_discards += 1,
+            IpAddr::V6(_) => self.counters.ipv6.out_discards += 1,
+        }
+    }
+
+    /// A fragmenter over a serialised packet.
+    fn fragmenter<'p>(&mut self, packet: &'p [u8], mtu: usize) -> Result<Fragmenter<'p>, SendError> {
+        match packet.first().map(|b| b >> 4) {
+            #[cfg(feature = "proto-ipv4")]
+            Some(4) => {
+                let p = ipv4::Packet::new_checked(packet).map_err(|_| SendError::Dropped)?;
+                let repr = ipv4::Repr::parse(&p, Checksum::None).map_err(|_| SendError::Dropped)?;
+                let f = Ipv4Fragmenter::new(repr, p.payload(), mtu, self.caps.checksum.ipv4).map_err(|e| match e {
+                    FragmentError::DontFragment { mtu } => SendError::TooBig(mtu),
+                    _ => SendError::Dropped,
+                })?;
+                Ok(f.into())
+            }
+            #[cfg(feature = "proto-ipv6")]
+            Some(6) => {
+                let p = ipv6::Packet::new_checked(packet).map_err(|_| SendError::Dropped)?;
+                let repr = ipv6::Repr::parse(&p).map_err(|_| SendError::Dropped)?;
+                // Our own packets carry no extension headers: nothing is
+                // unfragmentable beyond the fixed header.
+                let f = Ipv6Fragmenter::new(repr, p.payload(), 0, mtu, &mut self.rand).map_err(|_| SendError::Dropped)?;
+                Ok(f.into())
+            }
+            _ => Err(SendError::Dropped),
+        }
+    }
+
+    /// Write one frame of an IP packet of `ip_len` bytes.
+    fn transmit_frame<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        mac: Option<EthernetAddress>,
+        ipv6: bool,
+        ip_len: usize,
+        fill: impl FnOnce(&mut [u8]),
+    ) -> Result<(), SendError> {
+        let Some(token) = device.transmit(self.now) else {
+            self.counters.link.tx_device_busy += 1;
+            return Err(SendError::DeviceBusy);
+        };
+        let hw = self.hardware_addr;
+        match mac {
+            Some(dst) => {
+                let ethertype = if ipv6 { ethernet::EtherType::Ipv6 } else { ethernet::EtherType::Ipv4 };
+                token.consume(ethernet::HEADER_LEN + ip_len, |buf| {
+                    let mut frame = ethernet::Frame::new_unchecked(&mut *buf);
+                    ethernet::Repr { src_addr: hw, dst_addr: dst, ethertype }.emit(&mut frame);
+                    fill(&mut buf[ethernet::HEADER_LEN..]);
+                });
+            }
+            None => token.consume(ip_len, fill),
+        }
+        self.counters.link.tx_frames += 1;
+        if ipv6 {
+            self.counters.ipv6.out_requests += 1;
+        } else {
+            self.counters.ipv4.out_requests += 1;
+        }
+        Ok(())
+    }
+
+    /// Send an already serialised packet (`packet`) to a known link
+    /// address, fragmenting it when it exceeds the MTU.
+    fn send_fragments<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        mac: Option<EthernetAddress>,
+        packet: &[u8],
+        mtu: usize,
+    ) -> Result<(), SendError> {
+        let ipv6 = packet.first().is_some_and(|b| b >> 4 == 6);
+        let mut fragmenter = match self.fragmenter(packet, mtu) {
+            Ok(f) => f,
+            Err(e) => {
+                if ipv6 {
+                    self.counters.ipv6.frag_fails += 1;
+                } else {
+                    self.counters.ipv4.frag_fails += 1;
+                }
+                return Err(e);
+            }
+        };
+        let mut count = 0u64;
+        while let Some(len) = fragmenter.next_len() {
+            self.transmit_frame(device, mac, ipv6, len, |buf| {
+                let _ = fragmenter.next_fragment(buf);
+            })?;
+            count += 1;
+        }
+        let c = if ipv6 { &mut self.counters.ipv6 } else { &mut self.counters.ipv4 };
+        c.frag_oks += 1;
+        c.frag_creates += count;
+        Ok(())
+    }
+
+    /// Send what the receive path staged.
+    pub(crate) fn send_serialized<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        _sockets: &mut SocketSet<'_>,
+        scratch: &mut [u8],
+        pending: Pending,
+    ) {
+        match pending {
+            #[cfg(feature = "proto-ipv4")]
+            Pending::Arp { repr, dst } => {
+                let _ = self.transmit_arp(device, &repr, dst);
+            }
+            Pending::Ip(Serialized { len, dst, dont_frag }) => {
+                let Some(packet) = scratch.get(..len) else { return };
+                let _ = dont_frag;
+                let _ = self.send_staged(device, packet, dst);
+            }
+        }
+    }
+
+    /// Send a serialised IP packet.
+    fn send_staged<D: Device + ?Sized>(&mut self, device: &mut D, packet: &[u8], dst: IpAddr) -> Result<(), SendError> {
+        let ipv6 = dst.is_ipv6();
+        let mac = match self.medium {
+            Medium::Ip => None,
+            Medium::Ethernet => match self.next_hop(&dst)? {
+                NextHop::Link(mac) => Some(mac),
+                NextHop::Neighbor(ip) => match self.neighbors.lookup(self.now, ip) {
+                    Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
+                    Lookup::Incomplete | Lookup::NotFound => {
+                        return self.queue_for_neighbor(device, ip, packet);
+                    }
+                },
+            },
+        };
+        let mtu = self.path_mtu(&dst);
+        if packet.len() <= mtu {
+            self.transmit_frame(device, mac, ipv6, packet.len(), |buf| buf.copy_from_slice(packet))
+        } else {
+            self.send_fragments(device, mac, packet, mtu)
+        }
+    }
+
+    #[cfg(feature = "proto-ipv4")]
+    fn transmit_arp<D: Device + ?Sized>(&mut self, device: &mut D, repr: &arp::Repr, dst: EthernetAddress) -> Result<(), SendError> {
+        let Some(token) = device.transmit(self.now) else {
+            self.counters.link.tx_device_busy += 1;
+            return Err(SendError::DeviceBusy);
+        };
+        let hw = self.hardware_addr;
+        token.consume(ethernet::HEADER_LEN + repr.buffer_len(), |buf| {
+            let mut frame = ethernet::Frame::new_unchecked(&mut *buf);
+            ethernet::Repr { src_addr: hw, dst_addr: dst, ethertype: ethernet::EtherType::Arp }.emit(&mut frame);
+            repr.emit(&mut arp::Packet::new_unchecked(&mut buf[ethernet::HEADER_LEN..]));
+        });
+        self.counters.link.tx_frames += 1;
+        Ok(())
+    }
+
+    /// Run the neighbour cache's timers: send due solicitations, report
+    /// failures to the sockets whose packets waited.
+    pub(crate) fn run_neighbor_timers<D: Device + ?Sized>(&mut self, device: &mut D) {
+        let now = self.now;
+        // Few neighbours are due at once; any beyond this batch are due
+        // again at the next poll (their deadline stays in the past).
+        let mut actions: heapless::Vec<Action, 16> = heapless::Vec::new();
+        self.neighbors.poll(now, |a| {
+            let _ = actions.push(a);
+        });
+        for a in actions {
+            match a {
+                Action::Solicit { target, unicast, source } => {
+                    let _ = self.send_solicit(device, target, unicast, source);
+                }
+                Action::Failed { target, .. } => {
+                    net_debug!("neighbour {} unreachable", target);
+                }
+            }
+        }
+    }
+
+    /// Packets whose neighbour never answered: tell the sockets that sent
+    /// them (RFC 4861 §7.2.2: "the sender ... SHOULD be informed"; ICMP
+    /// address unreachable is for forwarded packets, and we do not forward).
+    pub(crate) fn drain_unreachable(&mut self, sockets: &mut SocketSet<'_>) {
+        let now = self.now;
+        let _ = now;
+        let mut reported = 0;
+        // Copy each packet's header out before reporting: the pool is
+        // borrowed while a packet is held.
+        while reported < 64 {
+            let Some(p) = self.neighbors.pop_unreachable() else { break };
+            reported += 1;
+            let mut head = [0u8; 80];
+            let n = p.packet.len().min(head.len());
+            head[..n].copy_from_slice(&p.packet[..n]);
+            let offender = p.target;
+            let head = &head[..n];
+            self.count_out_discard(&offender);
+            self.report_unreachable(sockets, offender, head);
+        }
+    }
+
+    fn report_unreachable(&mut self, sockets: &mut SocketSet<'_>, offender: IpAddr, head: &[u8]) {
+        let kind = IcmpErrorKind::HostUnreachable;
+        match head.first().map(|b| b >> 4) {
+            #[cfg(feature = "proto-ipv4")]
+            Some(4) if head.len() >= 20 => {
+                let p = ipv4::Packet::new_unchecked(head);
+                let hl = usize::from(p.header_len()).min(head.len());
+                let (src, dst, proto) = (p.src_addr(), p.dst_addr(), p.protocol());
+                self.deliver_icmp_error(sockets, proto, IpAddr::V4(src), IpAddr::V4(dst), &head[hl..], |d| IcmpError {
+                    offender,
+                    dst: d,
+                    kind,
+                });
+            }
+            #[cfg(feature = "proto-ipv6")]
+            Some(6) if head.len() >= 40 => {
+                let p = ipv6::Packet::new_unchecked(head);
+                let (src, dst, proto) = (p.src_addr(), p.dst_addr(), p.next_header());
+                self.deliver_icmp_error(sockets, proto, IpAddr::V6(src), IpAddr::V6(dst), &head[40..], |d| IcmpError {
+                    offender,
+                    dst: d,
+                    kind,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// An ARP request or a Neighbor Solicitation for `target`.
+    fn send_solicit<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        target: IpAddr,
+        unicast: Option<EthernetAddress>,
+        source: Option<IpAddr>,
+    ) -> Result<(), SendError> {
+        match target {
+            #[cfg(feature = "proto-ipv4")]
+            IpAddr::V4(t) => {
+                let spa = match source {
+                    Some(IpAddr::V4(s)) if self.has_ipv4_addr(s) => s,
+                    _ => self.ipv4_source_for(t).unwrap_or(Ipv4Addr::UNSPECIFIED),
+                };
+                let repr = arp::Repr::EthernetIpv4 {
+                    operation: arp::Operation::Request,
+                    source_hardware_addr: self.hardware_addr,
+                    source_protocol_addr: spa,
+                    target_hardware_addr: EthernetAddress::UNSPECIFIED,
+                    target_protocol_addr: t,
+                };
+                self.counters.arp.tx_requests += 1;
+                self.transmit_arp(device, &repr, unicast.unwrap_or(EthernetAddress::BROADCAST))
+            }
+            #[cfg(feature = "proto-ipv6")]
+            IpAddr::V6(t) => {
+                let src = match source {
+                    Some(IpAddr::V6(s)) if self.has_ipv6_addr(&s) => s,
+                    _ => self.ipv6_source_for(&t).unwrap_or(Ipv6Addr::UNSPECIFIED),
+                };
+                // RFC 4861 §7.2.2: multicast to the solicited-node group,
+                // unicast when probing a known neighbour.
+                let dst = if unicast.is_some() { t } else { super::ipv6::solicited_node(&t) };
+                let ns = ndisc::Repr::NeighborSolicit {
+                    target_addr: t,
+                    lladdr: (!src.is_unspecified()).then_some(self.hardware_addr),
+                    nonce: None,
+                };
+                let mut out = self.reply(IpAddr::V6(src), IpAddr::V6(dst), IpPayload::Icmpv6(icmpv6::Repr::Ndisc(ns)));
+                out.hop_limit = 255;
+                let mac = unicast.unwrap_or_else(|| EthernetAddress::from_ipv6_multicast(dst));
+                self.counters.icmpv6.out_msgs += 1;
+                let len = out.total_len();
+                let caps = self.caps.checksum;
+                self.transmit_frame(device, Some(mac), true, len, |buf| {
+                    out.emit(buf, &caps);
+                })
+            }
+            #[allow(unreachable_patterns)]
+            _ => Err(SendError::Dropped),
+        }
+    }
+
+    /// Send the packets of neighbours that resolved. Returns whether any
+    /// was sent.
+    pub(crate) fn flush_neighbors<D: Device + ?Sized>(&mut self, device: &mut D) -> bool {
+        let mut sent = false;
+        let hw = self.hardware_addr;
+        while self.neighbors.has_released() {
+            let Some(token) = device.transmit(self.now) else {
+                self.counters.link.tx_device_busy += 1;
+                break;
+            };
+            let Some(ready) = self.neighbors.pop_ready() else { break };
+            let packet = ready.packet;
+            let ipv6 = packet.first().is_some_and(|b| b >> 4 == 6);
+            let ethertype = if ipv6 { ethernet::EtherType::Ipv6 } else { ethernet::EtherType::Ipv4 };
+            token.consume(ethernet::HEADER_LEN + packet.len(), |buf| {
+                let mut frame = ethernet::Frame::new_unchecked(&mut *buf);
+                ethernet::Repr { src_addr: hw, dst_addr: ready.hardware_addr, ethertype }.emit(&mut frame);
+                buf[ethernet::HEADER_LEN..].copy_from_slice(packet);
+            });
+            self.counters.link.tx_frames += 1;
+            if ipv6 {
+                self.counters.ipv6.out_requests += 1;
+            } else {
+                self.counters.ipv4.out_requests += 1;
+            }
+            sent = true;
+        }
+        sent
+    }
+
+    /// Run every due timer.
+    pub(crate) fn run_timers<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        sockets: &mut SocketSet<'_>,
+        reassembly: &mut Reassembler<'_>,
+        scratch: &mut [u8],
+    ) {
+        self.run_neighbor_timers(device);
+        self.drain_unreachable(sockets);
+        let now = self.now;
+        // RFC 792 / RFC 8200 §4.5: Time Exceeded code 1 for datagrams
+        // whose first fragment arrived. The scratch buffer holds one reply,
+        // so at most one is sent per poll; the rest are counted.
+        let mut staged: Option<Pending> = None;
+        let timed_out = reassembly.poll(now, |t| {
+            if staged.is_none() {
+                staged = self.reassembly_time_exceeded(scratch, &t);
+            } else {
+                self.counters.icmpv4.out_suppressed += 1;
+            }
+        });
+        if timed_out > 0 {
+            net_debug!("reassembly: {} datagrams timed out", timed_out);
+        }
+        if let Some(p) = staged {
+            self.send_serialized(device, sockets, scratch, p);
+        }
+        self.routes.expire(now);
+        self.pmtu.retain(|e| now < e.expires_at);
+    }
+
+    /// Let due sockets send. Returns whether any did.
+    pub(crate) fn dispatch_sockets<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        sockets: &mut SocketSet<'_>,
+        scratch: &mut [u8],
+    ) -> bool {
+        let mut any = false;
+        while let Some(i) = sockets.pop_due(self.now) {
+            let mut busy = false;
+            let mut error: Option<IcmpError> = None;
+            match sockets.slot_mut(i) {
+                Some(Socket::Udp(s)) => {
+                    let r = s.dispatch(self.now, |t| {
+                        let res = self.send_udp(device, scratch, &t);
+                        match res {
+                            Ok(()) => Ok(()),
+                            Err(SendError::DeviceBusy) => Err(SendError::DeviceBusy),
+                            Err(e) => {
+                                // Not retryable: report on the socket and
+                                // drop the datagram (like a failed sendto).
+                                error = Some(IcmpError {
+                                    offender: t.local.unwrap_or(t.remote.addr),
+                                    dst: t.remote,
+                                    kind: match e {
+                                        SendError::TooBig(mtu) => IcmpErrorKind::PacketTooBig(mtu as u32),
+                                        SendError::NoRoute => IcmpErrorKind::NetUnreachable,
+                                        _ => IcmpErrorKind::HostUnreachable,
+                                    },
+                                });
+                                Ok(())
+                            }
+                        }
+                    });
+                    if r == Err(SendError::DeviceBusy) {
+                        busy = true;
+                    } else {
+                        any = true;
+                    }
+                    if let Some(e) = error {
+                        s.on_icmp_error(e);
+                    }
+                }
+                _ => {}
+            }
+            sockets.reschedule(i);
+            if busy {
+                break;
+            }
+        }
+        any
+    }
+
+    fn send_udp<D: Device + ?Sized>(&mut self, device: &mut D, scratch: &mut [u8], t: &UdpTransmit<'_>) -> Result<(), SendError> {
+        let dst = t.remote.addr;
+        let src = match t.local {
+            Some(a) => a,
+            None => match dst {
+                IpAddr::V4(d) => IpAddr::V4(self.ipv4_source_for(d).ok_or(SendError::NoRoute)?),
+                IpAddr::V6(d) => IpAddr::V6(self.ipv6_source_for(&d).ok_or(SendError::NoRoute)?),
+            },
+        };
+        let mut out = self.reply(src, dst, IpPayload::Udp(t.repr, t.payload));
+        if let Some(h) = t.hop_limit {
+            out.hop_limit = h;
+        }
+        out.ecn = t.ecn;
+        self.counters.udp.out_datagrams += 1;
+        self.send_ip(device, scratch, &out)
+    }
+}
+
+/// The largest fragment queued for a neighbour (a stack buffer while it
+/// is written): fragments are at most the MTU, and an MTU above this is
+/// not fragmented into the queue.
+const QUEUE_FRAGMENT_MAX: usize = 9216;
+
+/// The destination address of a serialised packet.
+fn ip_dst_of(packet: &[u8]) -> Option<IpAddr> {
+    match packet.first().map(|b| b >> 4) {
+        Some(6) => {
+            let a: [u8; 16] = packet.get(24..40)?.try_into().ok()?;
+            Some(IpAddr::V6(Ipv6Addr::from(a)))
+        }
+        Some(4) => {
+            let a: [u8; 4] = packet.get(16..20)?.try_into().ok()?;
+            Some(IpAddr::V4(Ipv4Addr::from(a)))
+        }
+        _ => None,
+    }
+}

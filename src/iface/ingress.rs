@@ -1,0 +1,368 @@
+//! Ingress: from a received frame to sockets, neighbour updates and
+//! replies. Everything here runs inside the device's receive closure; a
+//! reply is serialised into the scratch buffer and sent after it.
+
+use core::net::{IpAddr, Ipv4Addr};
+
+use super::interface::InterfaceInner;
+use super::packet::{IpOut, IpPayload};
+use super::reassembly::Reassembler;
+use crate::device::Medium;
+use crate::socket::{IcmpError, IpEndpoint, IpMeta, Socket, SocketSet};
+use crate::wire::{EthernetAddress, IpProtocol, IpVersion, ethernet, udp};
+
+#[cfg(feature = "proto-ipv4")]
+use crate::wire::arp;
+
+/// What the receive path left for the transmit path.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Pending {
+    /// An ARP packet to send to `dst`.
+    #[cfg(feature = "proto-ipv4")]
+    Arp { repr: arp::Repr, dst: EthernetAddress },
+    /// An IP packet of `len` bytes serialised at the start of the scratch
+    /// buffer.
+    Ip(Serialized),
+}
+
+/// A serialised IP packet waiting in the scratch buffer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Serialized {
+    pub(crate) len: usize,
+    pub(crate) dst: IpAddr,
+    pub(crate) dont_frag: bool,
+}
+
+/// How a datagram was addressed to us: decides which replies are allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DstKind {
+    /// One of our unicast addresses.
+    Unicast,
+    /// A broadcast (limited or subnet-directed) or multicast address, or a
+    /// unicast address in a link-layer broadcast/multicast frame.
+    Group,
+}
+
+/// Most sockets a single datagram is delivered to (broadcast/multicast).
+const MAX_FANOUT: usize = 16;
+
+impl InterfaceInner<'_> {
+    /// Process one received frame.
+    pub(crate) fn process_frame(
+        &mut self,
+        sockets: &mut SocketSet<'_>,
+        reassembly: &mut Reassembler<'_>,
+        scratch: &mut [u8],
+        frame: &[u8],
+    ) -> Option<Pending> {
+        self.counters.link.rx_frames += 1;
+        if !self.link_up {
+            self.counters.link.rx_link_down += 1;
+            return None;
+        }
+        match self.medium {
+            Medium::Ethernet => self.process_ethernet(sockets, reassembly, scratch, frame),
+            Medium::Ip => match IpVersion::of_packet(frame) {
+                #[cfg(feature = "proto-ipv4")]
+                Some(IpVersion::Ipv4) => {
+                    self.process_ipv4(sockets, reassembly, scratch, frame, false)
+                }
+                #[cfg(feature = "proto-ipv6")]
+                Some(IpVersion::Ipv6) => {
+                    self.process_ipv6(sockets, reassembly, scratch, frame, false)
+                }
+                _ => {
+                    self.counters.link.rx_malformed += 1;
+                    None
+                }
+            },
+        }
+    }
+
+    fn process_ethernet(
+        &mut self,
+        sockets: &mut SocketSet<'_>,
+        reassembly: &mut Reassembler<'_>,
+        scratch: &mut [u8],
+        frame: &[u8],
+    ) -> Option<Pending> {
+        let Ok(eth) = ethernet::Frame::new_checked(frame) else {
+            self.counters.link.rx_malformed += 1;
+            return None;
+        };
+        let dst = eth.dst_addr();
+        let link_group = dst.is_multicast();
+        if !(dst == self.hardware_addr || dst.is_broadcast() || self.accepts_link_multicast(&dst)) {
+            self.counters.link.rx_not_for_us += 1;
+            return None;
+        }
+        // RFC 1042: 802.3 frames with LLC/SNAP carry IP and ARP too.
+        let (ethertype, payload) = match eth.network_payload() {
+            Ok(x) => x,
+            Err(_) => {
+                self.counters.link.rx_unknown_ethertype += 1;
+                return None;
+            }
+        };
+        match ethertype {
+            #[cfg(feature = "proto-ipv4")]
+            ethernet::EtherType::Arp => self.process_arp(payload, eth.src_addr(), link_group),
+            #[cfg(feature = "proto-ipv4")]
+            ethernet::EtherType::Ipv4 => {
+                self.process_ipv4(sockets, reassembly, scratch, payload, link_group)
+            }
+            #[cfg(feature = "proto-ipv6")]
+            ethernet::EtherType::Ipv6 => {
+                self.process_ipv6(sockets, reassembly, scratch, payload, link_group)
+            }
+            _ => {
+                self.counters.link.rx_unknown_ethertype += 1;
+                None
+            }
+        }
+    }
+
+    /// Whether a multicast MAC is one we listen on: the all-hosts /
+    /// all-nodes groups, solicited-node groups of our IPv6 addresses and
+    /// joined groups (RFC 1112 §6.4, RFC 2464 §7).
+    fn accepts_link_multicast(&self, mac: &EthernetAddress) -> bool {
+        if !mac.is_multicast() {
+            return false;
+        }
+        #[cfg(feature = "proto-ipv4")]
+        {
+            let all_hosts = EthernetAddress::from_ipv4_multicast(Ipv4Addr::new(224, 0, 0, 1));
+            if *mac == all_hosts
+                || self
+                    .ipv4_groups
+                    .iter()
+                    .any(|g| EthernetAddress::from_ipv4_multicast(*g) == *mac)
+            {
+                return true;
+            }
+        }
+        #[cfg(feature = "proto-ipv6")]
+        {
+            if self.ipv6_groups_iter().any(|g| EthernetAddress::from_ipv6_multicast(g) == *mac) {
+                return true;
+            }
+        }
+        false
+    }
+
+    #[cfg(feature = "proto-ipv4")]
+    fn process_arp(&mut self, data: &[u8], link_src: EthernetAddress, link_dst_group: bool) -> Option<Pending> {
+        let parsed = arp::Packet::new_checked(data).and_then(|p| arp::Repr::parse(&p));
+        let Ok(arp::Repr::EthernetIpv4 {
+            operation,
+            source_hardware_addr,
+            source_protocol_addr,
+            target_protocol_addr,
+            ..
+        }) = parsed
+        else {
+            self.counters.arp.rx_dropped += 1;
+            return None;
+        };
+        match operation {
+            arp::Operation::Request => self.counters.arp.rx_requests += 1,
+            arp::Operation::Reply => self.counters.arp.rx_replies += 1,
+            _ => {
+                self.counters.arp.rx_dropped += 1;
+                return None;
+            }
+        }
+        // Never learn nonsense: a group or our own hardware address, or a
+        // sender address that cannot be a host (RFC 1122 §3.2.1.3). A
+        // zero sender address is an RFC 5227 probe: nothing to learn.
+        let s = source_protocol_addr;
+        if !source_hardware_addr.is_unicast()
+            || source_hardware_addr == self.hardware_addr
+            || s.is_multicast()
+            || s.is_broadcast()
+            || link_src.is_multicast()
+        {
+            self.counters.arp.rx_dropped += 1;
+            return None;
+        }
+        let for_us = self.has_ipv4_addr(target_protocol_addr);
+        if !s.is_unspecified() {
+            // RFC 826 "Packet Reception": update an existing entry; add one
+            // only when we are the target. A reply sent unicast to us
+            // answers our request: reachability is confirmed.
+            if for_us {
+                let confirmed = operation == arp::Operation::Reply && !link_dst_group;
+                self.neighbors.arp_learn(self.now, IpAddr::V4(s), source_hardware_addr, confirmed);
+            } else {
+                self.neighbors.arp_update(self.now, IpAddr::V4(s), source_hardware_addr);
+            }
+        }
+        if operation == arp::Operation::Request && for_us {
+            self.counters.arp.tx_replies += 1;
+            return Some(Pending::Arp {
+                repr: arp::Repr::EthernetIpv4 {
+                    operation: arp::Operation::Reply,
+                    source_hardware_addr: self.hardware_addr,
+                    source_protocol_addr: target_protocol_addr,
+                    target_hardware_addr: source_hardware_addr,
+                    target_protocol_addr: s,
+                },
+                dst: source_hardware_addr,
+            });
+        }
+        None
+    }
+
+    /// Whether `addr` is one of our IPv4 unicast addresses.
+    pub(crate) fn has_ipv4_addr(&self, addr: Ipv4Addr) -> bool {
+        self.ipv4_addrs.iter().any(|c| c.address() == addr)
+    }
+
+    /// Deliver a UDP datagram to the matching sockets; returns whether any
+    /// socket took it.
+    pub(crate) fn deliver_udp(
+        &mut self,
+        sockets: &mut SocketSet<'_>,
+        ip: &IpMeta,
+        dst_kind: DstKind,
+        data: &[u8],
+    ) -> UdpOutcome {
+        let Ok(packet) = udp::Packet::new_checked(data) else {
+            self.counters.udp.in_errors += 1;
+            return UdpOutcome::Dropped;
+        };
+        let repr = match udp::Repr::parse(&packet, &ip.src_addr, &ip.dst_addr, self.caps.checksum.udp, false) {
+            Ok(r) => r,
+            Err(crate::wire::Error::BadChecksum) => {
+                self.counters.udp.in_csum_errors += 1;
+                return UdpOutcome::Dropped;
+            }
+            Err(_) => {
+                self.counters.udp.in_errors += 1;
+                return UdpOutcome::Dropped;
+            }
+        };
+        let payload = packet.payload();
+        let mut slots: heapless::Vec<usize, MAX_FANOUT> = heapless::Vec::new();
+        for i in sockets.udp_slots(repr.dst_port) {
+            if slots.push(i).is_err() {
+                break;
+            }
+        }
+        let mut delivered = false;
+        for i in slots {
+            if let Some(Socket::Udp(s)) = sockets.slot_mut(i)
+                && s.accepts(ip, &repr)
+            {
+                s.process(self.now, ip, &repr, payload);
+                sockets.mark_changed(i);
+                delivered = true;
+                // Unicast goes to one socket; broadcast and multicast to
+                // every matching one.
+                if dst_kind == DstKind::Unicast {
+                    break;
+                }
+            }
+        }
+        if delivered {
+            self.counters.udp.in_datagrams += 1;
+            UdpOutcome::Delivered
+        } else {
+            self.counters.udp.no_ports += 1;
+            UdpOutcome::NoSocket
+        }
+    }
+
+    /// Hand an ICMP error about a datagram we sent to the socket that sent
+    /// it. `invoking` is the IP payload of the invoking datagram (the
+    /// transport header first).
+    pub(crate) fn deliver_icmp_error(
+        &mut self,
+        sockets: &mut SocketSet<'_>,
+        protocol: IpProtocol,
+        local: IpAddr,
+        remote: IpAddr,
+        invoking: &[u8],
+        error_of: impl Fn(IpEndpoint) -> IcmpError,
+    ) {
+        if protocol != IpProtocol::Udp || invoking.len() < 4 {
+            return;
+        }
+        let src_port = u16::from_be_bytes([invoking[0], invoking[1]]);
+        let dst_port = u16::from_be_bytes([invoking[2], invoking[3]]);
+        let error = error_of(IpEndpoint::new(remote, dst_port));
+        // The socket bound to the port the datagram left from (and to its
+        // source address, when bound to one).
+        let target = sockets.udp_slots(src_port).find(|&i| {
+            sockets.get_slot(i).is_some_and(|s| match s {
+                Socket::Udp(u) => u.endpoint().addr.is_none_or(|a| a == local),
+                _ => false,
+            })
+        });
+        if let Some(i) = target
+            && let Some(Socket::Udp(s)) = sockets.slot_mut(i)
+        {
+            s.on_icmp_error(error);
+            sockets.mark_changed(i);
+        }
+    }
+
+    /// Serialise `out` into the scratch buffer for the transmit path.
+    pub(crate) fn stage(&mut self, scratch: &mut [u8], out: &IpOut<'_>) -> Option<Pending> {
+        let len = out.total_len();
+        let Some(buf) = scratch.get_mut(..len) else {
+            // Larger than the scratch buffer: cannot be queued or
+            // fragmented.
+            match out.dst {
+                IpAddr::V4(_) => self.counters.ipv4.out_discards += 1,
+                IpAddr::V6(_) => self.counters.ipv6.out_discards += 1,
+            }
+            return None;
+        };
+        if !out.emit(buf, &self.caps.checksum) {
+            return None;
+        }
+        Some(Pending::Ip(Serialized {
+            len,
+            dst: out.dst,
+            dont_frag: out.dont_frag,
+        }))
+    }
+
+    /// A fresh IPv4 identification (RFC 6864: unique per source,
+    /// destination and protocol while fragments may be in flight; a
+    /// counter started at a random value meets that).
+    pub(crate) fn next_ipv4_ident(&mut self) -> u16 {
+        self.ipv4_next_ident = self.ipv4_next_ident.wrapping_add(1);
+        self.ipv4_next_ident
+    }
+
+    /// A reply packet skeleton from `src` to `dst` with the default hop
+    /// limit of the family.
+    pub(crate) fn reply<'p>(&mut self, src: IpAddr, dst: IpAddr, payload: IpPayload<'p>) -> IpOut<'p> {
+        let hop_limit = match dst {
+            IpAddr::V4(_) => self.config.ipv4.default_ttl,
+            IpAddr::V6(_) => self.config.ipv6.hop_limit,
+        };
+        let ident = self.next_ipv4_ident();
+        IpOut {
+            src,
+            dst,
+            hop_limit,
+            dscp: 0,
+            ecn: crate::wire::IpEcn::NotEct,
+            dont_frag: false,
+            flow_label: self.flow_label(&src, &dst, payload.protocol()),
+            ident,
+            payload,
+        }
+    }
+}
+
+/// What happened to a UDP datagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UdpOutcome {
+    Delivered,
+    NoSocket,
+    Dropped,
+}

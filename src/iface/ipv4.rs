@@ -1,0 +1,428 @@
+//! IPv4 ingress (RFC 791, RFC 1122 §3.2) and ICMPv4 (RFC 792, RFC 1122
+//! §3.2.2): validation, destination rules, reassembly, delivery, echo and
+//! error generation.
+
+use core::net::{IpAddr, Ipv4Addr};
+
+use super::ingress::{DstKind, Pending, UdpOutcome};
+use super::interface::InterfaceInner;
+use super::packet::IpPayload;
+use super::reassembly::{FragmentInfo, Reassembler, ReassemblyKey};
+use crate::socket::{IcmpError, IcmpErrorKind, IpMeta, SocketSet};
+use crate::time::Duration;
+use crate::wire::icmpv4::{self, DstUnreachable};
+use crate::wire::ipv4::{self, Ipv4Option};
+use crate::wire::{IpProtocol, Ipv4Cidr};
+
+/// Room for the invoking datagram in an ICMPv4 error: a reply of at most
+/// 576 bytes (RFC 1812 §4.3.2.3) less the IPv4 and ICMP headers.
+const ICMPV4_ERROR_DATA_MAX: usize = 576 - 20 - 8;
+
+impl InterfaceInner<'_> {
+    pub(crate) fn process_ipv4(
+        &mut self,
+        sockets: &mut SocketSet<'_>,
+        reassembly: &mut Reassembler<'_>,
+        scratch: &mut [u8],
+        data: &[u8],
+        link_group: bool,
+    ) -> Option<Pending> {
+        self.counters.ipv4.in_receives += 1;
+        let Ok(packet) = ipv4::Packet::new_checked(data) else {
+            self.counters.ipv4.in_hdr_errors += 1;
+            return None;
+        };
+        let Ok(repr) = ipv4::Repr::parse(&packet, self.caps.checksum.ipv4) else {
+            self.counters.ipv4.in_hdr_errors += 1;
+            return None;
+        };
+        // RFC 1122 §3.2.1.3 / RFC 1812 §5.3.7: a source that cannot be a
+        // single host is discarded (0.0.0.0 is allowed: a host that does
+        // not know its address yet, e.g. DHCP).
+        let src = repr.src_addr;
+        if src.is_multicast()
+            || src.is_broadcast()
+            || src.is_loopback()
+            || src.octets()[0] >= 240
+            || self.is_ipv4_subnet_broadcast(src)
+        {
+            self.counters.ipv4.in_addr_errors += 1;
+            return None;
+        }
+        // RFC 1122 §3.2.1.8 lets a host pass source routes up; like Linux
+        // with accept_source_route = 0, we refuse datagrams carrying them.
+        for opt in packet.options_iter() {
+            if matches!(
+                opt,
+                Ok(Ipv4Option::LooseSourceRoute { .. }) | Ok(Ipv4Option::StrictSourceRoute { .. })
+            ) {
+                self.counters.ipv4.in_hdr_errors += 1;
+                return None;
+            }
+        }
+        let dst = repr.dst_addr;
+        let dst_kind = if self.has_ipv4_addr(dst) {
+            if link_group { DstKind::Group } else { DstKind::Unicast }
+        } else if dst.is_broadcast()
+            || self.is_ipv4_subnet_broadcast(dst)
+            || dst == Ipv4Addr::new(224, 0, 0, 1)
+            || (dst.is_multicast() && self.ipv4_groups.contains(&dst))
+        {
+            DstKind::Group
+        } else {
+            // RFC 1122 §3.2.1.? (host, no forwarding): silently discard
+            // datagrams not addressed to us.
+            self.counters.ipv4.in_addr_errors += 1;
+            return None;
+        };
+
+        let header = &data[..usize::from(packet.header_len())];
+        if repr.more_frags || repr.frag_offset != 0 {
+            self.counters.ipv4.reasm_reqds += 1;
+            let key = ReassemblyKey::Ipv4 {
+                src_addr: src,
+                dst_addr: dst,
+                protocol: repr.protocol,
+                ident: repr.ident,
+            };
+            let first = (repr.frag_offset == 0).then_some(header);
+            let frag = FragmentInfo {
+                offset: repr.frag_offset,
+                more: repr.more_frags,
+                payload: packet.payload(),
+                header_len: header.len(),
+                ecn: repr.ecn,
+            };
+            match reassembly.process(self.now, key, frag, first) {
+                Ok(Some(done)) => {
+                    self.counters.ipv4.reasm_oks += 1;
+                    // The saved first-fragment header stands for the whole
+                    // datagram (protocol, options, ICMP quotes).
+                    let whole = ipv4::Repr {
+                        more_frags: false,
+                        frag_offset: 0,
+                        payload_len: done.payload.len(),
+                        ecn: done.ecn,
+                        ..repr
+                    };
+                    return self.deliver_ipv4(sockets, scratch, &whole, done.headers, done.payload, dst_kind);
+                }
+                Ok(None) => return None,
+                Err(_) => {
+                    self.counters.ipv4.reasm_fails += 1;
+                    return None;
+                }
+            }
+        }
+        self.deliver_ipv4(sockets, scratch, &repr, header, packet.payload(), dst_kind)
+    }
+
+    /// Whether `a` is the subnet-directed broadcast address of one of our
+    /// networks (RFC 922).
+    pub(crate) fn is_ipv4_subnet_broadcast(&self, a: Ipv4Addr) -> bool {
+        self.ipv4_addrs.iter().any(|c| c.broadcast() == Some(a))
+    }
+
+    /// A whole (possibly reassembled) datagram: hand it to its protocol.
+    fn deliver_ipv4(
+        &mut self,
+        sockets: &mut SocketSet<'_>,
+        scratch: &mut [u8],
+        repr: &ipv4::Repr<'_>,
+        header: &[u8],
+        payload: &[u8],
+        dst_kind: DstKind,
+    ) -> Option<Pending> {
+        let meta = IpMeta {
+            src_addr: IpAddr::V4(repr.src_addr),
+            dst_addr: IpAddr::V4(repr.dst_addr),
+            hop_limit: repr.ttl,
+            dscp: repr.dscp,
+            ecn: repr.ecn,
+        };
+        self.counters.ipv4.in_delivers += 1;
+        match repr.protocol {
+            IpProtocol::Icmp => self.process_icmpv4(sockets, scratch, repr, payload, dst_kind),
+            IpProtocol::Udp => match self.deliver_udp(sockets, &meta, dst_kind, payload) {
+                UdpOutcome::NoSocket => self.icmpv4_error(
+                    scratch,
+                    repr,
+                    header,
+                    payload,
+                    dst_kind,
+                    icmpv4::Repr::DstUnreachable {
+                        reason: DstUnreachable::PortUnreachable,
+                        next_hop_mtu: 0,
+                        data: &[],
+                    },
+                ),
+                _ => None,
+            },
+            IpProtocol::Igmp => None,
+            _ => {
+                self.counters.ipv4.in_delivers -= 1;
+                self.counters.ipv4.in_unknown_protos += 1;
+                // RFC 1122 §3.2.2.1: protocol unreachable SHOULD be sent.
+                self.icmpv4_error(
+                    scratch,
+                    repr,
+                    header,
+                    payload,
+                    dst_kind,
+                    icmpv4::Repr::DstUnreachable {
+                        reason: DstUnreachable::ProtoUnreachable,
+                        next_hop_mtu: 0,
+                        data: &[],
+                    },
+                )
+            }
+        }
+    }
+
+    fn process_icmpv4(
+        &mut self,
+        sockets: &mut SocketSet<'_>,
+        scratch: &mut [u8],
+        ip: &ipv4::Repr<'_>,
+        data: &[u8],
+        dst_kind: DstKind,
+    ) -> Option<Pending> {
+        self.counters.icmpv4.in_msgs += 1;
+        let Ok(packet) = icmpv4::Packet::new_checked(data) else {
+            self.counters.icmpv4.in_errors += 1;
+            return None;
+        };
+        let repr = match icmpv4::Repr::parse(&packet, self.caps.checksum.icmpv4) {
+            Ok(r) => r,
+            Err(crate::wire::Error::Unsupported) if packet.msg_type().is_obsolete() => {
+                // RFC 6633 §2, RFC 6918 §2: silently ignored.
+                self.counters.icmpv4.in_obsolete += 1;
+                return None;
+            }
+            Err(_) => {
+                self.counters.icmpv4.in_errors += 1;
+                return None;
+            }
+        };
+        match repr {
+            icmpv4::Repr::EchoRequest { ident, seq_no, data } => {
+                self.counters.icmpv4.in_echos += 1;
+                if self.config.ipv4.icmp_echo_ignore_all
+                    || (dst_kind == DstKind::Group && self.config.ipv4.icmp_echo_ignore_broadcasts)
+                {
+                    return None;
+                }
+                // RFC 1122 §3.2.2.6: the reply's source is the request's
+                // destination when that is one of our unicast addresses.
+                let src = if self.has_ipv4_addr(ip.dst_addr) {
+                    ip.dst_addr
+                } else {
+                    self.ipv4_source_for(ip.src_addr)?
+                };
+                self.counters.icmpv4.out_msgs += 1;
+                self.counters.icmpv4.out_echo_reps += 1;
+                let out = self.reply(
+                    IpAddr::V4(src),
+                    IpAddr::V4(ip.src_addr),
+                    IpPayload::Icmpv4(icmpv4::Repr::EchoReply { ident, seq_no, data }),
+                );
+                self.stage(scratch, &out)
+            }
+            icmpv4::Repr::EchoReply { .. } => None,
+            icmpv4::Repr::DstUnreachable { reason, next_hop_mtu, data } => {
+                self.counters.icmpv4.in_error_msgs += 1;
+                let kind = match reason {
+                    DstUnreachable::NetUnreachable | DstUnreachable::DstNetUnknown => IcmpErrorKind::NetUnreachable,
+                    DstUnreachable::ProtoUnreachable => IcmpErrorKind::ProtocolUnreachable,
+                    DstUnreachable::PortUnreachable => IcmpErrorKind::PortUnreachable,
+                    DstUnreachable::FragRequired => IcmpErrorKind::PacketTooBig(u32::from(next_hop_mtu)),
+                    DstUnreachable::NetProhibited
+                    | DstUnreachable::HostProhibited
+                    | DstUnreachable::CommProhibited => IcmpErrorKind::Prohibited,
+                    _ => IcmpErrorKind::HostUnreachable,
+                };
+                self.icmpv4_error_received(sockets, ip, data, kind, next_hop_mtu);
+                None
+            }
+            icmpv4::Repr::TimeExceeded { data, .. } => {
+                self.counters.icmpv4.in_error_msgs += 1;
+                self.icmpv4_error_received(sockets, ip, data, IcmpErrorKind::TimeExceeded, 0);
+                None
+            }
+            icmpv4::Repr::ParamProblem { data, .. } => {
+                self.counters.icmpv4.in_error_msgs += 1;
+                self.icmpv4_error_received(sockets, ip, data, IcmpErrorKind::ParameterProblem, 0);
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// An ICMPv4 error arrived about a datagram `data` (its IPv4 header
+    /// and the start of its payload) that we sent: learn the path MTU and
+    /// tell the socket (RFC 1122 §4.1.3.3, RFC 1191 §3).
+    fn icmpv4_error_received(
+        &mut self,
+        sockets: &mut SocketSet<'_>,
+        ip: &ipv4::Repr<'_>,
+        data: &[u8],
+        kind: IcmpErrorKind,
+        next_hop_mtu: u16,
+    ) {
+        let Ok(inner) = ipv4::Packet::new_checked(data).or_else(|_| {
+            // The quoted datagram is usually truncated: accept a header
+            // whose total length exceeds what was quoted.
+            let p = ipv4::Packet::new_unchecked(data);
+            if data.len() >= 20 && p.version() == 4 && usize::from(p.header_len()) <= data.len() {
+                Ok(p)
+            } else {
+                Err(crate::wire::Error::Truncated)
+            }
+        }) else {
+            return;
+        };
+        // The datagram must have been ours.
+        if !self.has_ipv4_addr(inner.src_addr()) {
+            return;
+        }
+        let remote = IpAddr::V4(inner.dst_addr());
+        if let IcmpErrorKind::PacketTooBig(_) = kind {
+            let mtu = if next_hop_mtu >= 68 {
+                usize::from(next_hop_mtu)
+            } else {
+                // RFC 1191 §5: an old router sends 0; guess the next
+                // plateau below the datagram's length.
+                plateau_below(usize::from(inner.total_len()))
+            };
+            self.learn_pmtu(remote, mtu);
+        }
+        let hl = usize::from(inner.header_len());
+        let transport = data.get(hl..).unwrap_or(&[]);
+        let offender = IpAddr::V4(ip.src_addr);
+        self.deliver_icmp_error(
+            sockets,
+            inner.protocol(),
+            IpAddr::V4(inner.src_addr()),
+            remote,
+            transport,
+            |dst| IcmpError { offender, dst, kind },
+        );
+    }
+
+    /// Build an ICMPv4 error about a received datagram, if the rules allow
+    /// one (RFC 1122 §3.2.2, RFC 1812 §4.3.2.7) and the rate limiter does.
+    pub(crate) fn icmpv4_error(
+        &mut self,
+        scratch: &mut [u8],
+        ip: &ipv4::Repr<'_>,
+        header: &[u8],
+        payload: &[u8],
+        dst_kind: DstKind,
+        template: icmpv4::Repr<'_>,
+    ) -> Option<Pending> {
+        let src = ip.src_addr;
+        // RFC 1122 §3.2.2: no error about an ICMP error, a datagram to a
+        // broadcast or multicast address, a non-initial fragment, or a
+        // datagram whose source is not a single host.
+        let about_icmp_error = ip.protocol == IpProtocol::Icmp
+            && payload
+                .first()
+                .is_some_and(|t| icmpv4::Message::from(*t).is_error() || *t == 5);
+        if about_icmp_error
+            || dst_kind == DstKind::Group
+            || ip.frag_offset != 0
+            || src.is_unspecified()
+            || src.is_multicast()
+            || src.is_broadcast()
+            || src.is_loopback()
+        {
+            self.counters.icmpv4.out_suppressed += 1;
+            return None;
+        }
+        let cfg = self.config.ipv4;
+        if !self.icmp_limit.allow(
+            self.now,
+            IpAddr::V4(src),
+            cfg.icmp_msgs_per_sec,
+            cfg.icmp_msgs_burst,
+            Duration::from_millis(u64::from(cfg.icmp_ratelimit_ms)),
+        ) {
+            self.counters.icmpv4.out_rate_limited += 1;
+            return None;
+        }
+        let reply_src = if self.has_ipv4_addr(ip.dst_addr) {
+            ip.dst_addr
+        } else {
+            self.ipv4_source_for(src)?
+        };
+        // The invoking datagram: its header and as much of the payload as
+        // fits in a 576-byte reply.
+        let mut quoted = [0u8; ICMPV4_ERROR_DATA_MAX];
+        let hl = header.len().min(ICMPV4_ERROR_DATA_MAX);
+        quoted[..hl].copy_from_slice(&header[..hl]);
+        let pl = payload.len().min(ICMPV4_ERROR_DATA_MAX - hl);
+        quoted[hl..hl + pl].copy_from_slice(&payload[..pl]);
+        let data = &quoted[..hl + pl];
+        let repr = match template {
+            icmpv4::Repr::DstUnreachable { reason, next_hop_mtu, .. } => {
+                icmpv4::Repr::DstUnreachable { reason, next_hop_mtu, data }
+            }
+            icmpv4::Repr::TimeExceeded { reason, .. } => icmpv4::Repr::TimeExceeded { reason, data },
+            icmpv4::Repr::ParamProblem { reason, pointer, .. } => {
+                icmpv4::Repr::ParamProblem { reason, pointer, data }
+            }
+            _ => return None,
+        };
+        self.counters.icmpv4.out_msgs += 1;
+        self.counters.icmpv4.out_error_msgs += 1;
+        let out = self.reply(IpAddr::V4(reply_src), IpAddr::V4(src), IpPayload::Icmpv4(repr));
+        self.stage(scratch, &out)
+    }
+
+    /// Our IPv4 address to talk to `dst` from: one on the same network,
+    /// else the first.
+    pub(crate) fn ipv4_source_for(&self, dst: Ipv4Addr) -> Option<Ipv4Addr> {
+        self.ipv4_addrs
+            .iter()
+            .find(|c| c.contains_addr(&dst))
+            .or_else(|| self.ipv4_addrs.first())
+            .map(Ipv4Cidr::address)
+    }
+}
+
+impl InterfaceInner<'_> {
+    /// ICMP Time Exceeded (fragment reassembly) about a datagram whose
+    /// reassembly timed out after its first fragment arrived.
+    pub(crate) fn reassembly_time_exceeded(&mut self, scratch: &mut [u8], t: &super::reassembly::TimedOut<'_>) -> Option<Pending> {
+        match t.key {
+            ReassemblyKey::Ipv4 { src_addr, dst_addr, protocol, ident } => {
+                let repr = ipv4::Repr {
+                    src_addr,
+                    dst_addr,
+                    protocol,
+                    payload_len: t.payload.len(),
+                    ttl: 64,
+                    dscp: 0,
+                    ecn: crate::wire::IpEcn::NotEct,
+                    ident,
+                    dont_frag: false,
+                    more_frags: true,
+                    frag_offset: 0,
+                    options: &[],
+                };
+                let template = icmpv4::Repr::TimeExceeded { reason: icmpv4::TimeExceeded::FragReassembly, data: &[] };
+                self.icmpv4_error(scratch, &repr, t.headers, t.payload, DstKind::Unicast, template)
+            }
+            #[cfg(feature = "proto-ipv6")]
+            ReassemblyKey::Ipv6 { .. } => self.ipv6_reassembly_time_exceeded(scratch, t),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
+    }
+}
+
+/// RFC 1191 §7 plateau table: the largest plateau below `len`.
+fn plateau_below(len: usize) -> usize {
+    const PLATEAUS: [usize; 10] = [32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68];
+    PLATEAUS.into_iter().find(|&p| p < len).unwrap_or(68)
+}

@@ -1,0 +1,168 @@
+//! Outgoing IP packets before serialisation: the interface decides what to
+//! send as a small value (`IpOut`), then writes it in one pass into
+//! whatever buffer it goes to — a device transmit token, the neighbour
+//! queue, or the fragmentation scratch buffer.
+
+use core::net::IpAddr;
+
+use crate::wire::checksum::ChecksumCapabilities;
+use crate::wire::{IpEcn, IpProtocol, udp};
+
+#[cfg(feature = "proto-ipv4")]
+use crate::wire::{icmpv4, igmp, ipv4};
+#[cfg(feature = "proto-ipv6")]
+use crate::wire::{icmpv6, ipv6};
+
+/// The transport part of an outgoing packet.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum IpPayload<'p> {
+    #[cfg(feature = "proto-ipv4")]
+    Icmpv4(icmpv4::Repr<'p>),
+    #[cfg(feature = "proto-ipv4")]
+    Igmp(igmp::Repr<'p>),
+    #[cfg(feature = "proto-ipv6")]
+    Icmpv6(icmpv6::Repr<'p>),
+    Udp(udp::Repr, &'p [u8]),
+    /// Bytes written as they are (raw sockets).
+    Raw(IpProtocol, &'p [u8]),
+}
+
+impl IpPayload<'_> {
+    pub(crate) fn protocol(&self) -> IpProtocol {
+        match self {
+            #[cfg(feature = "proto-ipv4")]
+            IpPayload::Icmpv4(_) => IpProtocol::Icmp,
+            #[cfg(feature = "proto-ipv4")]
+            IpPayload::Igmp(_) => IpProtocol::Igmp,
+            #[cfg(feature = "proto-ipv6")]
+            IpPayload::Icmpv6(_) => IpProtocol::Icmpv6,
+            IpPayload::Udp(..) => IpProtocol::Udp,
+            IpPayload::Raw(p, _) => *p,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            #[cfg(feature = "proto-ipv4")]
+            IpPayload::Icmpv4(r) => r.buffer_len(),
+            #[cfg(feature = "proto-ipv4")]
+            IpPayload::Igmp(r) => r.buffer_len(),
+            #[cfg(feature = "proto-ipv6")]
+            IpPayload::Icmpv6(r) => r.buffer_len(),
+            IpPayload::Udp(r, data) => r.buffer_len(data.len()),
+            IpPayload::Raw(_, data) => data.len(),
+        }
+    }
+}
+
+/// An outgoing IP packet.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct IpOut<'p> {
+    pub(crate) src: IpAddr,
+    pub(crate) dst: IpAddr,
+    pub(crate) hop_limit: u8,
+    pub(crate) dscp: u8,
+    pub(crate) ecn: IpEcn,
+    /// IPv4 Don't Fragment (PMTU discovery, RFC 1191); IPv6 packets are
+    /// never fragmented by routers anyway.
+    pub(crate) dont_frag: bool,
+    /// IPv6 flow label (RFC 6437); ignored for IPv4.
+    pub(crate) flow_label: u32,
+    /// IPv4 identification; ignored for IPv6.
+    pub(crate) ident: u16,
+    pub(crate) payload: IpPayload<'p>,
+}
+
+impl IpOut<'_> {
+    /// The fixed IP header length for this packet.
+    pub(crate) fn header_len(&self) -> usize {
+        match self.dst {
+            IpAddr::V4(_) => 20,
+            IpAddr::V6(_) => 40,
+        }
+    }
+
+    /// The whole packet's length.
+    pub(crate) fn total_len(&self) -> usize {
+        self.header_len() + self.payload.len()
+    }
+
+    /// Whether this is an IPv6 packet.
+    pub(crate) fn is_ipv6(&self) -> bool {
+        self.dst.is_ipv6()
+    }
+
+    /// Write the packet into `buf`, which must be exactly `total_len()`
+    /// long. Returns `false` (writing nothing useful) when the address
+    /// families of source and destination disagree or the family is not
+    /// compiled in.
+    pub(crate) fn emit(&self, buf: &mut [u8], caps: &ChecksumCapabilities) -> bool {
+        match (self.src, self.dst) {
+            #[cfg(feature = "proto-ipv4")]
+            (IpAddr::V4(src), IpAddr::V4(dst)) => {
+                let repr = ipv4::Repr {
+                    src_addr: src,
+                    dst_addr: dst,
+                    protocol: self.payload.protocol(),
+                    payload_len: self.payload.len(),
+                    ttl: self.hop_limit,
+                    dscp: self.dscp,
+                    ecn: self.ecn,
+                    ident: self.ident,
+                    dont_frag: self.dont_frag,
+                    more_frags: false,
+                    frag_offset: 0,
+                    options: &[],
+                };
+                let mut packet = ipv4::Packet::new_unchecked(&mut *buf);
+                repr.emit(&mut packet, caps.ipv4);
+                let payload = &mut buf[20..];
+                self.emit_payload(payload, &self.src, &self.dst, caps);
+                true
+            }
+            #[cfg(feature = "proto-ipv6")]
+            (IpAddr::V6(src), IpAddr::V6(dst)) => {
+                let repr = ipv6::Repr {
+                    src_addr: src,
+                    dst_addr: dst,
+                    next_header: self.payload.protocol(),
+                    payload_len: u16::try_from(self.payload.len()).unwrap_or(u16::MAX),
+                    hop_limit: self.hop_limit,
+                    dscp: self.dscp,
+                    ecn: self.ecn,
+                    flow_label: self.flow_label,
+                };
+                let mut packet = ipv6::Packet::new_unchecked(&mut *buf);
+                repr.emit(&mut packet);
+                let payload = &mut buf[40..];
+                self.emit_payload(payload, &self.src, &self.dst, caps);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn emit_payload(&self, buf: &mut [u8], src: &IpAddr, dst: &IpAddr, caps: &ChecksumCapabilities) {
+        match self.payload {
+            #[cfg(feature = "proto-ipv4")]
+            IpPayload::Icmpv4(r) => {
+                r.emit(&mut icmpv4::Packet::new_unchecked(buf), caps.icmpv4);
+            }
+            #[cfg(feature = "proto-ipv4")]
+            IpPayload::Igmp(r) => {
+                r.emit(&mut igmp::Packet::new_unchecked(buf), caps.igmp);
+            }
+            #[cfg(feature = "proto-ipv6")]
+            IpPayload::Icmpv6(r) => {
+                if let (IpAddr::V6(s), IpAddr::V6(d)) = (src, dst) {
+                    r.emit(&mut icmpv6::Packet::new_unchecked(buf), s, d, caps.icmpv6);
+                }
+            }
+            IpPayload::Udp(r, data) => {
+                let mut packet = udp::Packet::new_unchecked(buf);
+                r.emit(&mut packet, src, dst, data.len(), |b| b.copy_from_slice(data), caps.udp);
+            }
+            IpPayload::Raw(_, data) => buf.copy_from_slice(data),
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! A test device: frames queued for the interface to receive, frames it
+//! sent collected for inspection, an optional transmit limit.
+
+use std::collections::VecDeque;
+use std::vec::Vec;
+
+use crate::device::{Device, DeviceCapabilities, Medium, RxToken, TxToken};
+use crate::time::Instant;
+
+#[derive(Debug, Default)]
+pub(crate) struct TestDevice {
+    pub(crate) rx: VecDeque<Vec<u8>>,
+    pub(crate) tx: Vec<Vec<u8>>,
+    pub(crate) caps: DeviceCapabilities,
+    /// Transmit tokens left (None: unlimited).
+    pub(crate) tx_room: Option<usize>,
+}
+
+impl TestDevice {
+    pub(crate) fn ethernet(mtu: usize) -> TestDevice {
+        TestDevice {
+            caps: DeviceCapabilities::new(Medium::Ethernet, mtu + 14),
+            ..Default::default()
+        }
+    }
+
+    pub(crate) fn take_tx(&mut self) -> Vec<Vec<u8>> {
+        core::mem::take(&mut self.tx)
+    }
+}
+
+pub(crate) struct Rx(Vec<u8>);
+pub(crate) struct Tx<'a>(&'a mut Vec<Vec<u8>>);
+
+impl RxToken for Rx {
+    fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
+        f(&self.0)
+    }
+}
+
+impl TxToken for Tx<'_> {
+    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
+        let mut buf = std::vec![0u8; len];
+        let r = f(&mut buf);
+        self.0.push(buf);
+        r
+    }
+}
+
+impl Device for TestDevice {
+    type RxToken<'a> = Rx;
+    type TxToken<'a> = Tx<'a>;
+
+    fn receive(&mut self, _now: Instant) -> Option<(Rx, Tx<'_>)> {
+        let frame = self.rx.pop_front()?;
+        Some((Rx(frame), Tx(&mut self.tx)))
+    }
+
+    fn transmit(&mut self, _now: Instant) -> Option<Tx<'_>> {
+        if let Some(room) = &mut self.tx_room {
+            if *room == 0 {
+                return None;
+            }
+            *room -= 1;
+        }
+        Some(Tx(&mut self.tx))
+    }
+
+    fn capabilities(&self) -> DeviceCapabilities {
+        self.caps
+    }
+}
+
+/// An interface over `caps` with small owned storage and a fixed seed.
+pub(crate) fn test_iface(caps: DeviceCapabilities, mac: crate::wire::EthernetAddress) -> crate::iface::Interface<'static> {
+    let storage = crate::iface::InterfaceStorage::owned(8, 8, 1500, 2, 65535);
+    crate::iface::Interface::new(crate::config::Config::with_seed(7), caps, mac, storage, Instant::ZERO)
+}

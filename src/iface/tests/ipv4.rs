@@ -1,0 +1,380 @@
+//! IPv4, ARP, ICMPv4 and UDP through the whole interface.
+
+use core::net::{IpAddr, Ipv4Addr};
+use std::vec;
+use std::vec::Vec;
+
+use super::device::TestDevice;
+use crate::iface::Interface;
+use crate::socket::udp::{PacketBuffer, Socket as UdpSocket};
+use crate::socket::{IpEndpoint, SocketSet};
+use crate::storage::PacketMetadata;
+use crate::time::{Duration, Instant};
+use crate::wire::checksum::Checksum;
+use crate::wire::icmpv4::{self, DstUnreachable};
+use crate::wire::{EthernetAddress, IpEcn, IpProtocol, Ipv4Cidr, arp, ethernet, ipv4, udp};
+
+pub(crate) const OUR_MAC: EthernetAddress = EthernetAddress([0x02, 0, 0, 0, 0, 1]);
+pub(crate) const PEER_MAC: EthernetAddress = EthernetAddress([0x02, 0, 0, 0, 0, 2]);
+pub(crate) const OUR_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
+pub(crate) const PEER_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
+
+fn setup() -> (Interface<'static>, TestDevice, SocketSet<'static>) {
+    let dev = TestDevice::ethernet(1500);
+    let mut iface = super::device::test_iface(dev.caps, OUR_MAC);
+    iface.add_ipv4_addr(Ipv4Cidr::new(OUR_IP, 24).unwrap()).unwrap();
+    (iface, dev, SocketSet::new(Vec::new()))
+}
+
+pub(crate) fn eth(dst: EthernetAddress, src: EthernetAddress, ethertype: ethernet::EtherType, payload: &[u8]) -> Vec<u8> {
+    let mut buf = vec![0u8; 14 + payload.len()];
+    let mut f = ethernet::Frame::new_unchecked(&mut buf[..]);
+    ethernet::Repr { src_addr: src, dst_addr: dst, ethertype }.emit(&mut f);
+    buf[14..].copy_from_slice(payload);
+    buf
+}
+
+fn arp_frame(op: arp::Operation, sha: EthernetAddress, spa: Ipv4Addr, tha: EthernetAddress, tpa: Ipv4Addr, dst: EthernetAddress) -> Vec<u8> {
+    let repr = arp::Repr::EthernetIpv4 {
+        operation: op,
+        source_hardware_addr: sha,
+        source_protocol_addr: spa,
+        target_hardware_addr: tha,
+        target_protocol_addr: tpa,
+    };
+    let mut body = vec![0u8; repr.buffer_len()];
+    repr.emit(&mut arp::Packet::new_unchecked(&mut body[..]));
+    eth(dst, sha, ethernet::EtherType::Arp, &body)
+}
+
+/// An IPv4 packet from `src` to `dst` with `payload` of `protocol`.
+pub(crate) fn ipv4_packet(src: Ipv4Addr, dst: Ipv4Addr, protocol: IpProtocol, payload: &[u8]) -> Vec<u8> {
+    let repr = ipv4::Repr {
+        src_addr: src,
+        dst_addr: dst,
+        protocol,
+        payload_len: payload.len(),
+        ttl: 64,
+        dscp: 0,
+        ecn: IpEcn::NotEct,
+        ident: 0x1234,
+        dont_frag: false,
+        more_frags: false,
+        frag_offset: 0,
+        options: &[],
+    };
+    let mut buf = vec![0u8; repr.buffer_len() + payload.len()];
+    repr.emit(&mut ipv4::Packet::new_unchecked(&mut buf[..]), Checksum::Both);
+    buf[20..].copy_from_slice(payload);
+    buf
+}
+
+fn echo_request(ident: u16, seq_no: u16, data: &[u8]) -> Vec<u8> {
+    let r = icmpv4::Repr::EchoRequest { ident, seq_no, data };
+    let mut buf = vec![0u8; r.buffer_len()];
+    r.emit(&mut icmpv4::Packet::new_unchecked(&mut buf[..]), Checksum::Both);
+    buf
+}
+
+fn udp_datagram(src: Ipv4Addr, dst: Ipv4Addr, sport: u16, dport: u16, data: &[u8]) -> Vec<u8> {
+    let r = udp::Repr { src_port: sport, dst_port: dport };
+    let mut buf = vec![0u8; r.buffer_len(data.len())];
+    r.emit(&mut udp::Packet::new_unchecked(&mut buf[..]), &src.into(), &dst.into(), data.len(), |b| b.copy_from_slice(data), Checksum::Both);
+    buf
+}
+
+/// The IPv4 packet inside an Ethernet frame we sent.
+fn ip_of(frame: &[u8]) -> (ethernet::Repr, ipv4::Repr<'_>, &[u8]) {
+    let f = ethernet::Frame::new_checked(frame).unwrap();
+    let e = ethernet::Repr::parse(&f).unwrap();
+    assert_eq!(e.ethertype, ethernet::EtherType::Ipv4);
+    let p = ipv4::Packet::new_checked(&frame[14..]).unwrap();
+    let r = ipv4::Repr::parse(&p, Checksum::Both).unwrap();
+    let hl = usize::from(p.header_len());
+    (e, r, &frame[14 + hl..14 + hl + r.payload_len])
+}
+
+fn t(ms: i64) -> Instant {
+    Instant::from_millis(ms)
+}
+
+fn learn_peer(iface: &mut Interface<'static>, dev: &mut TestDevice, sockets: &mut SocketSet<'static>) {
+    dev.rx.push_back(arp_frame(arp::Operation::Request, PEER_MAC, PEER_IP, EthernetAddress::UNSPECIFIED, OUR_IP, EthernetAddress::BROADCAST));
+    iface.poll(t(0), dev, sockets);
+    dev.take_tx();
+}
+
+#[test]
+fn rfc826_request_for_us_is_answered() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    dev.rx.push_back(arp_frame(arp::Operation::Request, PEER_MAC, PEER_IP, EthernetAddress::UNSPECIFIED, OUR_IP, EthernetAddress::BROADCAST));
+    iface.poll(t(0), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 1);
+    let f = ethernet::Frame::new_checked(&tx[0][..]).unwrap();
+    assert_eq!(f.dst_addr(), PEER_MAC);
+    let a = arp::Repr::parse(&arp::Packet::new_checked(f.payload()).unwrap()).unwrap();
+    assert_eq!(
+        a,
+        arp::Repr::EthernetIpv4 {
+            operation: arp::Operation::Reply,
+            source_hardware_addr: OUR_MAC,
+            source_protocol_addr: OUR_IP,
+            target_hardware_addr: PEER_MAC,
+            target_protocol_addr: PEER_IP,
+        }
+    );
+    assert_eq!(iface.counters().arp.tx_replies, 1);
+}
+
+#[test]
+fn rfc826_request_for_another_host_is_ignored() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    dev.rx.push_back(arp_frame(arp::Operation::Request, PEER_MAC, PEER_IP, EthernetAddress::UNSPECIFIED, Ipv4Addr::new(10, 0, 0, 9), EthernetAddress::BROADCAST));
+    iface.poll(t(0), &mut dev, &mut sockets);
+    assert!(dev.take_tx().is_empty());
+    // Not learnt either (RFC 826: only when we are the target): a ping
+    // reply now needs an ARP request first.
+    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &echo_request(1, 1, b"x"))));
+    iface.poll(t(1), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 1);
+    assert_eq!(ethernet::Frame::new_checked(&tx[0][..]).unwrap().ethertype(), Some(ethernet::EtherType::Arp));
+}
+
+#[test]
+fn rfc792_echo_reply() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &echo_request(0x77, 3, b"hello ping"))));
+    iface.poll(t(10), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 1);
+    let (e, ip, payload) = ip_of(&tx[0]);
+    assert_eq!((e.dst_addr, e.src_addr), (PEER_MAC, OUR_MAC));
+    assert_eq!((ip.src_addr, ip.dst_addr, ip.ttl), (OUR_IP, PEER_IP, 64));
+    let r = icmpv4::Repr::parse(&icmpv4::Packet::new_checked(payload).unwrap(), Checksum::Both).unwrap();
+    assert_eq!(r, icmpv4::Repr::EchoReply { ident: 0x77, seq_no: 3, data: b"hello ping" });
+}
+
+#[test]
+fn rfc1122_2_3_2_2_first_packet_waits_for_arp() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    // A ping from an unknown neighbour: the reply must wait for ARP.
+    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &echo_request(9, 1, b"first"))));
+    iface.poll(t(0), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 1, "only the ARP request goes out");
+    let f = ethernet::Frame::new_checked(&tx[0][..]).unwrap();
+    assert_eq!(f.dst_addr(), EthernetAddress::BROADCAST);
+    let a = arp::Repr::parse(&arp::Packet::new_checked(f.payload()).unwrap()).unwrap();
+    let arp::Repr::EthernetIpv4 { operation, target_protocol_addr, source_protocol_addr, .. } = a else { panic!() };
+    assert_eq!((operation, target_protocol_addr, source_protocol_addr), (arp::Operation::Request, PEER_IP, OUR_IP));
+    assert!(iface.poll_at(t(0), &mut sockets).is_some(), "a retransmission is scheduled");
+    // The reply arrives: the queued echo reply leaves, first packet kept.
+    dev.rx.push_back(arp_frame(arp::Operation::Reply, PEER_MAC, PEER_IP, OUR_MAC, OUR_IP, OUR_MAC));
+    iface.poll(t(5), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 1);
+    let (e, _, payload) = ip_of(&tx[0]);
+    assert_eq!(e.dst_addr, PEER_MAC);
+    let r = icmpv4::Repr::parse(&icmpv4::Packet::new_checked(payload).unwrap(), Checksum::Both).unwrap();
+    assert_eq!(r, icmpv4::Repr::EchoReply { ident: 9, seq_no: 1, data: b"first" });
+}
+
+#[test]
+fn arp_retransmits_then_gives_up() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &echo_request(9, 1, b"x"))));
+    let mut now = t(0);
+    let mut requests = 0;
+    for _ in 0..20 {
+        iface.poll(now, &mut dev, &mut sockets);
+        requests += dev.take_tx().len();
+        match iface.poll_at(now, &mut sockets) {
+            Some(next) => now = next.max(now + Duration::from_millis(1)),
+            None => break,
+        }
+    }
+    // mcast_solicit = 3 requests, one per retrans_time, then failure.
+    assert_eq!(requests, 3);
+    assert!(iface.poll_at(now, &mut sockets).is_none(), "nothing left to do");
+}
+
+#[test]
+fn rfc1122_udp_port_unreachable_and_rate_limit() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let dgram = ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Udp, &udp_datagram(PEER_IP, OUR_IP, 5555, 9999, b"anyone?"));
+    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &dgram));
+    iface.poll(t(10), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 1);
+    let (_, ip, payload) = ip_of(&tx[0]);
+    assert_eq!(ip.protocol, IpProtocol::Icmp);
+    let r = icmpv4::Repr::parse(&icmpv4::Packet::new_checked(payload).unwrap(), Checksum::Both).unwrap();
+    let icmpv4::Repr::DstUnreachable { reason, data, .. } = r else { panic!("{r:?}") };
+    assert_eq!(reason, DstUnreachable::PortUnreachable);
+    assert_eq!(data, &dgram[..], "the whole short datagram is quoted");
+    // A second one within icmp_ratelimit (1 s) to the same host: silent.
+    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &dgram));
+    iface.poll(t(500), &mut dev, &mut sockets);
+    assert!(dev.take_tx().is_empty());
+    assert_eq!(iface.counters().icmpv4.out_rate_limited, 1);
+    // After it, allowed again.
+    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &dgram));
+    iface.poll(t(1010), &mut dev, &mut sockets);
+    assert_eq!(dev.take_tx().len(), 1);
+}
+
+#[test]
+fn rfc1122_no_icmp_error_for_broadcast() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let bcast = Ipv4Addr::new(10, 0, 0, 255);
+    let dgram = ipv4_packet(PEER_IP, bcast, IpProtocol::Udp, &udp_datagram(PEER_IP, bcast, 5555, 9999, b"x"));
+    dev.rx.push_back(eth(EthernetAddress::BROADCAST, PEER_MAC, ethernet::EtherType::Ipv4, &dgram));
+    iface.poll(t(10), &mut dev, &mut sockets);
+    assert!(dev.take_tx().is_empty());
+    assert_eq!(iface.counters().icmpv4.out_suppressed, 1);
+    assert_eq!(iface.counters().udp.no_ports, 1);
+}
+
+#[test]
+fn udp_socket_receives_and_replies() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let h = sockets
+        .add(UdpSocket::new(
+            PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 4096]),
+            PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 4096]),
+        ))
+        .unwrap();
+    sockets.get_mut::<UdpSocket>(h).unwrap().bind(7).unwrap();
+    let dgram = ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Udp, &udp_datagram(PEER_IP, OUR_IP, 4000, 7, b"echo me"));
+    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &dgram));
+    iface.poll(t(10), &mut dev, &mut sockets);
+    assert!(dev.take_tx().is_empty());
+    let s = sockets.get_mut::<UdpSocket>(h).unwrap();
+    let (data, meta) = s.recv().map(|(d, m)| (d.to_vec(), m)).unwrap();
+    assert_eq!(data, b"echo me");
+    assert_eq!(meta.endpoint, IpEndpoint::new(IpAddr::V4(PEER_IP), 4000));
+    s.send_slice(&data, meta.endpoint).unwrap();
+    assert_eq!(iface.poll_at(t(11), &mut sockets), Some(t(11)), "data ready: poll now");
+    iface.poll(t(11), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 1);
+    let (_, ip, payload) = ip_of(&tx[0]);
+    let p = udp::Packet::new_checked(payload).unwrap();
+    let r = udp::Repr::parse(&p, &IpAddr::V4(ip.src_addr), &IpAddr::V4(ip.dst_addr), Checksum::Both, false).unwrap();
+    assert_eq!((r.src_port, r.dst_port, p.payload()), (7, 4000, &b"echo me"[..]));
+    // The socket is idle; what remains is the neighbour's NUD timer (the
+    // entry went STALE -> DELAY on this send, RFC 4861 §7.3.3: probe in 5 s).
+    assert_eq!(iface.poll_at(t(12), &mut sockets), Some(t(11) + Duration::from_secs(5)));
+}
+
+#[test]
+fn rfc1122_3_2_1_3_martian_sources_dropped() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    for src in [Ipv4Addr::new(224, 0, 0, 5), Ipv4Addr::BROADCAST, Ipv4Addr::new(127, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 255), Ipv4Addr::new(240, 0, 0, 1)] {
+        dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &ipv4_packet(src, OUR_IP, IpProtocol::Icmp, &echo_request(1, 1, b"x"))));
+    }
+    iface.poll(t(10), &mut dev, &mut sockets);
+    assert!(dev.take_tx().is_empty());
+    assert_eq!(iface.counters().ipv4.in_addr_errors, 5);
+}
+
+#[test]
+fn not_for_us_and_corrupt_are_dropped_silently() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let other = ipv4_packet(PEER_IP, Ipv4Addr::new(10, 0, 0, 3), IpProtocol::Icmp, &echo_request(1, 1, b"x"));
+    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &other));
+    let mut bad = ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &echo_request(1, 1, b"x"));
+    bad[8] ^= 1; // TTL changed: header checksum fails
+    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &bad));
+    // Another station's unicast MAC.
+    dev.rx.push_back(eth(EthernetAddress([2, 0, 0, 0, 0, 9]), PEER_MAC, ethernet::EtherType::Ipv4, &other));
+    iface.poll(t(10), &mut dev, &mut sockets);
+    assert!(dev.take_tx().is_empty());
+    let c = iface.counters();
+    assert_eq!((c.ipv4.in_addr_errors, c.ipv4.in_hdr_errors, c.link.rx_not_for_us), (1, 1, 1));
+}
+
+#[test]
+fn rfc1042_snap_frames_are_accepted() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let ip = ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &echo_request(5, 6, b"snap"));
+    let repr = ethernet::Repr { src_addr: PEER_MAC, dst_addr: OUR_MAC, ethertype: ethernet::EtherType::Ipv4 };
+    let mut frame = vec![0u8; repr.snap_buffer_len() + ip.len()];
+    repr.emit_snap(&mut ethernet::Frame::new_unchecked(&mut frame[..]), ip.len());
+    let off = frame.len() - ip.len();
+    frame[off..].copy_from_slice(&ip);
+    dev.rx.push_back(frame);
+    iface.poll(t(10), &mut dev, &mut sockets);
+    assert_eq!(dev.take_tx().len(), 1, "echo reply (sent as Ethernet II)");
+}
+
+#[test]
+fn link_down_drops_everything() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    iface.set_link_up(false);
+    dev.rx.push_back(arp_frame(arp::Operation::Request, PEER_MAC, PEER_IP, EthernetAddress::UNSPECIFIED, OUR_IP, EthernetAddress::BROADCAST));
+    iface.poll(t(0), &mut dev, &mut sockets);
+    assert!(dev.take_tx().is_empty());
+    assert_eq!(iface.counters().link.rx_link_down, 1);
+}
+
+#[test]
+fn rfc791_reassembly_and_fragmented_reply() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    // A 4000-byte ping in three fragments, delivered out of order.
+    let data: Vec<u8> = (0..4000u32).map(|i| (i * 7) as u8).collect();
+    let icmp = echo_request(0x42, 1, &data);
+    let whole = ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &icmp);
+    let payload = &whole[20..];
+    let mut frags = Vec::new();
+    for (off, chunk) in [(0usize, 1480usize), (1480, 1480), (2960, payload.len() - 2960)] {
+        let last = off + chunk == payload.len();
+        let repr = ipv4::Repr {
+            src_addr: PEER_IP,
+            dst_addr: OUR_IP,
+            protocol: IpProtocol::Icmp,
+            payload_len: chunk,
+            ttl: 64,
+            dscp: 0,
+            ecn: IpEcn::NotEct,
+            ident: 0x5151,
+            dont_frag: false,
+            more_frags: !last,
+            frag_offset: off as u16,
+            options: &[],
+        };
+        let mut buf = vec![0u8; 20 + chunk];
+        repr.emit(&mut ipv4::Packet::new_unchecked(&mut buf[..]), Checksum::Both);
+        buf[20..].copy_from_slice(&payload[off..off + chunk]);
+        frags.push(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &buf));
+    }
+    dev.rx.push_back(frags[2].clone());
+    dev.rx.push_back(frags[0].clone());
+    dev.rx.push_back(frags[1].clone());
+    iface.poll(t(10), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 3, "the 4008-byte reply leaves in three fragments");
+    let mut reassembled = vec![0u8; icmp.len()];
+    let mut seen = 0;
+    for f in &tx {
+        let (_, ip, body) = ip_of(f);
+        assert!(f.len() <= 1514);
+        let off = usize::from(ip.frag_offset);
+        reassembled[off..off + body.len()].copy_from_slice(body);
+        seen += body.len();
+    }
+    assert_eq!(seen, icmp.len());
+    let r = icmpv4::Repr::parse(&icmpv4::Packet::new_checked(&reassembled[..]).unwrap(), Checksum::Both).unwrap();
+    assert_eq!(r, icmpv4::Repr::EchoReply { ident: 0x42, seq_no: 1, data: &data });
+    assert_eq!(iface.counters().ipv4.reasm_oks, 1);
+}
