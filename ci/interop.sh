@@ -112,8 +112,7 @@ check() {
 
 finish() {
     echo "interop: $passed passed, $failed failed"
-    [ "$failed" = 0 ]
-    exit
+    if [ "$failed" = 0 ]; then exit 0; else exit 1; fi
 }
 
 # ---- build ----------------------------------------------------------------
@@ -168,7 +167,10 @@ fi
 
 # Capture from the start (the kernel side of the tap sees both
 # directions).
-ns tcpdump -i "$TAP" -U --immediate-mode -s 0 -n -Z root -w "$PCAP" \
+# Background processes are started with `ip netns exec` directly (it execs
+# the program), never through the `ns` function: `$!` must be the PID of
+# the program itself, not of a subshell that would swallow our signals.
+ip netns exec "$NS" tcpdump -i "$TAP" -U --immediate-mode -s 0 -n -Z root -w "$PCAP" \
     2>"$WORK/tcpdump.log" &
 tcpdump_pid=$!
 for _ in $(seq 50); do
@@ -184,7 +186,7 @@ csum_before=$(csum_errors)
 # ---- the stack ----------------------------------------------------------------
 
 say "starting $STACK_BIN"
-ns "$STACK_BIN" --tap "$TAP" --ip4 "$STACK4/24" --gw4 "$KERNEL4" \
+ip netns exec "$NS" "$STACK_BIN" --tap "$TAP" --ip4 "$STACK4/24" --gw4 "$KERNEL4" \
     --ip6 "$STACK6/64" --gw6 "$KERNEL6" --mac 02:77:00:00:00:02 --seed 7 -v \
     >"$STACK_LOG" 2>&1 &
 stack_pid=$!

@@ -463,13 +463,12 @@ impl World {
                 }
             };
             if next == self.now {
-                // Work at the same instant (a queued reply); a stack that
-                // kept asking for "now" without progress would spin, so
-                // nudge the clock after a while.
+                // Work at the same instant (a queued reply). A stack that
+                // kept asking for "now" without progress would spin: stop.
                 same_instant += 1;
-                if same_instant > 100 {
-                    self.now += Duration::from_micros(1);
-                    same_instant = 0;
+                if same_instant > 10_000 {
+                    println!("[{}] stuck: a stack asks for a poll now without progress", self.ms());
+                    return None;
                 }
             } else {
                 same_instant = 0;

@@ -10,10 +10,7 @@ use std::time::SystemTime;
 
 use ferrotcp::config::Config;
 use ferrotcp::device::{Device, DeviceCapabilities};
-use ferrotcp::iface::neighbor::{NeighborCache, NeighborEntry, PendingSlot};
-use ferrotcp::iface::reassembly::{ReassemblyConfig, Reassembler, Slot};
 use ferrotcp::iface::{Interface, InterfaceStorage};
-use ferrotcp::rand::Rand;
 use ferrotcp::socket::udp::{self, UdpMetadata};
 use ferrotcp::socket::{SocketHandle, SocketSet};
 use ferrotcp::storage::PacketMetadata;
@@ -35,12 +32,13 @@ pub const MAX_UDP_PAYLOAD: usize = 65_507;
 /// Neighbour cache entries of an example interface.
 const NEIGHBORS: usize = 16;
 /// Packets queued while neighbours resolve (RFC 1122 §2.3.2.2), and the
-/// room for each (a full IP packet at the largest MTU we use).
+/// least room for each (a full packet at the MTU, at least 1500 bytes).
 const PENDING: usize = 16;
-const PENDING_SLOT_BYTES: usize = 9_216;
-/// Datagrams reassembled at once, each up to a full IP payload.
+const PENDING_SLOT_BYTES: usize = 1_500;
+/// Datagrams reassembled at once.
 const REASSEMBLY_SLOTS: usize = 4;
-const REASSEMBLY_SLOT_BYTES: usize = 65_535;
+/// The largest datagram reassembled or fragmented: any IP datagram.
+const MAX_DATAGRAM: usize = 65_535;
 
 /// The IPv6 link-local address of an interface with hardware address `mac`:
 /// `fe80::/64` and the modified EUI-64 interface identifier (RFC 4291
@@ -83,25 +81,14 @@ pub fn new_interface(
     mac: EthernetAddress,
     now: Instant,
 ) -> Interface<'static> {
-    let mut rand = Rand::new(config.random_seed ^ 0x6e65_6967_6862_6f72);
-    let neighbors = NeighborCache::new(
-        vec![NeighborEntry::EMPTY; NEIGHBORS],
-        vec![PendingSlot::EMPTY; PENDING],
-        vec![0u8; PENDING * PENDING_SLOT_BYTES],
-        config.neighbor,
-        Rand::new(rand.rand_u64()),
-        now,
+    let storage = InterfaceStorage::owned(
+        NEIGHBORS,
+        PENDING,
+        caps.ip_mtu().max(PENDING_SLOT_BYTES),
+        REASSEMBLY_SLOTS,
+        MAX_DATAGRAM,
     );
-    let slots: Vec<Slot<'static>> = (0..REASSEMBLY_SLOTS)
-        .map(|_| Slot::new(vec![0u8; REASSEMBLY_SLOT_BYTES]))
-        .collect();
-    let reassembly = Reassembler::new(slots, ReassemblyConfig::new(&config.ipv4, &config.ipv6));
-    let storage = InterfaceStorage {
-        neighbors,
-        reassembly,
-        scratch: vec![0u8; 65_535].into(),
-    };
-    Interface::new(config, caps, mac, storage)
+    Interface::new(config, caps, mac, storage, now)
 }
 
 /// A UDP socket holding up to `datagrams` datagrams of `bytes` bytes in
