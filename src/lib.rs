@@ -59,6 +59,7 @@ mod macros;
 
 pub mod config;
 pub mod device;
+#[cfg(any(feature = "proto-ipv4", feature = "proto-ipv6"))]
 pub mod iface;
 pub mod rand;
 pub mod socket;

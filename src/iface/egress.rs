@@ -4,25 +4,28 @@
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use super::ingress::{Pending, Serialized};
-use super::interface::InterfaceInner;
-use super::packet::{IpOut, IpPayload};
-use super::fragment::{FragmentError, Fragmenter};
 #[cfg(feature = "proto-ipv4")]
 use super::fragment::Ipv4Fragmenter;
 #[cfg(feature = "proto-ipv6")]
 use super::fragment::Ipv6Fragmenter;
+use super::fragment::{FragmentError, Fragmenter};
+use super::ingress::{Pending, Serialized};
+use super::interface::InterfaceInner;
 use super::neighbor::{Action, Lookup};
+use super::packet::{IpOut, IpPayload};
 use super::reassembly::Reassembler;
+use crate::device::{Device, Medium, TxToken};
+use crate::socket::icmp::IcmpTransmit;
+use crate::socket::raw::RawTransmit;
+use crate::socket::udp::UdpTransmit;
+use crate::socket::{IcmpError, IcmpErrorKind, Socket, SocketSet};
 use crate::wire::checksum::Checksum;
 #[cfg(feature = "proto-ipv4")]
 use crate::wire::ipv4;
 #[cfg(feature = "proto-ipv6")]
 use crate::wire::ipv6;
-use crate::device::{Device, Medium, TxToken};
-use crate::socket::udp::UdpTransmit;
-use crate::socket::{IcmpError, IcmpErrorKind, Socket, SocketSet};
 use crate::wire::{EthernetAddress, ethernet};
+use crate::wire::{IpProtocol, IpVersion};
 
 #[cfg(feature = "proto-ipv4")]
 use crate::wire::arp;
@@ -72,7 +75,9 @@ impl InterfaceInner<'_> {
                 if d.is_multicast() {
                     return Ok(NextHop::Link(EthernetAddress::from_ipv6_multicast(*d)));
                 }
-                if super::ipv6::is_link_local(d) || self.ipv6_addrs.iter().any(|c| c.contains_addr(d)) {
+                if super::addr::is_link_local(d)
+                    || self.ipv6_addrs.iter().any(|c| c.contains_addr(d))
+                {
                     return Ok(NextHop::Neighbor(*dst));
                 }
             }
@@ -135,10 +140,17 @@ impl InterfaceInner<'_> {
 
     /// Keep a serialised packet until `ip` resolves, and solicit it now if
     /// that is due. A packet larger than the MTU is fragmented first.
-    fn queue_for_neighbor<D: Device + ?Sized>(&mut self, device: &mut D, ip: IpAddr, packet: &[u8]) -> Result<(), SendError> {
+    fn queue_for_neighbor<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        ip: IpAddr,
+        packet: &[u8],
+    ) -> Result<(), SendError> {
         let mtu = self.path_mtu(&ip_dst_of(packet).unwrap_or(ip));
         let result = if packet.len() <= mtu {
-            self.neighbors.queue(self.now, ip, packet).map_err(|_| SendError::Dropped)
+            self.neighbors
+                .queue(self.now, ip, packet)
+                .map_err(|_| SendError::Dropped)
         } else {
             // Each fragment waits on its own in the queue.
             let mut fragmenter = self.fragmenter(packet, mtu)?;
@@ -175,16 +187,21 @@ impl InterfaceInner<'_> {
     }
 
     /// A fragmenter over a serialised packet.
-    fn fragmenter<'p>(&mut self, packet: &'p [u8], mtu: usize) -> Result<Fragmenter<'p>, SendError> {
+    fn fragmenter<'p>(
+        &mut self,
+        packet: &'p [u8],
+        mtu: usize,
+    ) -> Result<Fragmenter<'p>, SendError> {
         match packet.first().map(|b| b >> 4) {
             #[cfg(feature = "proto-ipv4")]
             Some(4) => {
                 let p = ipv4::Packet::new_checked(packet).map_err(|_| SendError::Dropped)?;
                 let repr = ipv4::Repr::parse(&p, Checksum::None).map_err(|_| SendError::Dropped)?;
-                let f = Ipv4Fragmenter::new(repr, p.payload(), mtu, self.caps.checksum.ipv4).map_err(|e| match e {
-                    FragmentError::DontFragment { mtu } => SendError::TooBig(mtu),
-                    _ => SendError::Dropped,
-                })?;
+                let f = Ipv4Fragmenter::new(repr, p.payload(), mtu, self.caps.checksum.ipv4)
+                    .map_err(|e| match e {
+                        FragmentError::DontFragment { mtu } => SendError::TooBig(mtu),
+                        _ => SendError::Dropped,
+                    })?;
                 Ok(f.into())
             }
             #[cfg(feature = "proto-ipv6")]
@@ -193,7 +210,8 @@ impl InterfaceInner<'_> {
                 let repr = ipv6::Repr::parse(&p).map_err(|_| SendError::Dropped)?;
                 // Our own packets carry no extension headers: nothing is
                 // unfragmentable beyond the fixed header.
-                let f = Ipv6Fragmenter::new(repr, p.payload(), 0, mtu, &mut self.rand).map_err(|_| SendError::Dropped)?;
+                let f = Ipv6Fragmenter::new(repr, p.payload(), 0, mtu, &mut self.rand)
+                    .map_err(|_| SendError::Dropped)?;
                 Ok(f.into())
             }
             _ => Err(SendError::Dropped),
@@ -216,10 +234,19 @@ impl InterfaceInner<'_> {
         let hw = self.hardware_addr;
         match mac {
             Some(dst) => {
-                let ethertype = if ipv6 { ethernet::EtherType::Ipv6 } else { ethernet::EtherType::Ipv4 };
+                let ethertype = if ipv6 {
+                    ethernet::EtherType::Ipv6
+                } else {
+                    ethernet::EtherType::Ipv4
+                };
                 token.consume(ethernet::HEADER_LEN + ip_len, |buf| {
                     let mut frame = ethernet::Frame::new_unchecked(&mut *buf);
-                    ethernet::Repr { src_addr: hw, dst_addr: dst, ethertype }.emit(&mut frame);
+                    ethernet::Repr {
+                        src_addr: hw,
+                        dst_addr: dst,
+                        ethertype,
+                    }
+                    .emit(&mut frame);
                     fill(&mut buf[ethernet::HEADER_LEN..]);
                 });
             }
@@ -262,7 +289,11 @@ impl InterfaceInner<'_> {
             })?;
             count += 1;
         }
-        let c = if ipv6 { &mut self.counters.ipv6 } else { &mut self.counters.ipv4 };
+        let c = if ipv6 {
+            &mut self.counters.ipv6
+        } else {
+            &mut self.counters.ipv4
+        };
         c.frag_oks += 1;
         c.frag_creates += count;
         Ok(())
@@ -281,8 +312,14 @@ impl InterfaceInner<'_> {
             Pending::Arp { repr, dst } => {
                 let _ = self.transmit_arp(device, &repr, dst);
             }
-            Pending::Ip(Serialized { len, dst, dont_frag }) => {
-                let Some(packet) = scratch.get(..len) else { return };
+            Pending::Ip(Serialized {
+                len,
+                dst,
+                dont_frag,
+            }) => {
+                let Some(packet) = scratch.get(..len) else {
+                    return;
+                };
                 let _ = dont_frag;
                 let _ = self.send_staged(device, packet, dst);
             }
@@ -290,7 +327,12 @@ impl InterfaceInner<'_> {
     }
 
     /// Send a serialised IP packet.
-    fn send_staged<D: Device + ?Sized>(&mut self, device: &mut D, packet: &[u8], dst: IpAddr) -> Result<(), SendError> {
+    fn send_staged<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        packet: &[u8],
+        dst: IpAddr,
+    ) -> Result<(), SendError> {
         let ipv6 = dst.is_ipv6();
         let mac = match self.medium {
             Medium::Ip => None,
@@ -306,14 +348,21 @@ impl InterfaceInner<'_> {
         };
         let mtu = self.path_mtu(&dst);
         if packet.len() <= mtu {
-            self.transmit_frame(device, mac, ipv6, packet.len(), |buf| buf.copy_from_slice(packet))
+            self.transmit_frame(device, mac, ipv6, packet.len(), |buf| {
+                buf.copy_from_slice(packet)
+            })
         } else {
             self.send_fragments(device, mac, packet, mtu)
         }
     }
 
     #[cfg(feature = "proto-ipv4")]
-    fn transmit_arp<D: Device + ?Sized>(&mut self, device: &mut D, repr: &arp::Repr, dst: EthernetAddress) -> Result<(), SendError> {
+    fn transmit_arp<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        repr: &arp::Repr,
+        dst: EthernetAddress,
+    ) -> Result<(), SendError> {
         let Some(token) = device.transmit(self.now) else {
             self.counters.link.tx_device_busy += 1;
             return Err(SendError::DeviceBusy);
@@ -321,8 +370,15 @@ impl InterfaceInner<'_> {
         let hw = self.hardware_addr;
         token.consume(ethernet::HEADER_LEN + repr.buffer_len(), |buf| {
             let mut frame = ethernet::Frame::new_unchecked(&mut *buf);
-            ethernet::Repr { src_addr: hw, dst_addr: dst, ethertype: ethernet::EtherType::Arp }.emit(&mut frame);
-            repr.emit(&mut arp::Packet::new_unchecked(&mut buf[ethernet::HEADER_LEN..]));
+            ethernet::Repr {
+                src_addr: hw,
+                dst_addr: dst,
+                ethertype: ethernet::EtherType::Arp,
+            }
+            .emit(&mut frame);
+            repr.emit(&mut arp::Packet::new_unchecked(
+                &mut buf[ethernet::HEADER_LEN..],
+            ));
         });
         self.counters.link.tx_frames += 1;
         Ok(())
@@ -340,7 +396,11 @@ impl InterfaceInner<'_> {
         });
         for a in actions {
             match a {
-                Action::Solicit { target, unicast, source } => {
+                Action::Solicit {
+                    target,
+                    unicast,
+                    source,
+                } => {
                     let _ = self.send_solicit(device, target, unicast, source);
                 }
                 Action::Failed { target, .. } => {
@@ -360,7 +420,9 @@ impl InterfaceInner<'_> {
         // Copy each packet's header out before reporting: the pool is
         // borrowed while a packet is held.
         while reported < 64 {
-            let Some(p) = self.neighbors.pop_unreachable() else { break };
+            let Some(p) = self.neighbors.pop_unreachable() else {
+                break;
+            };
             reported += 1;
             let mut head = [0u8; 80];
             let n = p.packet.len().min(head.len());
@@ -380,21 +442,35 @@ impl InterfaceInner<'_> {
                 let p = ipv4::Packet::new_unchecked(head);
                 let hl = usize::from(p.header_len()).min(head.len());
                 let (src, dst, proto) = (p.src_addr(), p.dst_addr(), p.protocol());
-                self.deliver_icmp_error(sockets, proto, IpAddr::V4(src), IpAddr::V4(dst), &head[hl..], |d| IcmpError {
-                    offender,
-                    dst: d,
-                    kind,
-                });
+                self.deliver_icmp_error(
+                    sockets,
+                    proto,
+                    IpAddr::V4(src),
+                    IpAddr::V4(dst),
+                    &head[hl..],
+                    |d| IcmpError {
+                        offender,
+                        dst: d,
+                        kind,
+                    },
+                );
             }
             #[cfg(feature = "proto-ipv6")]
             Some(6) if head.len() >= 40 => {
                 let p = ipv6::Packet::new_unchecked(head);
                 let (src, dst, proto) = (p.src_addr(), p.dst_addr(), p.next_header());
-                self.deliver_icmp_error(sockets, proto, IpAddr::V6(src), IpAddr::V6(dst), &head[40..], |d| IcmpError {
-                    offender,
-                    dst: d,
-                    kind,
-                });
+                self.deliver_icmp_error(
+                    sockets,
+                    proto,
+                    IpAddr::V6(src),
+                    IpAddr::V6(dst),
+                    &head[40..],
+                    |d| IcmpError {
+                        offender,
+                        dst: d,
+                        kind,
+                    },
+                );
             }
             _ => {}
         }
@@ -433,13 +509,21 @@ impl InterfaceInner<'_> {
                 };
                 // RFC 4861 §7.2.2: multicast to the solicited-node group,
                 // unicast when probing a known neighbour.
-                let dst = if unicast.is_some() { t } else { super::ipv6::solicited_node(&t) };
+                let dst = if unicast.is_some() {
+                    t
+                } else {
+                    super::addr::solicited_node(&t)
+                };
                 let ns = ndisc::Repr::NeighborSolicit {
                     target_addr: t,
                     lladdr: (!src.is_unspecified()).then_some(self.hardware_addr),
                     nonce: None,
                 };
-                let mut out = self.reply(IpAddr::V6(src), IpAddr::V6(dst), IpPayload::Icmpv6(icmpv6::Repr::Ndisc(ns)));
+                let mut out = self.reply(
+                    IpAddr::V6(src),
+                    IpAddr::V6(dst),
+                    IpPayload::Icmpv6(icmpv6::Repr::Ndisc(ns)),
+                );
                 out.hop_limit = 255;
                 let mac = unicast.unwrap_or_else(|| EthernetAddress::from_ipv6_multicast(dst));
                 self.counters.icmpv6.out_msgs += 1;
@@ -464,13 +548,24 @@ impl InterfaceInner<'_> {
                 self.counters.link.tx_device_busy += 1;
                 break;
             };
-            let Some(ready) = self.neighbors.pop_ready() else { break };
+            let Some(ready) = self.neighbors.pop_ready() else {
+                break;
+            };
             let packet = ready.packet;
             let ipv6 = packet.first().is_some_and(|b| b >> 4 == 6);
-            let ethertype = if ipv6 { ethernet::EtherType::Ipv6 } else { ethernet::EtherType::Ipv4 };
+            let ethertype = if ipv6 {
+                ethernet::EtherType::Ipv6
+            } else {
+                ethernet::EtherType::Ipv4
+            };
             token.consume(ethernet::HEADER_LEN + packet.len(), |buf| {
                 let mut frame = ethernet::Frame::new_unchecked(&mut *buf);
-                ethernet::Repr { src_addr: hw, dst_addr: ready.hardware_addr, ethertype }.emit(&mut frame);
+                ethernet::Repr {
+                    src_addr: hw,
+                    dst_addr: ready.hardware_addr,
+                    ethertype,
+                }
+                .emit(&mut frame);
                 buf[ethernet::HEADER_LEN..].copy_from_slice(packet);
             });
             self.counters.link.tx_frames += 1;
@@ -501,7 +596,18 @@ impl InterfaceInner<'_> {
         let mut staged: Option<Pending> = None;
         let timed_out = reassembly.poll(now, |t| {
             if staged.is_none() {
-                staged = self.reassembly_time_exceeded(scratch, &t);
+                staged = match t.key {
+                    #[cfg(feature = "proto-ipv4")]
+                    super::reassembly::ReassemblyKey::Ipv4 { .. } => {
+                        self.ipv4_reassembly_time_exceeded(scratch, &t)
+                    }
+                    #[cfg(feature = "proto-ipv6")]
+                    super::reassembly::ReassemblyKey::Ipv6 { .. } => {
+                        self.ipv6_reassembly_time_exceeded(scratch, &t)
+                    }
+                    #[allow(unreachable_patterns)]
+                    _ => None,
+                };
             } else {
                 self.counters.icmpv4.out_suppressed += 1;
             }
@@ -540,11 +646,7 @@ impl InterfaceInner<'_> {
                                 error = Some(IcmpError {
                                     offender: t.local.unwrap_or(t.remote.addr),
                                     dst: t.remote,
-                                    kind: match e {
-                                        SendError::TooBig(mtu) => IcmpErrorKind::PacketTooBig(mtu as u32),
-                                        SendError::NoRoute => IcmpErrorKind::NetUnreachable,
-                                        _ => IcmpErrorKind::HostUnreachable,
-                                    },
+                                    kind: send_error_kind(e),
                                 });
                                 Ok(())
                             }
@@ -559,7 +661,50 @@ impl InterfaceInner<'_> {
                         s.on_icmp_error(e);
                     }
                 }
-                _ => {}
+                Some(Socket::Icmp(s)) => {
+                    let r = s.dispatch(self.now, |t| match self.send_icmp(device, scratch, &t) {
+                        Err(SendError::DeviceBusy) => Err(SendError::DeviceBusy),
+                        Err(e) => {
+                            error = Some(IcmpError {
+                                offender: t.local.unwrap_or(t.remote),
+                                dst: crate::socket::IpEndpoint::new(t.remote, 0),
+                                kind: send_error_kind(e),
+                            });
+                            Ok(())
+                        }
+                        Ok(()) => Ok(()),
+                    });
+                    busy = r == Err(SendError::DeviceBusy);
+                    any |= !busy;
+                    if let Some(e) = error {
+                        s.on_icmp_error(e);
+                    }
+                }
+                Some(Socket::Raw(s)) => {
+                    let r = s.dispatch(self.now, |t| match self.send_raw(device, scratch, &t) {
+                        Err(SendError::DeviceBusy) => Err(SendError::DeviceBusy),
+                        Err(e) => {
+                            let remote = match t {
+                                RawTransmit::Payload { remote, .. } => remote,
+                                #[cfg(feature = "proto-ipv4")]
+                                RawTransmit::Ipv4Packet { repr, .. } => IpAddr::V4(repr.dst_addr),
+                            };
+                            error = Some(IcmpError {
+                                offender: remote,
+                                dst: crate::socket::IpEndpoint::new(remote, 0),
+                                kind: send_error_kind(e),
+                            });
+                            Ok(())
+                        }
+                        Ok(()) => Ok(()),
+                    });
+                    busy = r == Err(SendError::DeviceBusy);
+                    any |= !busy;
+                    if let Some(e) = error {
+                        s.on_icmp_error(e);
+                    }
+                }
+                None => {}
             }
             sockets.reschedule(i);
             if busy {
@@ -569,15 +714,118 @@ impl InterfaceInner<'_> {
         any
     }
 
-    fn send_udp<D: Device + ?Sized>(&mut self, device: &mut D, scratch: &mut [u8], t: &UdpTransmit<'_>) -> Result<(), SendError> {
-        let dst = t.remote.addr;
-        let src = match t.local {
-            Some(a) => a,
-            None => match dst {
-                IpAddr::V4(d) => IpAddr::V4(self.ipv4_source_for(d).ok_or(SendError::NoRoute)?),
-                IpAddr::V6(d) => IpAddr::V6(self.ipv6_source_for(&d).ok_or(SendError::NoRoute)?),
-            },
+    /// Our source address towards `dst`, or the one given.
+    fn source_for(&self, local: Option<IpAddr>, dst: &IpAddr) -> Result<IpAddr, SendError> {
+        if let Some(a) = local
+            && !a.is_unspecified()
+        {
+            return Ok(a);
+        }
+        match dst {
+            IpAddr::V4(d) => self
+                .ipv4_source_for(*d)
+                .map(IpAddr::V4)
+                .ok_or(SendError::NoRoute),
+            IpAddr::V6(d) => self
+                .ipv6_source_for(d)
+                .map(IpAddr::V6)
+                .ok_or(SendError::NoRoute),
+        }
+    }
+
+    fn send_icmp<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        scratch: &mut [u8],
+        t: &IcmpTransmit<'_>,
+    ) -> Result<(), SendError> {
+        let src = self.source_for(t.local, &t.remote)?;
+        let protocol = match t.family {
+            IpVersion::Ipv4 => IpProtocol::Icmp,
+            IpVersion::Ipv6 => IpProtocol::Icmpv6,
         };
+        let mut out = self.reply(src, t.remote, IpPayload::IcmpMessage(protocol, t.message));
+        if let Some(h) = t.hop_limit {
+            out.hop_limit = h;
+        }
+        self.send_ip(device, scratch, &out)
+    }
+
+    fn send_raw<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        scratch: &mut [u8],
+        t: &RawTransmit<'_>,
+    ) -> Result<(), SendError> {
+        match *t {
+            RawTransmit::Payload {
+                version,
+                protocol,
+                local,
+                remote,
+                hop_limit,
+                checksum_offset,
+                payload,
+            } => {
+                if remote.is_ipv6() != (version == IpVersion::Ipv6) {
+                    return Err(SendError::Dropped);
+                }
+                let src = self.source_for(local, &remote)?;
+                let mut out = self.reply(
+                    src,
+                    remote,
+                    IpPayload::Raw(protocol, payload, checksum_offset),
+                );
+                if let Some(h) = hop_limit {
+                    out.hop_limit = h;
+                }
+                self.send_ip(device, scratch, &out)
+            }
+            #[cfg(feature = "proto-ipv4")]
+            RawTransmit::Ipv4Packet { repr, payload } => {
+                let src =
+                    self.source_for(Some(IpAddr::V4(repr.src_addr)), &IpAddr::V4(repr.dst_addr))?;
+                let ident = if repr.ident == 0 {
+                    self.next_ipv4_ident()
+                } else {
+                    repr.ident
+                };
+                let repr = ipv4::Repr {
+                    src_addr: match src {
+                        IpAddr::V4(a) => a,
+                        IpAddr::V6(_) => return Err(SendError::Dropped),
+                    },
+                    ident,
+                    payload_len: payload.len(),
+                    ..repr
+                };
+                let len = repr.buffer_len() + payload.len();
+                // Linux: header-included datagrams are never fragmented.
+                let mtu = self.path_mtu(&IpAddr::V4(repr.dst_addr));
+                if len > mtu {
+                    return Err(SendError::TooBig(mtu));
+                }
+                let buf = scratch.get_mut(..len).ok_or(SendError::Dropped)?;
+                repr.emit(
+                    &mut ipv4::Packet::new_unchecked(&mut *buf),
+                    self.caps.checksum.ipv4,
+                );
+                let hl = repr.buffer_len();
+                buf[hl..].copy_from_slice(payload);
+                let packet = &scratch[..len];
+                self.send_staged(device, packet, IpAddr::V4(repr.dst_addr))
+            }
+        }
+    }
+
+    fn send_udp<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        scratch: &mut [u8],
+        t: &UdpTransmit<'_>,
+    ) -> Result<(), SendError> {
+        let dst = t.remote.addr;
+        let src = self.source_for(t.local, &dst)?;
         let mut out = self.reply(src, dst, IpPayload::Udp(t.repr, t.payload));
         if let Some(h) = t.hop_limit {
             out.hop_limit = h;
@@ -585,6 +833,17 @@ impl InterfaceInner<'_> {
         out.ecn = t.ecn;
         self.counters.udp.out_datagrams += 1;
         self.send_ip(device, scratch, &out)
+    }
+}
+
+/// The error a socket sees for a send that failed for good.
+fn send_error_kind(e: SendError) -> IcmpErrorKind {
+    match e {
+        SendError::TooBig(mtu) => {
+            IcmpErrorKind::PacketTooBig(u32::try_from(mtu).unwrap_or(u32::MAX))
+        }
+        SendError::NoRoute => IcmpErrorKind::NetUnreachable,
+        _ => IcmpErrorKind::HostUnreachable,
     }
 }
 

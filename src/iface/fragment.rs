@@ -16,10 +16,6 @@
 //! A packet that already fits the MTU comes out as one unfragmented packet,
 //! so the interface may send everything through a fragmenter.
 
-// The interface that drives this module lands with the integrator; until
-// then only the tests call it.
-#![allow(dead_code)]
-
 #[cfg(feature = "proto-ipv6")]
 use crate::rand::Rand;
 #[cfg(feature = "proto-ipv4")]

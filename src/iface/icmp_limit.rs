@@ -47,10 +47,7 @@ impl IcmpRateLimiter {
             Some(t) => now.saturating_duration_since(t),
             None => Duration::MAX,
         };
-        let refill = elapsed
-            .total_micros()
-            .saturating_mul(u64::from(per_sec))
-            / 1000;
+        let refill = elapsed.total_micros().saturating_mul(u64::from(per_sec)) / 1000;
         self.tokens_millis = self.tokens_millis.saturating_add(refill).min(cap);
         self.last_refill = Some(now);
         if self.tokens_millis < 1000 {

@@ -19,7 +19,10 @@ use crate::wire::arp;
 pub(crate) enum Pending {
     /// An ARP packet to send to `dst`.
     #[cfg(feature = "proto-ipv4")]
-    Arp { repr: arp::Repr, dst: EthernetAddress },
+    Arp {
+        repr: arp::Repr,
+        dst: EthernetAddress,
+    },
     /// An IP packet of `len` bytes serialised at the start of the scratch
     /// buffer.
     Ip(Serialized),
@@ -143,7 +146,10 @@ impl InterfaceInner<'_> {
         }
         #[cfg(feature = "proto-ipv6")]
         {
-            if self.ipv6_groups_iter().any(|g| EthernetAddress::from_ipv6_multicast(g) == *mac) {
+            if self
+                .ipv6_groups_iter()
+                .any(|g| EthernetAddress::from_ipv6_multicast(g) == *mac)
+            {
                 return true;
             }
         }
@@ -151,7 +157,12 @@ impl InterfaceInner<'_> {
     }
 
     #[cfg(feature = "proto-ipv4")]
-    fn process_arp(&mut self, data: &[u8], link_src: EthernetAddress, link_dst_group: bool) -> Option<Pending> {
+    fn process_arp(
+        &mut self,
+        data: &[u8],
+        link_src: EthernetAddress,
+        link_dst_group: bool,
+    ) -> Option<Pending> {
         let parsed = arp::Packet::new_checked(data).and_then(|p| arp::Repr::parse(&p));
         let Ok(arp::Repr::EthernetIpv4 {
             operation,
@@ -192,9 +203,11 @@ impl InterfaceInner<'_> {
             // answers our request: reachability is confirmed.
             if for_us {
                 let confirmed = operation == arp::Operation::Reply && !link_dst_group;
-                self.neighbors.arp_learn(self.now, IpAddr::V4(s), source_hardware_addr, confirmed);
+                self.neighbors
+                    .arp_learn(self.now, IpAddr::V4(s), source_hardware_addr, confirmed);
             } else {
-                self.neighbors.arp_update(self.now, IpAddr::V4(s), source_hardware_addr);
+                self.neighbors
+                    .arp_update(self.now, IpAddr::V4(s), source_hardware_addr);
             }
         }
         if operation == arp::Operation::Request && for_us {
@@ -231,7 +244,13 @@ impl InterfaceInner<'_> {
             self.counters.udp.in_errors += 1;
             return UdpOutcome::Dropped;
         };
-        let repr = match udp::Repr::parse(&packet, &ip.src_addr, &ip.dst_addr, self.caps.checksum.udp, false) {
+        let repr = match udp::Repr::parse(
+            &packet,
+            &ip.src_addr,
+            &ip.dst_addr,
+            self.caps.checksum.udp,
+            false,
+        ) {
             Ok(r) => r,
             Err(crate::wire::Error::BadChecksum) => {
                 self.counters.udp.in_csum_errors += 1;
@@ -285,6 +304,28 @@ impl InterfaceInner<'_> {
         invoking: &[u8],
         error_of: impl Fn(IpEndpoint) -> IcmpError,
     ) {
+        // Raw sockets of the invoking packet's protocol hear about it too.
+        let version = if local.is_ipv6() {
+            IpVersion::Ipv6
+        } else {
+            IpVersion::Ipv4
+        };
+        let mut raw: heapless::Vec<usize, MAX_FANOUT> = heapless::Vec::new();
+        for i in sockets.raw_slots(version, protocol) {
+            let _ = raw.push(i);
+        }
+        for i in raw {
+            if let Some(Socket::Raw(s)) = sockets.slot_mut(i)
+                && s.accepts_error(version, protocol, local)
+            {
+                s.on_icmp_error(error_of(IpEndpoint::new(remote, 0)));
+                sockets.mark_changed(i);
+            }
+        }
+        if matches!(protocol, IpProtocol::Icmp | IpProtocol::Icmpv6) {
+            self.deliver_icmp_error_to_ping(sockets, local, remote, invoking, &error_of);
+            return;
+        }
         if protocol != IpProtocol::Udp || invoking.len() < 4 {
             return;
         }
@@ -305,6 +346,88 @@ impl InterfaceInner<'_> {
             s.on_icmp_error(error);
             sockets.mark_changed(i);
         }
+    }
+
+    /// An ICMP error about one of our echo requests: to the ping socket
+    /// bound to its identifier.
+    fn deliver_icmp_error_to_ping(
+        &mut self,
+        sockets: &mut SocketSet<'_>,
+        local: IpAddr,
+        remote: IpAddr,
+        invoking: &[u8],
+        error_of: &impl Fn(IpEndpoint) -> IcmpError,
+    ) {
+        let Some(ident) = invoking.get(4..6).map(|b| u16::from_be_bytes([b[0], b[1]])) else {
+            return;
+        };
+        let Some(dst) = crate::socket::icmp::error_endpoint(remote, invoking) else {
+            return;
+        };
+        let mut slots: heapless::Vec<usize, MAX_FANOUT> = heapless::Vec::new();
+        for i in sockets.icmp_slots(ident) {
+            let _ = slots.push(i);
+        }
+        for i in slots {
+            if let Some(Socket::Icmp(s)) = sockets.slot_mut(i)
+                && s.accepts_error(local, remote, invoking)
+            {
+                s.on_icmp_error(error_of(dst));
+                sockets.mark_changed(i);
+            }
+        }
+    }
+
+    /// An echo reply: to the ping sockets bound to its identifier.
+    pub(crate) fn deliver_echo_reply(
+        &mut self,
+        sockets: &mut SocketSet<'_>,
+        ip: &IpMeta,
+        message: &[u8],
+    ) {
+        let Some(ident) = message.get(4..6).map(|b| u16::from_be_bytes([b[0], b[1]])) else {
+            return;
+        };
+        let mut slots: heapless::Vec<usize, MAX_FANOUT> = heapless::Vec::new();
+        for i in sockets.icmp_slots(ident) {
+            let _ = slots.push(i);
+        }
+        for i in slots {
+            if let Some(Socket::Icmp(s)) = sockets.slot_mut(i)
+                && s.accepts(ip, message)
+            {
+                s.process(self.now, ip, message);
+                sockets.mark_changed(i);
+            }
+        }
+    }
+
+    /// A copy of a datagram for every matching raw socket; returns whether
+    /// any took it.
+    pub(crate) fn deliver_raw(
+        &mut self,
+        sockets: &mut SocketSet<'_>,
+        version: IpVersion,
+        protocol: IpProtocol,
+        ip: &IpMeta,
+        header: &[u8],
+        payload: &[u8],
+    ) -> bool {
+        let mut slots: heapless::Vec<usize, MAX_FANOUT> = heapless::Vec::new();
+        for i in sockets.raw_slots(version, protocol) {
+            let _ = slots.push(i);
+        }
+        let mut taken = false;
+        for i in slots {
+            if let Some(Socket::Raw(s)) = sockets.slot_mut(i)
+                && s.accepts(version, protocol, ip)
+            {
+                s.process(self.now, ip, header, payload);
+                sockets.mark_changed(i);
+                taken = true;
+            }
+        }
+        taken
     }
 
     /// Serialise `out` into the scratch buffer for the transmit path.
@@ -339,7 +462,12 @@ impl InterfaceInner<'_> {
 
     /// A reply packet skeleton from `src` to `dst` with the default hop
     /// limit of the family.
-    pub(crate) fn reply<'p>(&mut self, src: IpAddr, dst: IpAddr, payload: IpPayload<'p>) -> IpOut<'p> {
+    pub(crate) fn reply<'p>(
+        &mut self,
+        src: IpAddr,
+        dst: IpAddr,
+        payload: IpPayload<'p>,
+    ) -> IpOut<'p> {
         let hop_limit = match dst {
             IpAddr::V4(_) => self.config.ipv4.default_ttl,
             IpAddr::V6(_) => self.config.ipv6.hop_limit,

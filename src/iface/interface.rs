@@ -85,7 +85,13 @@ impl InterfaceStorage<'static> {
     /// Owned storage: `neighbors` cache entries, `pending` queued packets
     /// of up to `mtu` bytes, `reassembly` datagrams of up to
     /// `max_datagram` bytes, and a scratch buffer of `max_datagram`.
-    pub fn owned(neighbors: usize, pending: usize, mtu: usize, reassembly: usize, max_datagram: usize) -> Self {
+    pub fn owned(
+        neighbors: usize,
+        pending: usize,
+        mtu: usize,
+        reassembly: usize,
+        max_datagram: usize,
+    ) -> Self {
         use alloc::vec;
         use alloc::vec::Vec;
         InterfaceStorage {
@@ -260,7 +266,10 @@ impl<'a> Interface<'a> {
         if self.inner.ipv4_addrs.iter().any(|c| c.address() == a) {
             return Ok(());
         }
-        self.inner.ipv4_addrs.push(cidr).map_err(|_| AddrError::Full)
+        self.inner
+            .ipv4_addrs
+            .push(cidr)
+            .map_err(|_| AddrError::Full)
     }
 
     /// Remove an IPv4 address.
@@ -279,7 +288,10 @@ impl<'a> Interface<'a> {
         if self.inner.ipv6_addrs.iter().any(|c| c.address() == a) {
             return Ok(());
         }
-        self.inner.ipv6_addrs.push(cidr).map_err(|_| AddrError::Full)
+        self.inner
+            .ipv6_addrs
+            .push(cidr)
+            .map_err(|_| AddrError::Full)
     }
 
     /// Remove an IPv6 address.
@@ -304,13 +316,19 @@ impl<'a> Interface<'a> {
         match group {
             IpAddr::V4(g) if g.is_multicast() => {
                 if !self.inner.ipv4_groups.contains(&g) {
-                    self.inner.ipv4_groups.push(g).map_err(|_| AddrError::Full)?;
+                    self.inner
+                        .ipv4_groups
+                        .push(g)
+                        .map_err(|_| AddrError::Full)?;
                 }
                 Ok(())
             }
             IpAddr::V6(g) if g.is_multicast() => {
                 if !self.inner.ipv6_groups.contains(&g) {
-                    self.inner.ipv6_groups.push(g).map_err(|_| AddrError::Full)?;
+                    self.inner
+                        .ipv6_groups
+                        .push(g)
+                        .map_err(|_| AddrError::Full)?;
                 }
                 Ok(())
             }
@@ -361,18 +379,24 @@ impl<'a> Interface<'a> {
             let scratch = &mut self.scratch[..];
             // Replies are serialised into the scratch buffer inside the
             // closure (the frame lives only there) and sent after it.
-            let pending = rx.consume(|frame| inner.process_frame(sockets, reassembly, scratch, frame));
+            let pending =
+                rx.consume(|frame| inner.process_frame(sockets, reassembly, scratch, frame));
             drop(_tx);
             if let Some(out) = pending {
-                self.inner.send_serialized(device, sockets, &mut self.scratch, out);
+                self.inner
+                    .send_serialized(device, sockets, &mut self.scratch, out);
             }
         }
 
-        self.inner.run_timers(device, sockets, &mut self.reassembly, &mut self.scratch);
+        self.inner
+            .run_timers(device, sockets, &mut self.reassembly, &mut self.scratch);
         if self.inner.flush_neighbors(device) {
             activity = true;
         }
-        if self.inner.dispatch_sockets(device, sockets, &mut self.scratch) {
+        if self
+            .inner
+            .dispatch_sockets(device, sockets, &mut self.scratch)
+        {
             activity = true;
         }
         if activity {
@@ -443,7 +467,11 @@ impl InterfaceInner<'_> {
             e.expires_at = expires_at;
             return;
         }
-        let entry = PmtuEntry { dst, mtu, expires_at };
+        let entry = PmtuEntry {
+            dst,
+            mtu,
+            expires_at,
+        };
         if self.pmtu.push(entry).is_err() {
             // Replace the entry that expires first.
             if let Some(e) = self.pmtu.iter_mut().min_by_key(|e| e.expires_at) {
@@ -457,7 +485,12 @@ impl InterfaceInner<'_> {
     /// The flow label of packets from `src` to `dst` of `protocol` (RFC
     /// 6437 §3: a keyed hash of the flow's addresses, stable per flow,
     /// unpredictable to others; zero when `auto_flowlabels` is off).
-    pub(crate) fn flow_label(&self, src: &IpAddr, dst: &IpAddr, protocol: crate::wire::IpProtocol) -> u32 {
+    pub(crate) fn flow_label(
+        &self,
+        src: &IpAddr,
+        dst: &IpAddr,
+        protocol: crate::wire::IpProtocol,
+    ) -> u32 {
         use core::hash::Hasher;
         if self.config.ipv6.auto_flowlabels == 0 || !dst.is_ipv6() {
             return 0;

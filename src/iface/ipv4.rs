@@ -10,9 +10,9 @@ use super::packet::IpPayload;
 use super::reassembly::{FragmentInfo, Reassembler, ReassemblyKey};
 use crate::socket::{IcmpError, IcmpErrorKind, IpMeta, SocketSet};
 use crate::time::Duration;
+use crate::wire::IpProtocol;
 use crate::wire::icmpv4::{self, DstUnreachable};
 use crate::wire::ipv4::{self, Ipv4Option};
-use crate::wire::{IpProtocol, Ipv4Cidr};
 
 /// Room for the invoking datagram in an ICMPv4 error: a reply of at most
 /// 576 bytes (RFC 1812 §4.3.2.3) less the IPv4 and ICMP headers.
@@ -62,7 +62,11 @@ impl InterfaceInner<'_> {
         }
         let dst = repr.dst_addr;
         let dst_kind = if self.has_ipv4_addr(dst) {
-            if link_group { DstKind::Group } else { DstKind::Unicast }
+            if link_group {
+                DstKind::Group
+            } else {
+                DstKind::Unicast
+            }
         } else if dst.is_broadcast()
             || self.is_ipv4_subnet_broadcast(dst)
             || dst == Ipv4Addr::new(224, 0, 0, 1)
@@ -105,7 +109,14 @@ impl InterfaceInner<'_> {
                         ecn: done.ecn,
                         ..repr
                     };
-                    return self.deliver_ipv4(sockets, scratch, &whole, done.headers, done.payload, dst_kind);
+                    return self.deliver_ipv4(
+                        sockets,
+                        scratch,
+                        &whole,
+                        done.headers,
+                        done.payload,
+                        dst_kind,
+                    );
                 }
                 Ok(None) => return None,
                 Err(_) => {
@@ -115,12 +126,6 @@ impl InterfaceInner<'_> {
             }
         }
         self.deliver_ipv4(sockets, scratch, &repr, header, packet.payload(), dst_kind)
-    }
-
-    /// Whether `a` is the subnet-directed broadcast address of one of our
-    /// networks (RFC 922).
-    pub(crate) fn is_ipv4_subnet_broadcast(&self, a: Ipv4Addr) -> bool {
-        self.ipv4_addrs.iter().any(|c| c.broadcast() == Some(a))
     }
 
     /// A whole (possibly reassembled) datagram: hand it to its protocol.
@@ -141,8 +146,18 @@ impl InterfaceInner<'_> {
             ecn: repr.ecn,
         };
         self.counters.ipv4.in_delivers += 1;
+        let raw_taken = self.deliver_raw(
+            sockets,
+            crate::wire::IpVersion::Ipv4,
+            repr.protocol,
+            &meta,
+            header,
+            payload,
+        );
         match repr.protocol {
-            IpProtocol::Icmp => self.process_icmpv4(sockets, scratch, repr, payload, dst_kind),
+            IpProtocol::Icmp => {
+                self.process_icmpv4(sockets, scratch, repr, &meta, payload, dst_kind)
+            }
             IpProtocol::Udp => match self.deliver_udp(sockets, &meta, dst_kind, payload) {
                 UdpOutcome::NoSocket => self.icmpv4_error(
                     scratch,
@@ -159,6 +174,8 @@ impl InterfaceInner<'_> {
                 _ => None,
             },
             IpProtocol::Igmp => None,
+            // Linux: a raw socket that took the datagram is its handler.
+            _ if raw_taken => None,
             _ => {
                 self.counters.ipv4.in_delivers -= 1;
                 self.counters.ipv4.in_unknown_protos += 1;
@@ -184,6 +201,7 @@ impl InterfaceInner<'_> {
         sockets: &mut SocketSet<'_>,
         scratch: &mut [u8],
         ip: &ipv4::Repr<'_>,
+        meta: &IpMeta,
         data: &[u8],
         dst_kind: DstKind,
     ) -> Option<Pending> {
@@ -205,7 +223,11 @@ impl InterfaceInner<'_> {
             }
         };
         match repr {
-            icmpv4::Repr::EchoRequest { ident, seq_no, data } => {
+            icmpv4::Repr::EchoRequest {
+                ident,
+                seq_no,
+                data,
+            } => {
                 self.counters.icmpv4.in_echos += 1;
                 if self.config.ipv4.icmp_echo_ignore_all
                     || (dst_kind == DstKind::Group && self.config.ipv4.icmp_echo_ignore_broadcasts)
@@ -224,18 +246,33 @@ impl InterfaceInner<'_> {
                 let out = self.reply(
                     IpAddr::V4(src),
                     IpAddr::V4(ip.src_addr),
-                    IpPayload::Icmpv4(icmpv4::Repr::EchoReply { ident, seq_no, data }),
+                    IpPayload::Icmpv4(icmpv4::Repr::EchoReply {
+                        ident,
+                        seq_no,
+                        data,
+                    }),
                 );
                 self.stage(scratch, &out)
             }
-            icmpv4::Repr::EchoReply { .. } => None,
-            icmpv4::Repr::DstUnreachable { reason, next_hop_mtu, data } => {
+            icmpv4::Repr::EchoReply { .. } => {
+                self.deliver_echo_reply(sockets, meta, data);
+                None
+            }
+            icmpv4::Repr::DstUnreachable {
+                reason,
+                next_hop_mtu,
+                data,
+            } => {
                 self.counters.icmpv4.in_error_msgs += 1;
                 let kind = match reason {
-                    DstUnreachable::NetUnreachable | DstUnreachable::DstNetUnknown => IcmpErrorKind::NetUnreachable,
+                    DstUnreachable::NetUnreachable | DstUnreachable::DstNetUnknown => {
+                        IcmpErrorKind::NetUnreachable
+                    }
                     DstUnreachable::ProtoUnreachable => IcmpErrorKind::ProtocolUnreachable,
                     DstUnreachable::PortUnreachable => IcmpErrorKind::PortUnreachable,
-                    DstUnreachable::FragRequired => IcmpErrorKind::PacketTooBig(u32::from(next_hop_mtu)),
+                    DstUnreachable::FragRequired => {
+                        IcmpErrorKind::PacketTooBig(u32::from(next_hop_mtu))
+                    }
                     DstUnreachable::NetProhibited
                     | DstUnreachable::HostProhibited
                     | DstUnreachable::CommProhibited => IcmpErrorKind::Prohibited,
@@ -305,7 +342,11 @@ impl InterfaceInner<'_> {
             IpAddr::V4(inner.src_addr()),
             remote,
             transport,
-            |dst| IcmpError { offender, dst, kind },
+            |dst| IcmpError {
+                offender,
+                dst,
+                kind,
+            },
         );
     }
 
@@ -364,60 +405,81 @@ impl InterfaceInner<'_> {
         quoted[hl..hl + pl].copy_from_slice(&payload[..pl]);
         let data = &quoted[..hl + pl];
         let repr = match template {
-            icmpv4::Repr::DstUnreachable { reason, next_hop_mtu, .. } => {
-                icmpv4::Repr::DstUnreachable { reason, next_hop_mtu, data }
+            icmpv4::Repr::DstUnreachable {
+                reason,
+                next_hop_mtu,
+                ..
+            } => icmpv4::Repr::DstUnreachable {
+                reason,
+                next_hop_mtu,
+                data,
+            },
+            icmpv4::Repr::TimeExceeded { reason, .. } => {
+                icmpv4::Repr::TimeExceeded { reason, data }
             }
-            icmpv4::Repr::TimeExceeded { reason, .. } => icmpv4::Repr::TimeExceeded { reason, data },
-            icmpv4::Repr::ParamProblem { reason, pointer, .. } => {
-                icmpv4::Repr::ParamProblem { reason, pointer, data }
-            }
+            icmpv4::Repr::ParamProblem {
+                reason, pointer, ..
+            } => icmpv4::Repr::ParamProblem {
+                reason,
+                pointer,
+                data,
+            },
             _ => return None,
         };
         self.counters.icmpv4.out_msgs += 1;
         self.counters.icmpv4.out_error_msgs += 1;
-        let out = self.reply(IpAddr::V4(reply_src), IpAddr::V4(src), IpPayload::Icmpv4(repr));
+        let out = self.reply(
+            IpAddr::V4(reply_src),
+            IpAddr::V4(src),
+            IpPayload::Icmpv4(repr),
+        );
         self.stage(scratch, &out)
-    }
-
-    /// Our IPv4 address to talk to `dst` from: one on the same network,
-    /// else the first.
-    pub(crate) fn ipv4_source_for(&self, dst: Ipv4Addr) -> Option<Ipv4Addr> {
-        self.ipv4_addrs
-            .iter()
-            .find(|c| c.contains_addr(&dst))
-            .or_else(|| self.ipv4_addrs.first())
-            .map(Ipv4Cidr::address)
     }
 }
 
 impl InterfaceInner<'_> {
-    /// ICMP Time Exceeded (fragment reassembly) about a datagram whose
-    /// reassembly timed out after its first fragment arrived.
-    pub(crate) fn reassembly_time_exceeded(&mut self, scratch: &mut [u8], t: &super::reassembly::TimedOut<'_>) -> Option<Pending> {
-        match t.key {
-            ReassemblyKey::Ipv4 { src_addr, dst_addr, protocol, ident } => {
-                let repr = ipv4::Repr {
-                    src_addr,
-                    dst_addr,
-                    protocol,
-                    payload_len: t.payload.len(),
-                    ttl: 64,
-                    dscp: 0,
-                    ecn: crate::wire::IpEcn::NotEct,
-                    ident,
-                    dont_frag: false,
-                    more_frags: true,
-                    frag_offset: 0,
-                    options: &[],
-                };
-                let template = icmpv4::Repr::TimeExceeded { reason: icmpv4::TimeExceeded::FragReassembly, data: &[] };
-                self.icmpv4_error(scratch, &repr, t.headers, t.payload, DstKind::Unicast, template)
-            }
-            #[cfg(feature = "proto-ipv6")]
-            ReassemblyKey::Ipv6 { .. } => self.ipv6_reassembly_time_exceeded(scratch, t),
-            #[allow(unreachable_patterns)]
-            _ => None,
-        }
+    /// ICMP Time Exceeded (fragment reassembly) about an IPv4 datagram
+    /// whose reassembly timed out after its first fragment arrived.
+    pub(crate) fn ipv4_reassembly_time_exceeded(
+        &mut self,
+        scratch: &mut [u8],
+        t: &super::reassembly::TimedOut<'_>,
+    ) -> Option<Pending> {
+        let ReassemblyKey::Ipv4 {
+            src_addr,
+            dst_addr,
+            protocol,
+            ident,
+        } = t.key
+        else {
+            return None;
+        };
+        let repr = ipv4::Repr {
+            src_addr,
+            dst_addr,
+            protocol,
+            payload_len: t.payload.len(),
+            ttl: 64,
+            dscp: 0,
+            ecn: crate::wire::IpEcn::NotEct,
+            ident,
+            dont_frag: false,
+            more_frags: true,
+            frag_offset: 0,
+            options: &[],
+        };
+        let template = icmpv4::Repr::TimeExceeded {
+            reason: icmpv4::TimeExceeded::FragReassembly,
+            data: &[],
+        };
+        self.icmpv4_error(
+            scratch,
+            &repr,
+            t.headers,
+            t.payload,
+            DstKind::Unicast,
+            template,
+        )
     }
 }
 

@@ -5,6 +5,7 @@
 
 use core::net::{IpAddr, Ipv6Addr};
 
+use super::addr::{ALL_NODES, is_link_local, is_solicited_node};
 use super::ingress::{DstKind, Pending, UdpOutcome};
 use super::interface::InterfaceInner;
 use super::packet::IpPayload;
@@ -18,9 +19,6 @@ use crate::wire::ipv6ext::options::{Ipv6Option, UnknownOptionAction};
 use crate::wire::ipv6ext::{fragment, hopopts, routing};
 use crate::wire::{IpCidr, IpProtocol, Ipv6Cidr, ipv6, ndisc};
 
-/// The all-nodes multicast group (RFC 4291 §2.7.1).
-const ALL_NODES: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
-
 /// What a received IPv6 packet looked like to the processing below.
 #[derive(Clone, Copy)]
 struct Rx<'p> {
@@ -31,18 +29,6 @@ struct Rx<'p> {
 }
 
 impl InterfaceInner<'_> {
-    /// The IPv6 groups we listen to: all-nodes, the solicited-node group
-    /// of every address, and the joined groups.
-    pub(crate) fn ipv6_groups_iter(&self) -> impl Iterator<Item = Ipv6Addr> + '_ {
-        core::iter::once(ALL_NODES)
-            .chain(self.ipv6_addrs.iter().map(|c| solicited_node(&c.address())))
-            .chain(self.ipv6_groups.iter().copied())
-    }
-
-    pub(crate) fn has_ipv6_addr(&self, addr: &Ipv6Addr) -> bool {
-        self.ipv6_addrs.iter().any(|c| c.address() == *addr)
-    }
-
     pub(crate) fn process_ipv6(
         &mut self,
         sockets: &mut SocketSet<'_>,
@@ -62,7 +48,11 @@ impl InterfaceInner<'_> {
         };
         let dst = repr.dst_addr;
         let dst_kind = if self.has_ipv6_addr(&dst) {
-            if link_group { DstKind::Group } else { DstKind::Unicast }
+            if link_group {
+                DstKind::Group
+            } else {
+                DstKind::Unicast
+            }
         } else if dst.is_multicast() && self.ipv6_groups_iter().any(|g| g == dst) {
             DstKind::Group
         } else {
@@ -70,8 +60,20 @@ impl InterfaceInner<'_> {
             return None;
         };
         let whole = &data[..ipv6::HEADER_LEN + usize::from(repr.payload_len)];
-        let rx = Rx { repr, packet: whole, dst_kind };
-        self.walk_ipv6(sockets, Some(reassembly), scratch, rx, repr.next_header, packet.payload(), ipv6::HEADER_LEN)
+        let rx = Rx {
+            repr,
+            packet: whole,
+            dst_kind,
+        };
+        self.walk_ipv6(
+            sockets,
+            Some(reassembly),
+            scratch,
+            rx,
+            repr.next_header,
+            packet.payload(),
+            ipv6::HEADER_LEN,
+        )
     }
 
     /// Walk the header chain of `data` (which starts `base` bytes into the
@@ -193,7 +195,14 @@ impl InterfaceInner<'_> {
                             self.counters.ipv6.in_hdr_errors += 1;
                             return None;
                         };
-                        return self.reassemble_ipv6(sockets, reassembly, scratch, rx, &hdr, base + h.offset);
+                        return self.reassemble_ipv6(
+                            sockets,
+                            reassembly,
+                            scratch,
+                            rx,
+                            &hdr,
+                            base + h.offset,
+                        );
                     }
                     _ => {}
                 },
@@ -201,13 +210,24 @@ impl InterfaceInner<'_> {
                     // Handled with the header itself (above).
                     return None;
                 }
-                ChainItem::UpperLayer { protocol, offset, first_fragment } => {
+                ChainItem::UpperLayer {
+                    protocol,
+                    offset,
+                    first_fragment,
+                } => {
                     if first_fragment && !reassembled {
                         // Unreachable in practice: fragments return above.
                         return None;
                     }
                     let payload = data.get(offset..).unwrap_or(&[]);
-                    return self.deliver_ipv6(sockets, scratch, rx, protocol, payload, base + offset);
+                    return self.deliver_ipv6(
+                        sockets,
+                        scratch,
+                        rx,
+                        protocol,
+                        payload,
+                        base + offset,
+                    );
                 }
             }
         }
@@ -243,19 +263,36 @@ impl InterfaceInner<'_> {
         if first.is_some() {
             // RFC 7112 §5: the first fragment must carry the whole header
             // chain; otherwise Parameter Problem code 3.
-            let complete = crate::wire::ipv6ext::chain::upper_layer(hdr.next_header(), hdr.payload()).is_ok();
+            let complete =
+                crate::wire::ipv6ext::chain::upper_layer(hdr.next_header(), hdr.payload()).is_ok();
             if !complete {
                 reassembly.record_drop(DropReason::IncompleteHeaderChain);
                 self.counters.ipv6.reasm_fails += 1;
-                return self.icmpv6_param_problem(scratch, &rx, ParamProblem::FirstFragmentIncomplete, 0);
+                return self.icmpv6_param_problem(
+                    scratch,
+                    &rx,
+                    ParamProblem::FirstFragmentIncomplete,
+                    0,
+                );
             }
         }
         match reassembly.process(self.now, key, frag, first) {
             Ok(Some(done)) => {
                 self.counters.ipv6.reasm_oks += 1;
                 let next = hdr.next_header();
-                let rx2 = Rx { packet: done.headers, ..rx };
-                self.walk_ipv6(sockets, None, scratch, rx2, next, done.payload, frag_hdr_at + 8)
+                let rx2 = Rx {
+                    packet: done.headers,
+                    ..rx
+                };
+                self.walk_ipv6(
+                    sockets,
+                    None,
+                    scratch,
+                    rx2,
+                    next,
+                    done.payload,
+                    frag_hdr_at + 8,
+                )
             }
             Ok(None) => None,
             Err(_) => {
@@ -282,18 +319,30 @@ impl InterfaceInner<'_> {
             ecn: rx.repr.ecn,
         };
         self.counters.ipv6.in_delivers += 1;
+        let raw_taken = self.deliver_raw(
+            sockets,
+            crate::wire::IpVersion::Ipv6,
+            protocol,
+            &meta,
+            &[],
+            payload,
+        );
         match protocol {
-            IpProtocol::Icmpv6 => self.process_icmpv6(sockets, scratch, &rx, payload),
+            IpProtocol::Icmpv6 => self.process_icmpv6(sockets, scratch, &rx, &meta, payload),
             IpProtocol::Udp => match self.deliver_udp(sockets, &meta, rx.dst_kind, payload) {
                 UdpOutcome::NoSocket => self.icmpv6_error(
                     scratch,
                     &rx,
                     false,
-                    icmpv6::Repr::DstUnreachable { reason: DstUnreachable::PortUnreachable, data: &[] },
+                    icmpv6::Repr::DstUnreachable {
+                        reason: DstUnreachable::PortUnreachable,
+                        data: &[],
+                    },
                 ),
                 _ => None,
             },
             IpProtocol::Ipv6NoNxt => None,
+            _ if raw_taken => None,
             _ => {
                 self.counters.ipv6.in_delivers -= 1;
                 self.counters.ipv6.in_unknown_protos += 1;
@@ -312,6 +361,7 @@ impl InterfaceInner<'_> {
         sockets: &mut SocketSet<'_>,
         scratch: &mut [u8],
         rx: &Rx<'_>,
+        meta: &IpMeta,
         data: &[u8],
     ) -> Option<Pending> {
         self.counters.icmpv6.in_msgs += 1;
@@ -328,24 +378,45 @@ impl InterfaceInner<'_> {
             }
         };
         match repr {
-            icmpv6::Repr::EchoRequest { ident, seq_no, data } => {
+            icmpv6::Repr::EchoRequest {
+                ident,
+                seq_no,
+                data,
+            } => {
                 self.counters.icmpv6.in_echos += 1;
                 // RFC 4443 §4.2: reply to multicast requests too (from a
                 // unicast address of ours).
-                let reply_src = if self.has_ipv6_addr(&dst) { dst } else { self.ipv6_source_for(&src)? };
+                let reply_src = if self.has_ipv6_addr(&dst) {
+                    dst
+                } else {
+                    self.ipv6_source_for(&src)?
+                };
                 self.counters.icmpv6.out_msgs += 1;
                 self.counters.icmpv6.out_echo_reps += 1;
                 let out = self.reply(
                     IpAddr::V6(reply_src),
                     IpAddr::V6(src),
-                    IpPayload::Icmpv6(icmpv6::Repr::EchoReply { ident, seq_no, data }),
+                    IpPayload::Icmpv6(icmpv6::Repr::EchoReply {
+                        ident,
+                        seq_no,
+                        data,
+                    }),
                 );
                 self.stage(scratch, &out)
             }
-            icmpv6::Repr::EchoReply { .. } => None,
+            icmpv6::Repr::EchoReply { .. } => {
+                self.deliver_echo_reply(sockets, meta, data);
+                None
+            }
             icmpv6::Repr::PktTooBig { mtu, data } => {
                 self.counters.icmpv6.in_error_msgs += 1;
-                self.icmpv6_error_received(sockets, &src, data, IcmpErrorKind::PacketTooBig(mtu), Some(mtu));
+                self.icmpv6_error_received(
+                    sockets,
+                    &src,
+                    data,
+                    IcmpErrorKind::PacketTooBig(mtu),
+                    Some(mtu),
+                );
                 None
             }
             icmpv6::Repr::DstUnreachable { reason, data } => {
@@ -353,9 +424,9 @@ impl InterfaceInner<'_> {
                 let kind = match reason {
                     DstUnreachable::NoRoute => IcmpErrorKind::NetUnreachable,
                     DstUnreachable::PortUnreachable => IcmpErrorKind::PortUnreachable,
-                    DstUnreachable::AdminProhibit | DstUnreachable::FailedPolicy | DstUnreachable::RejectRoute => {
-                        IcmpErrorKind::Prohibited
-                    }
+                    DstUnreachable::AdminProhibit
+                    | DstUnreachable::FailedPolicy
+                    | DstUnreachable::RejectRoute => IcmpErrorKind::Prohibited,
                     _ => IcmpErrorKind::HostUnreachable,
                 };
                 self.icmpv6_error_received(sockets, &src, data, kind, None);
@@ -368,7 +439,13 @@ impl InterfaceInner<'_> {
             }
             icmpv6::Repr::ParamProblem { data, .. } => {
                 self.counters.icmpv6.in_error_msgs += 1;
-                self.icmpv6_error_received(sockets, &src, data, IcmpErrorKind::ParameterProblem, None);
+                self.icmpv6_error_received(
+                    sockets,
+                    &src,
+                    data,
+                    IcmpErrorKind::ParameterProblem,
+                    None,
+                );
                 None
             }
             icmpv6::Repr::Ndisc(nd) => self.process_ndisc(scratch, rx, nd),
@@ -376,7 +453,12 @@ impl InterfaceInner<'_> {
         }
     }
 
-    fn process_ndisc(&mut self, scratch: &mut [u8], rx: &Rx<'_>, nd: ndisc::Repr<'_>) -> Option<Pending> {
+    fn process_ndisc(
+        &mut self,
+        scratch: &mut [u8],
+        rx: &Rx<'_>,
+        nd: ndisc::Repr<'_>,
+    ) -> Option<Pending> {
         let (src, dst) = (rx.repr.src_addr, rx.repr.dst_addr);
         // RFC 4861 §6.1, §7.1.1, §7.1.2: Hop Limit 255 proves the message
         // was not forwarded by a router.
@@ -385,7 +467,11 @@ impl InterfaceInner<'_> {
             return None;
         }
         match nd {
-            ndisc::Repr::NeighborSolicit { target_addr, lladdr, .. } => {
+            ndisc::Repr::NeighborSolicit {
+                target_addr,
+                lladdr,
+                ..
+            } => {
                 // RFC 4861 §7.1.1: from the unspecified address (DAD) the
                 // destination must be a solicited-node group and there must
                 // be no source link-layer address option.
@@ -400,10 +486,15 @@ impl InterfaceInner<'_> {
                     && !src.is_unspecified()
                 {
                     // RFC 4861 §7.2.3: create or update the sender's entry.
-                    self.neighbors.neighbor_solicitation(self.now, IpAddr::V6(src), Some(mac));
+                    self.neighbors
+                        .neighbor_solicitation(self.now, IpAddr::V6(src), Some(mac));
                 }
                 // RFC 4861 §7.2.4: answer; to all-nodes for a DAD probe.
-                let (reply_dst, solicited) = if src.is_unspecified() { (ALL_NODES, false) } else { (src, true) };
+                let (reply_dst, solicited) = if src.is_unspecified() {
+                    (ALL_NODES, false)
+                } else {
+                    (src, true)
+                };
                 let na = ndisc::Repr::NeighborAdvert {
                     router: false,
                     solicited,
@@ -412,11 +503,21 @@ impl InterfaceInner<'_> {
                     lladdr: Some(self.hardware_addr),
                 };
                 self.counters.icmpv6.out_msgs += 1;
-                let mut out = self.reply(IpAddr::V6(target_addr), IpAddr::V6(reply_dst), IpPayload::Icmpv6(icmpv6::Repr::Ndisc(na)));
+                let mut out = self.reply(
+                    IpAddr::V6(target_addr),
+                    IpAddr::V6(reply_dst),
+                    IpPayload::Icmpv6(icmpv6::Repr::Ndisc(na)),
+                );
                 out.hop_limit = 255;
                 self.stage(scratch, &out)
             }
-            ndisc::Repr::NeighborAdvert { router, solicited, override_, target_addr, lladdr } => {
+            ndisc::Repr::NeighborAdvert {
+                router,
+                solicited,
+                override_,
+                target_addr,
+                lladdr,
+            } => {
                 // RFC 4861 §7.1.2: Solicited must be clear when the
                 // destination is multicast.
                 if solicited && dst.is_multicast() {
@@ -427,7 +528,11 @@ impl InterfaceInner<'_> {
                     self.now,
                     IpAddr::V6(target_addr),
                     lladdr,
-                    super::neighbor::NaFlags { router, solicited, override_ },
+                    super::neighbor::NaFlags {
+                        router,
+                        solicited,
+                        override_,
+                    },
                 );
                 if merge == super::neighbor::Merge::RouterLost {
                     // RFC 4861 §7.2.5: no longer a router: leave the
@@ -437,18 +542,30 @@ impl InterfaceInner<'_> {
                 }
                 None
             }
-            ndisc::Repr::RouterAdvert { router_lifetime, reachable_time, retrans_time, options, .. } => {
+            ndisc::Repr::RouterAdvert {
+                router_lifetime,
+                reachable_time,
+                retrans_time,
+                options,
+                ..
+            } => {
                 // RFC 4861 §6.1.2: from a link-local source only.
                 if !is_link_local(&src) || !self.config.ipv6.accept_ra {
                     return None;
                 }
                 let now = self.now;
-                self.neighbors.router_advertisement(now, IpAddr::V6(src), options.source_lladdr());
+                self.neighbors
+                    .router_advertisement(now, IpAddr::V6(src), options.source_lladdr());
                 // RFC 4861 §6.3.4: adopt non-zero Reachable Time and
                 // Retrans Timer values.
-                self.neighbors.set_base_reachable_time(now, crate::wire::IpVersion::Ipv6, reachable_time);
+                self.neighbors.set_base_reachable_time(
+                    now,
+                    crate::wire::IpVersion::Ipv6,
+                    reachable_time,
+                );
                 if retrans_time != 0 {
-                    self.neighbors.set_retrans_timer(crate::wire::IpVersion::Ipv6, retrans_time);
+                    self.neighbors
+                        .set_retrans_timer(crate::wire::IpVersion::Ipv6, retrans_time);
                 }
                 // RFC 4861 §6.3.4: default router list with its lifetime.
                 let default = Route::new_ipv6_gateway(src);
@@ -466,14 +583,20 @@ impl InterfaceInner<'_> {
                     if !p.on_link || is_link_local(&p.prefix) {
                         continue;
                     }
-                    let Some(cidr) = Ipv6Cidr::new(p.prefix, p.prefix_len) else { continue };
+                    let Some(cidr) = Ipv6Cidr::new(p.prefix, p.prefix_len) else {
+                        continue;
+                    };
                     let cidr = IpCidr::V6(cidr.network());
                     if p.valid_lifetime == 0 {
                         let _ = self.routes.remove(&cidr);
                     } else {
                         let expires_at = (p.valid_lifetime != u32::MAX)
                             .then(|| now + Duration::from_secs(u64::from(p.valid_lifetime)));
-                        let _ = self.routes.add(Route { cidr, via_router: None, expires_at });
+                        let _ = self.routes.add(Route {
+                            cidr,
+                            via_router: None,
+                            expires_at,
+                        });
                     }
                 }
                 None
@@ -504,26 +627,65 @@ impl InterfaceInner<'_> {
             self.learn_pmtu(remote, mtu as usize);
         }
         let rest = &data[ipv6::HEADER_LEN..];
-        let (protocol, offset) = crate::wire::ipv6ext::chain::upper_layer(inner.next_header(), rest).unwrap_or((IpProtocol::Ipv6NoNxt, 0));
+        let (protocol, offset) =
+            crate::wire::ipv6ext::chain::upper_layer(inner.next_header(), rest)
+                .unwrap_or((IpProtocol::Ipv6NoNxt, 0));
         let transport = rest.get(offset..).unwrap_or(&[]);
         let offender = IpAddr::V6(*offender);
-        self.deliver_icmp_error(sockets, protocol, IpAddr::V6(inner.src_addr()), remote, transport, |dst| IcmpError {
-            offender,
-            dst,
-            kind,
-        });
+        self.deliver_icmp_error(
+            sockets,
+            protocol,
+            IpAddr::V6(inner.src_addr()),
+            remote,
+            transport,
+            |dst| IcmpError {
+                offender,
+                dst,
+                kind,
+            },
+        );
     }
 
-    fn icmpv6_param_problem(&mut self, scratch: &mut [u8], rx: &Rx<'_>, reason: ParamProblem, pointer: usize) -> Option<Pending> {
+    fn icmpv6_param_problem(
+        &mut self,
+        scratch: &mut [u8],
+        rx: &Rx<'_>,
+        reason: ParamProblem,
+        pointer: usize,
+    ) -> Option<Pending> {
         let pointer = u32::try_from(pointer).unwrap_or(u32::MAX);
-        self.icmpv6_error(scratch, rx, false, icmpv6::Repr::ParamProblem { reason, pointer, data: &[] })
+        self.icmpv6_error(
+            scratch,
+            rx,
+            false,
+            icmpv6::Repr::ParamProblem {
+                reason,
+                pointer,
+                data: &[],
+            },
+        )
     }
 
     /// A Parameter Problem that RFC 4443 §2.4(e.3) allows even for
     /// multicast destinations (unrecognised option with action 10).
-    fn icmpv6_param_problem_any(&mut self, scratch: &mut [u8], rx: &Rx<'_>, reason: ParamProblem, pointer: usize) -> Option<Pending> {
+    fn icmpv6_param_problem_any(
+        &mut self,
+        scratch: &mut [u8],
+        rx: &Rx<'_>,
+        reason: ParamProblem,
+        pointer: usize,
+    ) -> Option<Pending> {
         let pointer = u32::try_from(pointer).unwrap_or(u32::MAX);
-        self.icmpv6_error(scratch, rx, true, icmpv6::Repr::ParamProblem { reason, pointer, data: &[] })
+        self.icmpv6_error(
+            scratch,
+            rx,
+            true,
+            icmpv6::Repr::ParamProblem {
+                reason,
+                pointer,
+                data: &[],
+            },
+        )
     }
 
     /// Build an ICMPv6 error about `rx`, if RFC 4443 §2.4(e) and the rate
@@ -569,21 +731,39 @@ impl InterfaceInner<'_> {
         // minimum MTU.
         let data = icmpv6::truncate_error_data(rx.packet, ipv6::HEADER_LEN);
         let repr = match template {
-            icmpv6::Repr::DstUnreachable { reason, .. } => icmpv6::Repr::DstUnreachable { reason, data },
-            icmpv6::Repr::ParamProblem { reason, pointer, .. } => icmpv6::Repr::ParamProblem { reason, pointer, data },
-            icmpv6::Repr::TimeExceeded { reason, .. } => icmpv6::Repr::TimeExceeded { reason, data },
+            icmpv6::Repr::DstUnreachable { reason, .. } => {
+                icmpv6::Repr::DstUnreachable { reason, data }
+            }
+            icmpv6::Repr::ParamProblem {
+                reason, pointer, ..
+            } => icmpv6::Repr::ParamProblem {
+                reason,
+                pointer,
+                data,
+            },
+            icmpv6::Repr::TimeExceeded { reason, .. } => {
+                icmpv6::Repr::TimeExceeded { reason, data }
+            }
             icmpv6::Repr::PktTooBig { mtu, .. } => icmpv6::Repr::PktTooBig { mtu, data },
             _ => return None,
         };
         self.counters.icmpv6.out_msgs += 1;
         self.counters.icmpv6.out_error_msgs += 1;
-        let out = self.reply(IpAddr::V6(reply_src), IpAddr::V6(src), IpPayload::Icmpv6(repr));
+        let out = self.reply(
+            IpAddr::V6(reply_src),
+            IpAddr::V6(src),
+            IpPayload::Icmpv6(repr),
+        );
         self.stage(scratch, &out)
     }
 
     /// ICMPv6 Time Exceeded code 1 after a reassembly timeout (RFC 8200
     /// §4.5), quoting the first fragment's headers and data.
-    pub(crate) fn ipv6_reassembly_time_exceeded(&mut self, scratch: &mut [u8], t: &super::reassembly::TimedOut<'_>) -> Option<Pending> {
+    pub(crate) fn ipv6_reassembly_time_exceeded(
+        &mut self,
+        scratch: &mut [u8],
+        t: &super::reassembly::TimedOut<'_>,
+    ) -> Option<Pending> {
         let p = ipv6::Packet::new_unchecked(t.headers);
         if t.headers.len() < ipv6::HEADER_LEN || p.version() != 6 {
             return None;
@@ -604,39 +784,15 @@ impl InterfaceInner<'_> {
         quoted[..h].copy_from_slice(&t.headers[..h]);
         let d = t.payload.len().min(quoted.len() - h);
         quoted[h..h + d].copy_from_slice(&t.payload[..d]);
-        let rx = Rx { repr, packet: &quoted[..h + d], dst_kind: DstKind::Unicast };
-        let template = icmpv6::Repr::TimeExceeded { reason: icmpv6::TimeExceeded::FragReassemblyTimeExceeded, data: &[] };
+        let rx = Rx {
+            repr,
+            packet: &quoted[..h + d],
+            dst_kind: DstKind::Unicast,
+        };
+        let template = icmpv6::Repr::TimeExceeded {
+            reason: icmpv6::TimeExceeded::FragReassemblyTimeExceeded,
+            data: &[],
+        };
         self.icmpv6_error(scratch, &rx, false, template)
     }
-
-    /// Source address selection (RFC 6724 §5, the rules that apply to a
-    /// host with few addresses): same scope as the destination (rule 2),
-    /// then the longest matching prefix (rule 8).
-    pub(crate) fn ipv6_source_for(&self, dst: &Ipv6Addr) -> Option<Ipv6Addr> {
-        let want_link_local = is_link_local(dst) || (dst.is_multicast() && (dst.segments()[0] & 0x000f) <= 2);
-        self.ipv6_addrs
-            .iter()
-            .map(|c| c.address())
-            .max_by_key(|a| {
-                let same_scope = is_link_local(a) == want_link_local;
-                let common = (u128::from(*a) ^ u128::from(*dst)).leading_zeros();
-                (same_scope, common)
-            })
-    }
-}
-
-/// `fe80::/10`.
-pub(crate) fn is_link_local(a: &Ipv6Addr) -> bool {
-    a.segments()[0] & 0xffc0 == 0xfe80
-}
-
-/// The solicited-node multicast address of `a` (RFC 4291 §2.7.1).
-pub(crate) fn solicited_node(a: &Ipv6Addr) -> Ipv6Addr {
-    let o = a.octets();
-    Ipv6Addr::new(0xff02, 0, 0, 0, 0, 1, 0xff00 | u16::from(o[13]), u16::from_be_bytes([o[14], o[15]]))
-}
-
-fn is_solicited_node(a: &Ipv6Addr) -> bool {
-    let s = a.segments();
-    s[0] == 0xff02 && s[1..5] == [0, 0, 0, 0] && s[5] == 1 && s[6] & 0xff00 == 0xff00
 }

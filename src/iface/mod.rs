@@ -5,6 +5,13 @@
 //! RFCs: 791, 792, 826, 894, 1042, 1112, 1122, 1191, 1812 (ICMP rules),
 //! 4443, 4861, 5095, 5722, 6437, 6724, 6946, 7112, 7739, 8200, 8201.
 
+// A single-family build leaves the other family's helpers unused.
+#![cfg_attr(
+    not(all(feature = "proto-ipv4", feature = "proto-ipv6")),
+    allow(dead_code, unused_imports)
+)]
+
+mod addr;
 mod counters;
 mod egress;
 mod icmp_limit;

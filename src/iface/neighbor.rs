@@ -30,9 +30,6 @@
 //!   [`NeighborCache::poll`]: it runs the due timers and emits
 //!   [`Action::Solicit`] (send an NS / ARP request) and [`Action::Failed`].
 
-// The interface, which calls all of this, lands next.
-#![allow(dead_code)]
-
 mod pool;
 #[cfg(test)]
 mod tests;

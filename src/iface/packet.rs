@@ -9,7 +9,7 @@ use crate::wire::checksum::ChecksumCapabilities;
 use crate::wire::{IpEcn, IpProtocol, udp};
 
 #[cfg(feature = "proto-ipv4")]
-use crate::wire::{icmpv4, igmp, ipv4};
+use crate::wire::{icmpv4, ipv4};
 #[cfg(feature = "proto-ipv6")]
 use crate::wire::{icmpv6, ipv6};
 
@@ -18,13 +18,15 @@ use crate::wire::{icmpv6, ipv6};
 pub(crate) enum IpPayload<'p> {
     #[cfg(feature = "proto-ipv4")]
     Icmpv4(icmpv4::Repr<'p>),
-    #[cfg(feature = "proto-ipv4")]
-    Igmp(igmp::Repr<'p>),
     #[cfg(feature = "proto-ipv6")]
     Icmpv6(icmpv6::Repr<'p>),
     Udp(udp::Repr, &'p [u8]),
-    /// Bytes written as they are (raw sockets).
-    Raw(IpProtocol, &'p [u8]),
+    /// Bytes written as they are (raw sockets); with an IPv6 checksum
+    /// offset (RFC 3542 §3.1), the checksum is computed there.
+    Raw(IpProtocol, &'p [u8], Option<usize>),
+    /// A whole ICMP / ICMPv6 message from a ping socket: copied, then its
+    /// checksum filled.
+    IcmpMessage(IpProtocol, &'p [u8]),
 }
 
 impl IpPayload<'_> {
@@ -32,12 +34,10 @@ impl IpPayload<'_> {
         match self {
             #[cfg(feature = "proto-ipv4")]
             IpPayload::Icmpv4(_) => IpProtocol::Icmp,
-            #[cfg(feature = "proto-ipv4")]
-            IpPayload::Igmp(_) => IpProtocol::Igmp,
             #[cfg(feature = "proto-ipv6")]
             IpPayload::Icmpv6(_) => IpProtocol::Icmpv6,
             IpPayload::Udp(..) => IpProtocol::Udp,
-            IpPayload::Raw(p, _) => *p,
+            IpPayload::Raw(p, ..) | IpPayload::IcmpMessage(p, _) => *p,
         }
     }
 
@@ -45,12 +45,10 @@ impl IpPayload<'_> {
         match self {
             #[cfg(feature = "proto-ipv4")]
             IpPayload::Icmpv4(r) => r.buffer_len(),
-            #[cfg(feature = "proto-ipv4")]
-            IpPayload::Igmp(r) => r.buffer_len(),
             #[cfg(feature = "proto-ipv6")]
             IpPayload::Icmpv6(r) => r.buffer_len(),
             IpPayload::Udp(r, data) => r.buffer_len(data.len()),
-            IpPayload::Raw(_, data) => data.len(),
+            IpPayload::Raw(_, data, _) | IpPayload::IcmpMessage(_, data) => data.len(),
         }
     }
 }
@@ -142,15 +140,17 @@ impl IpOut<'_> {
         }
     }
 
-    fn emit_payload(&self, buf: &mut [u8], src: &IpAddr, dst: &IpAddr, caps: &ChecksumCapabilities) {
+    fn emit_payload(
+        &self,
+        buf: &mut [u8],
+        src: &IpAddr,
+        dst: &IpAddr,
+        caps: &ChecksumCapabilities,
+    ) {
         match self.payload {
             #[cfg(feature = "proto-ipv4")]
             IpPayload::Icmpv4(r) => {
                 r.emit(&mut icmpv4::Packet::new_unchecked(buf), caps.icmpv4);
-            }
-            #[cfg(feature = "proto-ipv4")]
-            IpPayload::Igmp(r) => {
-                r.emit(&mut igmp::Packet::new_unchecked(buf), caps.igmp);
             }
             #[cfg(feature = "proto-ipv6")]
             IpPayload::Icmpv6(r) => {
@@ -160,9 +160,31 @@ impl IpOut<'_> {
             }
             IpPayload::Udp(r, data) => {
                 let mut packet = udp::Packet::new_unchecked(buf);
-                r.emit(&mut packet, src, dst, data.len(), |b| b.copy_from_slice(data), caps.udp);
+                r.emit(
+                    &mut packet,
+                    src,
+                    dst,
+                    data.len(),
+                    |b| b.copy_from_slice(data),
+                    caps.udp,
+                );
             }
-            IpPayload::Raw(_, data) => buf.copy_from_slice(data),
+            IpPayload::Raw(protocol, data, offset) => {
+                buf.copy_from_slice(data);
+                if let (Some(off), IpAddr::V6(s), IpAddr::V6(d)) = (offset, src, dst) {
+                    crate::socket::raw::fill_checksum(buf, off, s, d, protocol);
+                }
+            }
+            IpPayload::IcmpMessage(protocol, data) => {
+                buf.copy_from_slice(data);
+                let fill = match protocol {
+                    IpProtocol::Icmpv6 => caps.icmpv6.tx(),
+                    _ => caps.icmpv4.tx(),
+                };
+                if fill {
+                    crate::socket::icmp::fill_checksum(buf, src, dst);
+                }
+            }
         }
     }
 }

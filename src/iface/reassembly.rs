@@ -61,10 +61,6 @@
 //!   queues over the threshold); datagrams already started continue, bounded
 //!   by their slot.
 
-// The interface that drives this module lands with the integrator; until
-// then only the tests call it.
-#![allow(dead_code)]
-
 use core::net::{Ipv4Addr, Ipv6Addr};
 
 use managed::ManagedSlice;

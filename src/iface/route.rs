@@ -83,12 +83,18 @@ impl Routes {
     }
 
     /// Set the IPv4 default gateway; returns the previous default route.
-    pub fn add_default_ipv4_route(&mut self, gateway: Ipv4Addr) -> Result<Option<Route>, RouteTableFull> {
+    pub fn add_default_ipv4_route(
+        &mut self,
+        gateway: Ipv4Addr,
+    ) -> Result<Option<Route>, RouteTableFull> {
         self.add(Route::new_ipv4_gateway(gateway))
     }
 
     /// Set the IPv6 default gateway; returns the previous default route.
-    pub fn add_default_ipv6_route(&mut self, gateway: Ipv6Addr) -> Result<Option<Route>, RouteTableFull> {
+    pub fn add_default_ipv6_route(
+        &mut self,
+        gateway: Ipv6Addr,
+    ) -> Result<Option<Route>, RouteTableFull> {
         self.add(Route::new_ipv6_gateway(gateway))
     }
 
@@ -140,15 +146,25 @@ mod tests {
         };
         t.add(special).unwrap();
         let dst = IpAddr::V4(Ipv4Addr::new(192, 168, 3, 4));
-        assert_eq!(t.lookup(&dst, Instant::from_secs(1)).and_then(|r| r.via_router), special.via_router);
-        assert_eq!(t.lookup(&dst, Instant::from_secs(100)).and_then(|r| r.via_router), Some(IpAddr::V4(gw)));
+        assert_eq!(
+            t.lookup(&dst, Instant::from_secs(1))
+                .and_then(|r| r.via_router),
+            special.via_router
+        );
+        assert_eq!(
+            t.lookup(&dst, Instant::from_secs(100))
+                .and_then(|r| r.via_router),
+            Some(IpAddr::V4(gw))
+        );
         let v6 = IpAddr::V6(Ipv6Addr::LOCALHOST);
         assert!(t.lookup(&v6, Instant::ZERO).is_none(), "no IPv6 route");
         assert_eq!(t.poll_at(), Some(Instant::from_secs(100)));
         t.expire(Instant::from_secs(100));
         assert_eq!(t.iter().count(), 1);
         // Replacing the default returns the old one.
-        let old = t.add_default_ipv4_route(Ipv4Addr::new(10, 0, 0, 2)).unwrap();
+        let old = t
+            .add_default_ipv4_route(Ipv4Addr::new(10, 0, 0, 2))
+            .unwrap();
         assert_eq!(old.and_then(|r| r.via_router), Some(IpAddr::V4(gw)));
     }
 
@@ -163,6 +179,9 @@ mod tests {
             })
             .unwrap();
         }
-        assert_eq!(t.add_default_ipv4_route(Ipv4Addr::new(10, 0, 0, 1)), Err(RouteTableFull));
+        assert_eq!(
+            t.add_default_ipv4_route(Ipv4Addr::new(10, 0, 0, 1)),
+            Err(RouteTableFull)
+        );
     }
 }

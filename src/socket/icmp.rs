@@ -33,6 +33,11 @@
 //! `dst.port` carries the failed request's Sequence Number, so that a
 //! `ping` can print which probe failed.
 
+#![cfg_attr(
+    not(all(feature = "proto-ipv4", feature = "proto-ipv6")),
+    allow(dead_code)
+)]
+
 use core::net::IpAddr;
 
 use byteorder::{ByteOrder, NetworkEndian};

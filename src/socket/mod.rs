@@ -14,6 +14,13 @@
 //! The application uses the socket's public methods (`bind`, `send_slice`,
 //! `recv_slice` ...) between polls.
 
+// Without an IP family there is no interface to call the sockets'
+// interface-side entry points.
+#![cfg_attr(
+    not(any(feature = "proto-ipv4", feature = "proto-ipv6")),
+    allow(dead_code)
+)]
+
 use core::fmt;
 use core::net::IpAddr;
 
@@ -160,14 +167,9 @@ pub enum IcmpErrorKind {
     ParameterProblem,
 }
 
-// The interface-side entry points are used by `iface`, which lands next.
-#[allow(dead_code)]
 pub mod icmp;
-#[allow(dead_code)]
 pub mod raw;
-#[allow(dead_code)]
 mod set;
-#[allow(dead_code)]
 pub mod udp;
 
 pub use self::set::{AnySocket, SetError, Socket, SocketHandle, SocketSet, SocketStorage};

@@ -15,9 +15,9 @@
 use managed::ManagedSlice;
 
 use super::{PollAt, icmp, raw, udp};
-use crate::wire::{IpProtocol, IpVersion};
 use crate::storage::{DeadlineHeap, HeapSlot, HeapSlots};
 use crate::time::Instant;
+use crate::wire::{IpProtocol, IpVersion};
 
 /// A socket of any kind.
 #[derive(Debug)]

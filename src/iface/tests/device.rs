@@ -72,7 +72,35 @@ impl Device for TestDevice {
 }
 
 /// An interface over `caps` with small owned storage and a fixed seed.
-pub(crate) fn test_iface(caps: DeviceCapabilities, mac: crate::wire::EthernetAddress) -> crate::iface::Interface<'static> {
+pub(crate) fn test_iface(
+    caps: DeviceCapabilities,
+    mac: crate::wire::EthernetAddress,
+) -> crate::iface::Interface<'static> {
     let storage = crate::iface::InterfaceStorage::owned(8, 8, 1500, 2, 65535);
-    crate::iface::Interface::new(crate::config::Config::with_seed(7), caps, mac, storage, Instant::ZERO)
+    crate::iface::Interface::new(
+        crate::config::Config::with_seed(7),
+        caps,
+        mac,
+        storage,
+        Instant::ZERO,
+    )
+}
+
+/// An Ethernet II frame around `payload`.
+pub(crate) fn eth(
+    dst: crate::wire::EthernetAddress,
+    src: crate::wire::EthernetAddress,
+    ethertype: crate::wire::ethernet::EtherType,
+    payload: &[u8],
+) -> Vec<u8> {
+    let mut buf = std::vec![0u8; 14 + payload.len()];
+    let mut f = crate::wire::ethernet::Frame::new_unchecked(&mut buf[..]);
+    crate::wire::ethernet::Repr {
+        src_addr: src,
+        dst_addr: dst,
+        ethertype,
+    }
+    .emit(&mut f);
+    buf[14..].copy_from_slice(payload);
+    buf
 }

@@ -4,7 +4,7 @@ use core::net::{IpAddr, Ipv4Addr};
 use std::vec;
 use std::vec::Vec;
 
-use super::device::TestDevice;
+use super::device::{TestDevice, eth};
 use crate::iface::Interface;
 use crate::socket::udp::{PacketBuffer, Socket as UdpSocket};
 use crate::socket::{IpEndpoint, SocketSet};
@@ -22,19 +22,20 @@ pub(crate) const PEER_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
 fn setup() -> (Interface<'static>, TestDevice, SocketSet<'static>) {
     let dev = TestDevice::ethernet(1500);
     let mut iface = super::device::test_iface(dev.caps, OUR_MAC);
-    iface.add_ipv4_addr(Ipv4Cidr::new(OUR_IP, 24).unwrap()).unwrap();
+    iface
+        .add_ipv4_addr(Ipv4Cidr::new(OUR_IP, 24).unwrap())
+        .unwrap();
     (iface, dev, SocketSet::new(Vec::new()))
 }
 
-pub(crate) fn eth(dst: EthernetAddress, src: EthernetAddress, ethertype: ethernet::EtherType, payload: &[u8]) -> Vec<u8> {
-    let mut buf = vec![0u8; 14 + payload.len()];
-    let mut f = ethernet::Frame::new_unchecked(&mut buf[..]);
-    ethernet::Repr { src_addr: src, dst_addr: dst, ethertype }.emit(&mut f);
-    buf[14..].copy_from_slice(payload);
-    buf
-}
-
-fn arp_frame(op: arp::Operation, sha: EthernetAddress, spa: Ipv4Addr, tha: EthernetAddress, tpa: Ipv4Addr, dst: EthernetAddress) -> Vec<u8> {
+fn arp_frame(
+    op: arp::Operation,
+    sha: EthernetAddress,
+    spa: Ipv4Addr,
+    tha: EthernetAddress,
+    tpa: Ipv4Addr,
+    dst: EthernetAddress,
+) -> Vec<u8> {
     let repr = arp::Repr::EthernetIpv4 {
         operation: op,
         source_hardware_addr: sha,
@@ -48,7 +49,12 @@ fn arp_frame(op: arp::Operation, sha: EthernetAddress, spa: Ipv4Addr, tha: Ether
 }
 
 /// An IPv4 packet from `src` to `dst` with `payload` of `protocol`.
-pub(crate) fn ipv4_packet(src: Ipv4Addr, dst: Ipv4Addr, protocol: IpProtocol, payload: &[u8]) -> Vec<u8> {
+pub(crate) fn ipv4_packet(
+    src: Ipv4Addr,
+    dst: Ipv4Addr,
+    protocol: IpProtocol,
+    payload: &[u8],
+) -> Vec<u8> {
     let repr = ipv4::Repr {
         src_addr: src,
         dst_addr: dst,
@@ -64,22 +70,42 @@ pub(crate) fn ipv4_packet(src: Ipv4Addr, dst: Ipv4Addr, protocol: IpProtocol, pa
         options: &[],
     };
     let mut buf = vec![0u8; repr.buffer_len() + payload.len()];
-    repr.emit(&mut ipv4::Packet::new_unchecked(&mut buf[..]), Checksum::Both);
+    repr.emit(
+        &mut ipv4::Packet::new_unchecked(&mut buf[..]),
+        Checksum::Both,
+    );
     buf[20..].copy_from_slice(payload);
     buf
 }
 
 fn echo_request(ident: u16, seq_no: u16, data: &[u8]) -> Vec<u8> {
-    let r = icmpv4::Repr::EchoRequest { ident, seq_no, data };
+    let r = icmpv4::Repr::EchoRequest {
+        ident,
+        seq_no,
+        data,
+    };
     let mut buf = vec![0u8; r.buffer_len()];
-    r.emit(&mut icmpv4::Packet::new_unchecked(&mut buf[..]), Checksum::Both);
+    r.emit(
+        &mut icmpv4::Packet::new_unchecked(&mut buf[..]),
+        Checksum::Both,
+    );
     buf
 }
 
 fn udp_datagram(src: Ipv4Addr, dst: Ipv4Addr, sport: u16, dport: u16, data: &[u8]) -> Vec<u8> {
-    let r = udp::Repr { src_port: sport, dst_port: dport };
+    let r = udp::Repr {
+        src_port: sport,
+        dst_port: dport,
+    };
     let mut buf = vec![0u8; r.buffer_len(data.len())];
-    r.emit(&mut udp::Packet::new_unchecked(&mut buf[..]), &src.into(), &dst.into(), data.len(), |b| b.copy_from_slice(data), Checksum::Both);
+    r.emit(
+        &mut udp::Packet::new_unchecked(&mut buf[..]),
+        &src.into(),
+        &dst.into(),
+        data.len(),
+        |b| b.copy_from_slice(data),
+        Checksum::Both,
+    );
     buf
 }
 
@@ -98,8 +124,19 @@ fn t(ms: i64) -> Instant {
     Instant::from_millis(ms)
 }
 
-fn learn_peer(iface: &mut Interface<'static>, dev: &mut TestDevice, sockets: &mut SocketSet<'static>) {
-    dev.rx.push_back(arp_frame(arp::Operation::Request, PEER_MAC, PEER_IP, EthernetAddress::UNSPECIFIED, OUR_IP, EthernetAddress::BROADCAST));
+fn learn_peer(
+    iface: &mut Interface<'static>,
+    dev: &mut TestDevice,
+    sockets: &mut SocketSet<'static>,
+) {
+    dev.rx.push_back(arp_frame(
+        arp::Operation::Request,
+        PEER_MAC,
+        PEER_IP,
+        EthernetAddress::UNSPECIFIED,
+        OUR_IP,
+        EthernetAddress::BROADCAST,
+    ));
     iface.poll(t(0), dev, sockets);
     dev.take_tx();
 }
@@ -107,7 +144,14 @@ fn learn_peer(iface: &mut Interface<'static>, dev: &mut TestDevice, sockets: &mu
 #[test]
 fn rfc826_request_for_us_is_answered() {
     let (mut iface, mut dev, mut sockets) = setup();
-    dev.rx.push_back(arp_frame(arp::Operation::Request, PEER_MAC, PEER_IP, EthernetAddress::UNSPECIFIED, OUR_IP, EthernetAddress::BROADCAST));
+    dev.rx.push_back(arp_frame(
+        arp::Operation::Request,
+        PEER_MAC,
+        PEER_IP,
+        EthernetAddress::UNSPECIFIED,
+        OUR_IP,
+        EthernetAddress::BROADCAST,
+    ));
     iface.poll(t(0), &mut dev, &mut sockets);
     let tx = dev.take_tx();
     assert_eq!(tx.len(), 1);
@@ -130,62 +174,144 @@ fn rfc826_request_for_us_is_answered() {
 #[test]
 fn rfc826_request_for_another_host_is_ignored() {
     let (mut iface, mut dev, mut sockets) = setup();
-    dev.rx.push_back(arp_frame(arp::Operation::Request, PEER_MAC, PEER_IP, EthernetAddress::UNSPECIFIED, Ipv4Addr::new(10, 0, 0, 9), EthernetAddress::BROADCAST));
+    dev.rx.push_back(arp_frame(
+        arp::Operation::Request,
+        PEER_MAC,
+        PEER_IP,
+        EthernetAddress::UNSPECIFIED,
+        Ipv4Addr::new(10, 0, 0, 9),
+        EthernetAddress::BROADCAST,
+    ));
     iface.poll(t(0), &mut dev, &mut sockets);
     assert!(dev.take_tx().is_empty());
     // Not learnt either (RFC 826: only when we are the target): a ping
     // reply now needs an ARP request first.
-    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &echo_request(1, 1, b"x"))));
+    dev.rx.push_back(eth(
+        OUR_MAC,
+        PEER_MAC,
+        ethernet::EtherType::Ipv4,
+        &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &echo_request(1, 1, b"x")),
+    ));
     iface.poll(t(1), &mut dev, &mut sockets);
     let tx = dev.take_tx();
     assert_eq!(tx.len(), 1);
-    assert_eq!(ethernet::Frame::new_checked(&tx[0][..]).unwrap().ethertype(), Some(ethernet::EtherType::Arp));
+    assert_eq!(
+        ethernet::Frame::new_checked(&tx[0][..])
+            .unwrap()
+            .ethertype(),
+        Some(ethernet::EtherType::Arp)
+    );
 }
 
 #[test]
 fn rfc792_echo_reply() {
     let (mut iface, mut dev, mut sockets) = setup();
     learn_peer(&mut iface, &mut dev, &mut sockets);
-    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &echo_request(0x77, 3, b"hello ping"))));
+    dev.rx.push_back(eth(
+        OUR_MAC,
+        PEER_MAC,
+        ethernet::EtherType::Ipv4,
+        &ipv4_packet(
+            PEER_IP,
+            OUR_IP,
+            IpProtocol::Icmp,
+            &echo_request(0x77, 3, b"hello ping"),
+        ),
+    ));
     iface.poll(t(10), &mut dev, &mut sockets);
     let tx = dev.take_tx();
     assert_eq!(tx.len(), 1);
     let (e, ip, payload) = ip_of(&tx[0]);
     assert_eq!((e.dst_addr, e.src_addr), (PEER_MAC, OUR_MAC));
     assert_eq!((ip.src_addr, ip.dst_addr, ip.ttl), (OUR_IP, PEER_IP, 64));
-    let r = icmpv4::Repr::parse(&icmpv4::Packet::new_checked(payload).unwrap(), Checksum::Both).unwrap();
-    assert_eq!(r, icmpv4::Repr::EchoReply { ident: 0x77, seq_no: 3, data: b"hello ping" });
+    let r = icmpv4::Repr::parse(
+        &icmpv4::Packet::new_checked(payload).unwrap(),
+        Checksum::Both,
+    )
+    .unwrap();
+    assert_eq!(
+        r,
+        icmpv4::Repr::EchoReply {
+            ident: 0x77,
+            seq_no: 3,
+            data: b"hello ping"
+        }
+    );
 }
 
 #[test]
 fn rfc1122_2_3_2_2_first_packet_waits_for_arp() {
     let (mut iface, mut dev, mut sockets) = setup();
     // A ping from an unknown neighbour: the reply must wait for ARP.
-    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &echo_request(9, 1, b"first"))));
+    dev.rx.push_back(eth(
+        OUR_MAC,
+        PEER_MAC,
+        ethernet::EtherType::Ipv4,
+        &ipv4_packet(
+            PEER_IP,
+            OUR_IP,
+            IpProtocol::Icmp,
+            &echo_request(9, 1, b"first"),
+        ),
+    ));
     iface.poll(t(0), &mut dev, &mut sockets);
     let tx = dev.take_tx();
     assert_eq!(tx.len(), 1, "only the ARP request goes out");
     let f = ethernet::Frame::new_checked(&tx[0][..]).unwrap();
     assert_eq!(f.dst_addr(), EthernetAddress::BROADCAST);
     let a = arp::Repr::parse(&arp::Packet::new_checked(f.payload()).unwrap()).unwrap();
-    let arp::Repr::EthernetIpv4 { operation, target_protocol_addr, source_protocol_addr, .. } = a else { panic!() };
-    assert_eq!((operation, target_protocol_addr, source_protocol_addr), (arp::Operation::Request, PEER_IP, OUR_IP));
-    assert!(iface.poll_at(t(0), &mut sockets).is_some(), "a retransmission is scheduled");
+    let arp::Repr::EthernetIpv4 {
+        operation,
+        target_protocol_addr,
+        source_protocol_addr,
+        ..
+    } = a;
+    assert_eq!(
+        (operation, target_protocol_addr, source_protocol_addr),
+        (arp::Operation::Request, PEER_IP, OUR_IP)
+    );
+    assert!(
+        iface.poll_at(t(0), &mut sockets).is_some(),
+        "a retransmission is scheduled"
+    );
     // The reply arrives: the queued echo reply leaves, first packet kept.
-    dev.rx.push_back(arp_frame(arp::Operation::Reply, PEER_MAC, PEER_IP, OUR_MAC, OUR_IP, OUR_MAC));
+    dev.rx.push_back(arp_frame(
+        arp::Operation::Reply,
+        PEER_MAC,
+        PEER_IP,
+        OUR_MAC,
+        OUR_IP,
+        OUR_MAC,
+    ));
     iface.poll(t(5), &mut dev, &mut sockets);
     let tx = dev.take_tx();
     assert_eq!(tx.len(), 1);
     let (e, _, payload) = ip_of(&tx[0]);
     assert_eq!(e.dst_addr, PEER_MAC);
-    let r = icmpv4::Repr::parse(&icmpv4::Packet::new_checked(payload).unwrap(), Checksum::Both).unwrap();
-    assert_eq!(r, icmpv4::Repr::EchoReply { ident: 9, seq_no: 1, data: b"first" });
+    let r = icmpv4::Repr::parse(
+        &icmpv4::Packet::new_checked(payload).unwrap(),
+        Checksum::Both,
+    )
+    .unwrap();
+    assert_eq!(
+        r,
+        icmpv4::Repr::EchoReply {
+            ident: 9,
+            seq_no: 1,
+            data: b"first"
+        }
+    );
 }
 
 #[test]
 fn arp_retransmits_then_gives_up() {
     let (mut iface, mut dev, mut sockets) = setup();
-    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &echo_request(9, 1, b"x"))));
+    dev.rx.push_back(eth(
+        OUR_MAC,
+        PEER_MAC,
+        ethernet::EtherType::Ipv4,
+        &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &echo_request(9, 1, b"x")),
+    ));
     let mut now = t(0);
     let mut requests = 0;
     for _ in 0..20 {
@@ -198,31 +324,48 @@ fn arp_retransmits_then_gives_up() {
     }
     // mcast_solicit = 3 requests, one per retrans_time, then failure.
     assert_eq!(requests, 3);
-    assert!(iface.poll_at(now, &mut sockets).is_none(), "nothing left to do");
+    assert!(
+        iface.poll_at(now, &mut sockets).is_none(),
+        "nothing left to do"
+    );
 }
 
 #[test]
 fn rfc1122_udp_port_unreachable_and_rate_limit() {
     let (mut iface, mut dev, mut sockets) = setup();
     learn_peer(&mut iface, &mut dev, &mut sockets);
-    let dgram = ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Udp, &udp_datagram(PEER_IP, OUR_IP, 5555, 9999, b"anyone?"));
-    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &dgram));
+    let dgram = ipv4_packet(
+        PEER_IP,
+        OUR_IP,
+        IpProtocol::Udp,
+        &udp_datagram(PEER_IP, OUR_IP, 5555, 9999, b"anyone?"),
+    );
+    dev.rx
+        .push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &dgram));
     iface.poll(t(10), &mut dev, &mut sockets);
     let tx = dev.take_tx();
     assert_eq!(tx.len(), 1);
     let (_, ip, payload) = ip_of(&tx[0]);
     assert_eq!(ip.protocol, IpProtocol::Icmp);
-    let r = icmpv4::Repr::parse(&icmpv4::Packet::new_checked(payload).unwrap(), Checksum::Both).unwrap();
-    let icmpv4::Repr::DstUnreachable { reason, data, .. } = r else { panic!("{r:?}") };
+    let r = icmpv4::Repr::parse(
+        &icmpv4::Packet::new_checked(payload).unwrap(),
+        Checksum::Both,
+    )
+    .unwrap();
+    let icmpv4::Repr::DstUnreachable { reason, data, .. } = r else {
+        panic!("{r:?}")
+    };
     assert_eq!(reason, DstUnreachable::PortUnreachable);
     assert_eq!(data, &dgram[..], "the whole short datagram is quoted");
     // A second one within icmp_ratelimit (1 s) to the same host: silent.
-    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &dgram));
+    dev.rx
+        .push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &dgram));
     iface.poll(t(500), &mut dev, &mut sockets);
     assert!(dev.take_tx().is_empty());
     assert_eq!(iface.counters().icmpv4.out_rate_limited, 1);
     // After it, allowed again.
-    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &dgram));
+    dev.rx
+        .push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &dgram));
     iface.poll(t(1010), &mut dev, &mut sockets);
     assert_eq!(dev.take_tx().len(), 1);
 }
@@ -232,8 +375,18 @@ fn rfc1122_no_icmp_error_for_broadcast() {
     let (mut iface, mut dev, mut sockets) = setup();
     learn_peer(&mut iface, &mut dev, &mut sockets);
     let bcast = Ipv4Addr::new(10, 0, 0, 255);
-    let dgram = ipv4_packet(PEER_IP, bcast, IpProtocol::Udp, &udp_datagram(PEER_IP, bcast, 5555, 9999, b"x"));
-    dev.rx.push_back(eth(EthernetAddress::BROADCAST, PEER_MAC, ethernet::EtherType::Ipv4, &dgram));
+    let dgram = ipv4_packet(
+        PEER_IP,
+        bcast,
+        IpProtocol::Udp,
+        &udp_datagram(PEER_IP, bcast, 5555, 9999, b"x"),
+    );
+    dev.rx.push_back(eth(
+        EthernetAddress::BROADCAST,
+        PEER_MAC,
+        ethernet::EtherType::Ipv4,
+        &dgram,
+    ));
     iface.poll(t(10), &mut dev, &mut sockets);
     assert!(dev.take_tx().is_empty());
     assert_eq!(iface.counters().icmpv4.out_suppressed, 1);
@@ -251,8 +404,14 @@ fn udp_socket_receives_and_replies() {
         ))
         .unwrap();
     sockets.get_mut::<UdpSocket>(h).unwrap().bind(7).unwrap();
-    let dgram = ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Udp, &udp_datagram(PEER_IP, OUR_IP, 4000, 7, b"echo me"));
-    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &dgram));
+    let dgram = ipv4_packet(
+        PEER_IP,
+        OUR_IP,
+        IpProtocol::Udp,
+        &udp_datagram(PEER_IP, OUR_IP, 4000, 7, b"echo me"),
+    );
+    dev.rx
+        .push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &dgram));
     iface.poll(t(10), &mut dev, &mut sockets);
     assert!(dev.take_tx().is_empty());
     let s = sockets.get_mut::<UdpSocket>(h).unwrap();
@@ -260,25 +419,53 @@ fn udp_socket_receives_and_replies() {
     assert_eq!(data, b"echo me");
     assert_eq!(meta.endpoint, IpEndpoint::new(IpAddr::V4(PEER_IP), 4000));
     s.send_slice(&data, meta.endpoint).unwrap();
-    assert_eq!(iface.poll_at(t(11), &mut sockets), Some(t(11)), "data ready: poll now");
+    assert_eq!(
+        iface.poll_at(t(11), &mut sockets),
+        Some(t(11)),
+        "data ready: poll now"
+    );
     iface.poll(t(11), &mut dev, &mut sockets);
     let tx = dev.take_tx();
     assert_eq!(tx.len(), 1);
     let (_, ip, payload) = ip_of(&tx[0]);
     let p = udp::Packet::new_checked(payload).unwrap();
-    let r = udp::Repr::parse(&p, &IpAddr::V4(ip.src_addr), &IpAddr::V4(ip.dst_addr), Checksum::Both, false).unwrap();
-    assert_eq!((r.src_port, r.dst_port, p.payload()), (7, 4000, &b"echo me"[..]));
+    let r = udp::Repr::parse(
+        &p,
+        &IpAddr::V4(ip.src_addr),
+        &IpAddr::V4(ip.dst_addr),
+        Checksum::Both,
+        false,
+    )
+    .unwrap();
+    assert_eq!(
+        (r.src_port, r.dst_port, p.payload()),
+        (7, 4000, &b"echo me"[..])
+    );
     // The socket is idle; what remains is the neighbour's NUD timer (the
     // entry went STALE -> DELAY on this send, RFC 4861 §7.3.3: probe in 5 s).
-    assert_eq!(iface.poll_at(t(12), &mut sockets), Some(t(11) + Duration::from_secs(5)));
+    assert_eq!(
+        iface.poll_at(t(12), &mut sockets),
+        Some(t(11) + Duration::from_secs(5))
+    );
 }
 
 #[test]
 fn rfc1122_3_2_1_3_martian_sources_dropped() {
     let (mut iface, mut dev, mut sockets) = setup();
     learn_peer(&mut iface, &mut dev, &mut sockets);
-    for src in [Ipv4Addr::new(224, 0, 0, 5), Ipv4Addr::BROADCAST, Ipv4Addr::new(127, 0, 0, 1), Ipv4Addr::new(10, 0, 0, 255), Ipv4Addr::new(240, 0, 0, 1)] {
-        dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &ipv4_packet(src, OUR_IP, IpProtocol::Icmp, &echo_request(1, 1, b"x"))));
+    for src in [
+        Ipv4Addr::new(224, 0, 0, 5),
+        Ipv4Addr::BROADCAST,
+        Ipv4Addr::new(127, 0, 0, 1),
+        Ipv4Addr::new(10, 0, 0, 255),
+        Ipv4Addr::new(240, 0, 0, 1),
+    ] {
+        dev.rx.push_back(eth(
+            OUR_MAC,
+            PEER_MAC,
+            ethernet::EtherType::Ipv4,
+            &ipv4_packet(src, OUR_IP, IpProtocol::Icmp, &echo_request(1, 1, b"x")),
+        ));
     }
     iface.poll(t(10), &mut dev, &mut sockets);
     assert!(dev.take_tx().is_empty());
@@ -289,27 +476,58 @@ fn rfc1122_3_2_1_3_martian_sources_dropped() {
 fn not_for_us_and_corrupt_are_dropped_silently() {
     let (mut iface, mut dev, mut sockets) = setup();
     learn_peer(&mut iface, &mut dev, &mut sockets);
-    let other = ipv4_packet(PEER_IP, Ipv4Addr::new(10, 0, 0, 3), IpProtocol::Icmp, &echo_request(1, 1, b"x"));
-    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &other));
+    let other = ipv4_packet(
+        PEER_IP,
+        Ipv4Addr::new(10, 0, 0, 3),
+        IpProtocol::Icmp,
+        &echo_request(1, 1, b"x"),
+    );
+    dev.rx
+        .push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &other));
     let mut bad = ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &echo_request(1, 1, b"x"));
     bad[8] ^= 1; // TTL changed: header checksum fails
-    dev.rx.push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &bad));
+    dev.rx
+        .push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &bad));
     // Another station's unicast MAC.
-    dev.rx.push_back(eth(EthernetAddress([2, 0, 0, 0, 0, 9]), PEER_MAC, ethernet::EtherType::Ipv4, &other));
+    dev.rx.push_back(eth(
+        EthernetAddress([2, 0, 0, 0, 0, 9]),
+        PEER_MAC,
+        ethernet::EtherType::Ipv4,
+        &other,
+    ));
     iface.poll(t(10), &mut dev, &mut sockets);
     assert!(dev.take_tx().is_empty());
     let c = iface.counters();
-    assert_eq!((c.ipv4.in_addr_errors, c.ipv4.in_hdr_errors, c.link.rx_not_for_us), (1, 1, 1));
+    assert_eq!(
+        (
+            c.ipv4.in_addr_errors,
+            c.ipv4.in_hdr_errors,
+            c.link.rx_not_for_us
+        ),
+        (1, 1, 1)
+    );
 }
 
 #[test]
 fn rfc1042_snap_frames_are_accepted() {
     let (mut iface, mut dev, mut sockets) = setup();
     learn_peer(&mut iface, &mut dev, &mut sockets);
-    let ip = ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &echo_request(5, 6, b"snap"));
-    let repr = ethernet::Repr { src_addr: PEER_MAC, dst_addr: OUR_MAC, ethertype: ethernet::EtherType::Ipv4 };
+    let ip = ipv4_packet(
+        PEER_IP,
+        OUR_IP,
+        IpProtocol::Icmp,
+        &echo_request(5, 6, b"snap"),
+    );
+    let repr = ethernet::Repr {
+        src_addr: PEER_MAC,
+        dst_addr: OUR_MAC,
+        ethertype: ethernet::EtherType::Ipv4,
+    };
     let mut frame = vec![0u8; repr.snap_buffer_len() + ip.len()];
-    repr.emit_snap(&mut ethernet::Frame::new_unchecked(&mut frame[..]), ip.len());
+    repr.emit_snap(
+        &mut ethernet::Frame::new_unchecked(&mut frame[..]),
+        ip.len(),
+    );
     let off = frame.len() - ip.len();
     frame[off..].copy_from_slice(&ip);
     dev.rx.push_back(frame);
@@ -321,7 +539,14 @@ fn rfc1042_snap_frames_are_accepted() {
 fn link_down_drops_everything() {
     let (mut iface, mut dev, mut sockets) = setup();
     iface.set_link_up(false);
-    dev.rx.push_back(arp_frame(arp::Operation::Request, PEER_MAC, PEER_IP, EthernetAddress::UNSPECIFIED, OUR_IP, EthernetAddress::BROADCAST));
+    dev.rx.push_back(arp_frame(
+        arp::Operation::Request,
+        PEER_MAC,
+        PEER_IP,
+        EthernetAddress::UNSPECIFIED,
+        OUR_IP,
+        EthernetAddress::BROADCAST,
+    ));
     iface.poll(t(0), &mut dev, &mut sockets);
     assert!(dev.take_tx().is_empty());
     assert_eq!(iface.counters().link.rx_link_down, 1);
@@ -337,7 +562,11 @@ fn rfc791_reassembly_and_fragmented_reply() {
     let whole = ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &icmp);
     let payload = &whole[20..];
     let mut frags = Vec::new();
-    for (off, chunk) in [(0usize, 1480usize), (1480, 1480), (2960, payload.len() - 2960)] {
+    for (off, chunk) in [
+        (0usize, 1480usize),
+        (1480, 1480),
+        (2960, payload.len() - 2960),
+    ] {
         let last = off + chunk == payload.len();
         let repr = ipv4::Repr {
             src_addr: PEER_IP,
@@ -354,7 +583,10 @@ fn rfc791_reassembly_and_fragmented_reply() {
             options: &[],
         };
         let mut buf = vec![0u8; 20 + chunk];
-        repr.emit(&mut ipv4::Packet::new_unchecked(&mut buf[..]), Checksum::Both);
+        repr.emit(
+            &mut ipv4::Packet::new_unchecked(&mut buf[..]),
+            Checksum::Both,
+        );
         buf[20..].copy_from_slice(&payload[off..off + chunk]);
         frags.push(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &buf));
     }
@@ -374,7 +606,197 @@ fn rfc791_reassembly_and_fragmented_reply() {
         seen += body.len();
     }
     assert_eq!(seen, icmp.len());
-    let r = icmpv4::Repr::parse(&icmpv4::Packet::new_checked(&reassembled[..]).unwrap(), Checksum::Both).unwrap();
-    assert_eq!(r, icmpv4::Repr::EchoReply { ident: 0x42, seq_no: 1, data: &data });
+    let r = icmpv4::Repr::parse(
+        &icmpv4::Packet::new_checked(&reassembled[..]).unwrap(),
+        Checksum::Both,
+    )
+    .unwrap();
+    assert_eq!(
+        r,
+        icmpv4::Repr::EchoReply {
+            ident: 0x42,
+            seq_no: 1,
+            data: &data
+        }
+    );
     assert_eq!(iface.counters().ipv4.reasm_oks, 1);
+}
+
+#[test]
+fn ping_socket_round_trip_and_errors() {
+    use crate::socket::IcmpErrorKind;
+    use crate::socket::icmp::{PacketBuffer as IcmpBuffer, Socket as IcmpSocket};
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let h = sockets
+        .add(IcmpSocket::new(
+            IcmpBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 1024]),
+            IcmpBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 1024]),
+        ))
+        .unwrap();
+    let s = sockets.get_mut::<IcmpSocket>(h).unwrap();
+    s.bind(0x4242).unwrap();
+    s.send_echo_slice(1, b"are you there", IpAddr::V4(PEER_IP))
+        .unwrap();
+    iface.poll(t(1), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 1);
+    let (_, ip, payload) = ip_of(&tx[0]);
+    assert_eq!((ip.src_addr, ip.dst_addr), (OUR_IP, PEER_IP));
+    let r = icmpv4::Repr::parse(
+        &icmpv4::Packet::new_checked(payload).unwrap(),
+        Checksum::Both,
+    )
+    .unwrap();
+    assert_eq!(
+        r,
+        icmpv4::Repr::EchoRequest {
+            ident: 0x4242,
+            seq_no: 1,
+            data: b"are you there"
+        }
+    );
+    // The reply comes back to the socket.
+    let reply = icmpv4::Repr::EchoReply {
+        ident: 0x4242,
+        seq_no: 1,
+        data: b"are you there",
+    };
+    let mut msg = vec![0u8; reply.buffer_len()];
+    reply.emit(
+        &mut icmpv4::Packet::new_unchecked(&mut msg[..]),
+        Checksum::Both,
+    );
+    dev.rx.push_back(eth(
+        OUR_MAC,
+        PEER_MAC,
+        ethernet::EtherType::Ipv4,
+        &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &msg),
+    ));
+    // A reply for another identifier is not ours.
+    let other = icmpv4::Repr::EchoReply {
+        ident: 0x4243,
+        seq_no: 1,
+        data: b"x",
+    };
+    let mut omsg = vec![0u8; other.buffer_len()];
+    other.emit(
+        &mut icmpv4::Packet::new_unchecked(&mut omsg[..]),
+        Checksum::Both,
+    );
+    dev.rx.push_back(eth(
+        OUR_MAC,
+        PEER_MAC,
+        ethernet::EtherType::Ipv4,
+        &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &omsg),
+    ));
+    iface.poll(t(2), &mut dev, &mut sockets);
+    let s = sockets.get_mut::<IcmpSocket>(h).unwrap();
+    let (m, meta) = s.recv().map(|(m, meta)| (m.to_vec(), meta)).unwrap();
+    assert_eq!(m, msg);
+    assert_eq!(meta.remote, IpAddr::V4(PEER_IP));
+    assert!(
+        s.recv().is_err(),
+        "the other identifier's reply was not delivered"
+    );
+    // A host-unreachable error quoting our request reaches the socket.
+    let invoking = &tx[0][14..];
+    let err = icmpv4::Repr::DstUnreachable {
+        reason: DstUnreachable::HostUnreachable,
+        next_hop_mtu: 0,
+        data: &invoking[..28],
+    };
+    let mut emsg = vec![0u8; err.buffer_len()];
+    err.emit(
+        &mut icmpv4::Packet::new_unchecked(&mut emsg[..]),
+        Checksum::Both,
+    );
+    dev.rx.push_back(eth(
+        OUR_MAC,
+        PEER_MAC,
+        ethernet::EtherType::Ipv4,
+        &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &emsg),
+    ));
+    iface.poll(t(3), &mut dev, &mut sockets);
+    let e = sockets
+        .get_mut::<IcmpSocket>(h)
+        .unwrap()
+        .take_error()
+        .unwrap();
+    assert_eq!(e.kind, IcmpErrorKind::HostUnreachable);
+    assert_eq!(
+        e.dst,
+        IpEndpoint::new(IpAddr::V4(PEER_IP), 1),
+        "port carries the sequence number"
+    );
+}
+
+#[test]
+fn rfc1122_4_1_3_3_icmp_errors_reach_the_udp_socket_and_pmtu_is_learnt() {
+    use crate::socket::IcmpErrorKind;
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let h = sockets
+        .add(UdpSocket::new(
+            PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 4096]),
+            PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 4096]),
+        ))
+        .unwrap();
+    sockets.get_mut::<UdpSocket>(h).unwrap().bind(5000).unwrap();
+    sockets
+        .get_mut::<UdpSocket>(h)
+        .unwrap()
+        .send_slice(b"hello", IpEndpoint::new(IpAddr::V4(PEER_IP), 53))
+        .unwrap();
+    iface.poll(t(1), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    let invoking = &tx[0][14..];
+    for (reason, mtu, kind) in [
+        (
+            DstUnreachable::PortUnreachable,
+            0,
+            IcmpErrorKind::PortUnreachable,
+        ),
+        (
+            DstUnreachable::FragRequired,
+            1400,
+            IcmpErrorKind::PacketTooBig(1400),
+        ),
+    ] {
+        let err = icmpv4::Repr::DstUnreachable {
+            reason,
+            next_hop_mtu: mtu,
+            data: invoking,
+        };
+        let mut emsg = vec![0u8; err.buffer_len()];
+        err.emit(
+            &mut icmpv4::Packet::new_unchecked(&mut emsg[..]),
+            Checksum::Both,
+        );
+        dev.rx.push_back(eth(
+            OUR_MAC,
+            PEER_MAC,
+            ethernet::EtherType::Ipv4,
+            &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &emsg),
+        ));
+        iface.poll(t(2), &mut dev, &mut sockets);
+        let e = sockets
+            .get_mut::<UdpSocket>(h)
+            .unwrap()
+            .take_error()
+            .unwrap();
+        assert_eq!(e.kind, kind);
+        assert_eq!(e.dst, IpEndpoint::new(IpAddr::V4(PEER_IP), 53));
+    }
+    // RFC 1191: the next datagram larger than 1400 is fragmented to fit.
+    let big = vec![7u8; 2000];
+    sockets
+        .get_mut::<UdpSocket>(h)
+        .unwrap()
+        .send_slice(&big, IpEndpoint::new(IpAddr::V4(PEER_IP), 53))
+        .unwrap();
+    iface.poll(t(3), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 2);
+    assert!(tx.iter().all(|f| f.len() - 14 <= 1400));
 }

@@ -4,8 +4,7 @@ use core::net::{IpAddr, Ipv6Addr};
 use std::vec;
 use std::vec::Vec;
 
-use super::device::TestDevice;
-use super::ipv4::eth;
+use super::device::{TestDevice, eth};
 use crate::iface::Interface;
 use crate::socket::SocketSet;
 use crate::time::Instant;
@@ -23,7 +22,9 @@ const ALL_NODES: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
 fn setup() -> (Interface<'static>, TestDevice, SocketSet<'static>) {
     let dev = TestDevice::ethernet(1500);
     let mut iface = super::device::test_iface(dev.caps, OUR_MAC);
-    iface.add_ipv6_addr(Ipv6Cidr::new(OUR_IP, 64).unwrap()).unwrap();
+    iface
+        .add_ipv6_addr(Ipv6Cidr::new(OUR_IP, 64).unwrap())
+        .unwrap();
     (iface, dev, SocketSet::new(Vec::new()))
 }
 
@@ -31,7 +32,13 @@ fn t(ms: i64) -> Instant {
     Instant::from_millis(ms)
 }
 
-fn packet(src: Ipv6Addr, dst: Ipv6Addr, next: IpProtocol, hop_limit: u8, payload: &[u8]) -> Vec<u8> {
+fn packet(
+    src: Ipv6Addr,
+    dst: Ipv6Addr,
+    next: IpProtocol,
+    hop_limit: u8,
+    payload: &[u8],
+) -> Vec<u8> {
     let repr = ipv6::Repr {
         src_addr: src,
         dst_addr: dst,
@@ -50,7 +57,12 @@ fn packet(src: Ipv6Addr, dst: Ipv6Addr, next: IpProtocol, hop_limit: u8, payload
 
 fn icmp(src: Ipv6Addr, dst: Ipv6Addr, r: icmpv6::Repr<'_>) -> Vec<u8> {
     let mut buf = vec![0u8; r.buffer_len()];
-    r.emit(&mut icmpv6::Packet::new_unchecked(&mut buf[..]), &src, &dst, Checksum::Both);
+    r.emit(
+        &mut icmpv6::Packet::new_unchecked(&mut buf[..]),
+        &src,
+        &dst,
+        Checksum::Both,
+    );
     buf
 }
 
@@ -64,10 +76,21 @@ fn parse_out(f: &[u8]) -> (ipv6::Repr, Vec<u8>) {
     (r, p.payload().to_vec())
 }
 
-fn learn_peer(iface: &mut Interface<'static>, dev: &mut TestDevice, sockets: &mut SocketSet<'static>) {
-    let ns = icmpv6::Repr::Ndisc(ndisc::Repr::NeighborSolicit { target_addr: OUR_IP, lladdr: Some(PEER_MAC), nonce: None });
+fn learn_peer(
+    iface: &mut Interface<'static>,
+    dev: &mut TestDevice,
+    sockets: &mut SocketSet<'static>,
+) {
+    let ns = icmpv6::Repr::Ndisc(ndisc::Repr::NeighborSolicit {
+        target_addr: OUR_IP,
+        lladdr: Some(PEER_MAC),
+        nonce: None,
+    });
     let sn = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 1, 0xff00, 1);
-    dev.rx.push_back(frame(EthernetAddress::from_ipv6_multicast(sn), &packet(PEER_IP, sn, IpProtocol::Icmpv6, 255, &icmp(PEER_IP, sn, ns))));
+    dev.rx.push_back(frame(
+        EthernetAddress::from_ipv6_multicast(sn),
+        &packet(PEER_IP, sn, IpProtocol::Icmpv6, 255, &icmp(PEER_IP, sn, ns)),
+    ));
     iface.poll(t(0), dev, sockets);
     dev.take_tx();
 }
@@ -76,18 +99,34 @@ fn learn_peer(iface: &mut Interface<'static>, dev: &mut TestDevice, sockets: &mu
 fn rfc4861_7_2_4_solicitation_is_answered() {
     let (mut iface, mut dev, mut sockets) = setup();
     let sn = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 1, 0xff00, 1);
-    let ns = icmpv6::Repr::Ndisc(ndisc::Repr::NeighborSolicit { target_addr: OUR_IP, lladdr: Some(PEER_MAC), nonce: None });
-    dev.rx.push_back(frame(EthernetAddress::from_ipv6_multicast(sn), &packet(PEER_IP, sn, IpProtocol::Icmpv6, 255, &icmp(PEER_IP, sn, ns))));
+    let ns = icmpv6::Repr::Ndisc(ndisc::Repr::NeighborSolicit {
+        target_addr: OUR_IP,
+        lladdr: Some(PEER_MAC),
+        nonce: None,
+    });
+    dev.rx.push_back(frame(
+        EthernetAddress::from_ipv6_multicast(sn),
+        &packet(PEER_IP, sn, IpProtocol::Icmpv6, 255, &icmp(PEER_IP, sn, ns)),
+    ));
     iface.poll(t(0), &mut dev, &mut sockets);
     let tx = dev.take_tx();
     assert_eq!(tx.len(), 1);
     let (ip, payload) = parse_out(&tx[0]);
-    assert_eq!((ip.src_addr, ip.dst_addr, ip.hop_limit), (OUR_IP, PEER_IP, 255));
+    assert_eq!(
+        (ip.src_addr, ip.dst_addr, ip.hop_limit),
+        (OUR_IP, PEER_IP, 255)
+    );
     let p = icmpv6::Packet::new_checked(&payload[..]).unwrap();
     let r = icmpv6::Repr::parse(&p, &ip.src_addr, &ip.dst_addr, Checksum::Both).unwrap();
     assert_eq!(
         r,
-        icmpv6::Repr::Ndisc(ndisc::Repr::NeighborAdvert { router: false, solicited: true, override_: true, target_addr: OUR_IP, lladdr: Some(OUR_MAC) })
+        icmpv6::Repr::Ndisc(ndisc::Repr::NeighborAdvert {
+            router: false,
+            solicited: true,
+            override_: true,
+            target_addr: OUR_IP,
+            lladdr: Some(OUR_MAC)
+        })
     );
 }
 
@@ -95,8 +134,15 @@ fn rfc4861_7_2_4_solicitation_is_answered() {
 fn rfc4861_hop_limit_below_255_is_ignored() {
     let (mut iface, mut dev, mut sockets) = setup();
     let sn = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 1, 0xff00, 1);
-    let ns = icmpv6::Repr::Ndisc(ndisc::Repr::NeighborSolicit { target_addr: OUR_IP, lladdr: Some(PEER_MAC), nonce: None });
-    dev.rx.push_back(frame(EthernetAddress::from_ipv6_multicast(sn), &packet(PEER_IP, sn, IpProtocol::Icmpv6, 254, &icmp(PEER_IP, sn, ns))));
+    let ns = icmpv6::Repr::Ndisc(ndisc::Repr::NeighborSolicit {
+        target_addr: OUR_IP,
+        lladdr: Some(PEER_MAC),
+        nonce: None,
+    });
+    dev.rx.push_back(frame(
+        EthernetAddress::from_ipv6_multicast(sn),
+        &packet(PEER_IP, sn, IpProtocol::Icmpv6, 254, &icmp(PEER_IP, sn, ns)),
+    ));
     iface.poll(t(0), &mut dev, &mut sockets);
     assert!(dev.take_tx().is_empty());
 }
@@ -104,39 +150,99 @@ fn rfc4861_hop_limit_below_255_is_ignored() {
 #[test]
 fn rfc4443_echo_reply_after_resolution() {
     let (mut iface, mut dev, mut sockets) = setup();
-    let req = icmpv6::Repr::EchoRequest { ident: 7, seq_no: 2, data: b"ping6" };
-    dev.rx.push_back(frame(OUR_MAC, &packet(PEER_IP, OUR_IP, IpProtocol::Icmpv6, 64, &icmp(PEER_IP, OUR_IP, req))));
+    let req = icmpv6::Repr::EchoRequest {
+        ident: 7,
+        seq_no: 2,
+        data: b"ping6",
+    };
+    dev.rx.push_back(frame(
+        OUR_MAC,
+        &packet(
+            PEER_IP,
+            OUR_IP,
+            IpProtocol::Icmpv6,
+            64,
+            &icmp(PEER_IP, OUR_IP, req),
+        ),
+    ));
     iface.poll(t(0), &mut dev, &mut sockets);
     // No neighbour entry: a Neighbor Solicitation goes out first.
     let tx = dev.take_tx();
     assert_eq!(tx.len(), 1);
     let (ip, payload) = parse_out(&tx[0]);
     assert_eq!(ip.dst_addr, Ipv6Addr::new(0xff02, 0, 0, 0, 0, 1, 0xff00, 2));
-    let r = icmpv6::Repr::parse(&icmpv6::Packet::new_checked(&payload[..]).unwrap(), &ip.src_addr, &ip.dst_addr, Checksum::Both).unwrap();
-    assert!(matches!(r, icmpv6::Repr::Ndisc(ndisc::Repr::NeighborSolicit { target_addr, .. }) if target_addr == PEER_IP));
+    let r = icmpv6::Repr::parse(
+        &icmpv6::Packet::new_checked(&payload[..]).unwrap(),
+        &ip.src_addr,
+        &ip.dst_addr,
+        Checksum::Both,
+    )
+    .unwrap();
+    assert!(
+        matches!(r, icmpv6::Repr::Ndisc(ndisc::Repr::NeighborSolicit { target_addr, .. }) if target_addr == PEER_IP)
+    );
     // The advertisement releases the queued reply.
-    let na = icmpv6::Repr::Ndisc(ndisc::Repr::NeighborAdvert { router: false, solicited: true, override_: true, target_addr: PEER_IP, lladdr: Some(PEER_MAC) });
-    dev.rx.push_back(frame(OUR_MAC, &packet(PEER_IP, OUR_IP, IpProtocol::Icmpv6, 255, &icmp(PEER_IP, OUR_IP, na))));
+    let na = icmpv6::Repr::Ndisc(ndisc::Repr::NeighborAdvert {
+        router: false,
+        solicited: true,
+        override_: true,
+        target_addr: PEER_IP,
+        lladdr: Some(PEER_MAC),
+    });
+    dev.rx.push_back(frame(
+        OUR_MAC,
+        &packet(
+            PEER_IP,
+            OUR_IP,
+            IpProtocol::Icmpv6,
+            255,
+            &icmp(PEER_IP, OUR_IP, na),
+        ),
+    ));
     iface.poll(t(3), &mut dev, &mut sockets);
     let tx = dev.take_tx();
     assert_eq!(tx.len(), 1);
     let (ip, payload) = parse_out(&tx[0]);
     assert_eq!(ip.dst_addr, PEER_IP);
     assert_ne!(ip.flow_label, 0, "RFC 6437 flow label set");
-    let r = icmpv6::Repr::parse(&icmpv6::Packet::new_checked(&payload[..]).unwrap(), &ip.src_addr, &ip.dst_addr, Checksum::Both).unwrap();
-    assert_eq!(r, icmpv6::Repr::EchoReply { ident: 7, seq_no: 2, data: b"ping6" });
+    let r = icmpv6::Repr::parse(
+        &icmpv6::Packet::new_checked(&payload[..]).unwrap(),
+        &ip.src_addr,
+        &ip.dst_addr,
+        Checksum::Both,
+    )
+    .unwrap();
+    assert_eq!(
+        r,
+        icmpv6::Repr::EchoReply {
+            ident: 7,
+            seq_no: 2,
+            data: b"ping6"
+        }
+    );
 }
 
 fn hbh_with(kind: u8) -> Vec<u8> {
     // Hop-by-Hop header carrying one unknown option of `kind`, then an
     // echo request.
-    let opts = [Ipv6Option::Unknown { kind: OptionType(kind), data: &[0, 0] }];
+    let opts = [Ipv6Option::Unknown {
+        kind: OptionType(kind),
+        data: &[0, 0],
+    }];
     let olen = options_len(&opts);
     let mut hbh = vec![0u8; 2 + olen];
     hbh[0] = 58; // next header ICMPv6
     hbh[1] = ((2 + olen) / 8 - 1) as u8;
     emit_options(&opts, &mut hbh[2..]);
-    let echo = icmp(PEER_IP, OUR_IP, icmpv6::Repr::EchoRequest { ident: 1, seq_no: 1, data: b"x" });
+    let echo = icmp(
+        PEER_IP,
+        OUR_IP,
+        icmpv6::Repr::EchoRequest {
+            ident: 1,
+            seq_no: 1,
+            data: b"x",
+        },
+    );
     hbh.extend_from_slice(&echo);
     hbh
 }
@@ -146,24 +252,44 @@ fn rfc8200_4_2_option_actions() {
     // 00: skip -> the echo is answered.
     let (mut iface, mut dev, mut sockets) = setup();
     learn_peer(&mut iface, &mut dev, &mut sockets);
-    dev.rx.push_back(frame(OUR_MAC, &packet(PEER_IP, OUR_IP, IpProtocol::HopByHop, 64, &hbh_with(0x1e))));
+    dev.rx.push_back(frame(
+        OUR_MAC,
+        &packet(PEER_IP, OUR_IP, IpProtocol::HopByHop, 64, &hbh_with(0x1e)),
+    ));
     iface.poll(t(1), &mut dev, &mut sockets);
     let tx = dev.take_tx();
     assert_eq!(tx.len(), 1);
     let (_, payload) = parse_out(&tx[0]);
     assert_eq!(payload[0], 129, "echo reply");
     // 01: discard silently.
-    dev.rx.push_back(frame(OUR_MAC, &packet(PEER_IP, OUR_IP, IpProtocol::HopByHop, 64, &hbh_with(0x5e))));
+    dev.rx.push_back(frame(
+        OUR_MAC,
+        &packet(PEER_IP, OUR_IP, IpProtocol::HopByHop, 64, &hbh_with(0x5e)),
+    ));
     iface.poll(t(2), &mut dev, &mut sockets);
     assert!(dev.take_tx().is_empty());
     // 10: discard + Parameter Problem code 2 pointing at the option.
-    dev.rx.push_back(frame(OUR_MAC, &packet(PEER_IP, OUR_IP, IpProtocol::HopByHop, 64, &hbh_with(0x9e))));
+    dev.rx.push_back(frame(
+        OUR_MAC,
+        &packet(PEER_IP, OUR_IP, IpProtocol::HopByHop, 64, &hbh_with(0x9e)),
+    ));
     iface.poll(t(3), &mut dev, &mut sockets);
     let tx = dev.take_tx();
     assert_eq!(tx.len(), 1);
     let (ip, payload) = parse_out(&tx[0]);
-    let r = icmpv6::Repr::parse(&icmpv6::Packet::new_checked(&payload[..]).unwrap(), &ip.src_addr, &ip.dst_addr, Checksum::Both).unwrap();
-    let icmpv6::Repr::ParamProblem { reason, pointer, .. } = r else { panic!("{r:?}") };
+    let r = icmpv6::Repr::parse(
+        &icmpv6::Packet::new_checked(&payload[..]).unwrap(),
+        &ip.src_addr,
+        &ip.dst_addr,
+        Checksum::Both,
+    )
+    .unwrap();
+    let icmpv6::Repr::ParamProblem {
+        reason, pointer, ..
+    } = r
+    else {
+        panic!("{r:?}")
+    };
     assert_eq!(reason, ParamProblem::UnrecognizedOption);
     assert_eq!(pointer, 42, "40-byte header + 2: the option type");
 }
@@ -175,14 +301,36 @@ fn rfc5095_routing_type_0_refused() {
     // Routing header type 0 with one address and Segments Left 1.
     let mut rh = vec![58u8, 2, 0, 1, 0, 0, 0, 0];
     rh.extend_from_slice(&Ipv6Addr::new(0xfd00, 0x77, 0, 0, 0, 0, 0, 9).octets());
-    rh.extend_from_slice(&icmp(PEER_IP, OUR_IP, icmpv6::Repr::EchoRequest { ident: 1, seq_no: 1, data: b"x" }));
-    dev.rx.push_back(frame(OUR_MAC, &packet(PEER_IP, OUR_IP, IpProtocol::Ipv6Route, 64, &rh)));
+    rh.extend_from_slice(&icmp(
+        PEER_IP,
+        OUR_IP,
+        icmpv6::Repr::EchoRequest {
+            ident: 1,
+            seq_no: 1,
+            data: b"x",
+        },
+    ));
+    dev.rx.push_back(frame(
+        OUR_MAC,
+        &packet(PEER_IP, OUR_IP, IpProtocol::Ipv6Route, 64, &rh),
+    ));
     iface.poll(t(1), &mut dev, &mut sockets);
     let tx = dev.take_tx();
     assert_eq!(tx.len(), 1);
     let (ip, payload) = parse_out(&tx[0]);
-    let r = icmpv6::Repr::parse(&icmpv6::Packet::new_checked(&payload[..]).unwrap(), &ip.src_addr, &ip.dst_addr, Checksum::Both).unwrap();
-    let icmpv6::Repr::ParamProblem { reason, pointer, .. } = r else { panic!("{r:?}") };
+    let r = icmpv6::Repr::parse(
+        &icmpv6::Packet::new_checked(&payload[..]).unwrap(),
+        &ip.src_addr,
+        &ip.dst_addr,
+        Checksum::Both,
+    )
+    .unwrap();
+    let icmpv6::Repr::ParamProblem {
+        reason, pointer, ..
+    } = r
+    else {
+        panic!("{r:?}")
+    };
     assert_eq!((reason, pointer), (ParamProblem::ErroneousHeaderField, 42));
 }
 
@@ -200,7 +348,10 @@ fn rfc4443_2_4_no_error_to_multicast_destinations() {
         crate::wire::checksum::data(&udp),
     ]);
     udp[6..8].copy_from_slice(&(!sum).to_be_bytes());
-    dev.rx.push_back(frame(EthernetAddress::from_ipv6_multicast(ALL_NODES), &packet(PEER_IP, ALL_NODES, IpProtocol::Udp, 64, &udp)));
+    dev.rx.push_back(frame(
+        EthernetAddress::from_ipv6_multicast(ALL_NODES),
+        &packet(PEER_IP, ALL_NODES, IpProtocol::Udp, 64, &udp),
+    ));
     iface.poll(t(1), &mut dev, &mut sockets);
     assert!(dev.take_tx().is_empty());
     assert_eq!(iface.counters().icmpv6.out_suppressed, 1);
@@ -225,9 +376,18 @@ fn rfc4861_6_3_4_router_advertisement_sets_default_route() {
         options: ndisc::NdiscOptions::new_checked(&opts).unwrap(),
     };
     let msg = icmp(router, ALL_NODES, icmpv6::Repr::Ndisc(ra));
-    dev.rx.push_back(frame(EthernetAddress::from_ipv6_multicast(ALL_NODES), &packet(router, ALL_NODES, IpProtocol::Icmpv6, 255, &msg)));
+    dev.rx.push_back(frame(
+        EthernetAddress::from_ipv6_multicast(ALL_NODES),
+        &packet(router, ALL_NODES, IpProtocol::Icmpv6, 255, &msg),
+    ));
     iface.poll(t(0), &mut dev, &mut sockets);
-    let r = iface.routes().lookup(&IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)), t(1)).copied();
+    let r = iface
+        .routes()
+        .lookup(
+            &IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)),
+            t(1),
+        )
+        .copied();
     assert_eq!(r.and_then(|r| r.via_router), Some(IpAddr::V6(router)));
     assert_eq!(r.and_then(|r| r.expires_at), Some(t(1_800_000)));
 }
