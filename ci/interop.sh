@@ -309,8 +309,10 @@ tshark_clean() {
     local bad
     echo "frames captured: $frames"
     [ "$frames" -gt 0 ] || return 1
+    # stderr apart: tshark warns about running as root there.
     bad=$(tshark -n -2 -r "$PCAP" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
-        -o udp.check_checksum:TRUE -Y '_ws.malformed || _ws.expert.severity >= warning' 2>&1)
+        -o udp.check_checksum:TRUE -Y '_ws.malformed || _ws.expert.severity >= warning' \
+        2>"$WORK/tshark.err") || { cat "$WORK/tshark.err"; return 1; }
     echo "$bad"
     [ -z "$bad" ]
 }

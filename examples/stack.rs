@@ -88,7 +88,8 @@ struct Args {
     /// The hardware address (TAP only) [default: 02:77:00:00:00:02].
     #[arg(long, value_name = "MAC")]
     mac: Option<EthernetAddress>,
-    /// The IP MTU (default: the interface's).
+    /// The IP MTU the stack sends with (at most the interface's, which is
+    /// the default).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(576..))]
     mtu: Option<u16>,
     /// Capture every frame to this pcap file.
@@ -206,12 +207,10 @@ fn host(args: &Args) -> io::Result<ExitCode> {
         return Err(usage("--mac applies to a TAP only"));
     }
 
-    let device = TunTapDevice::open(name, medium, args.mtu.map(usize::from)).map_err(|e| {
-        io::Error::new(
-            e.kind(),
-            format!("cannot attach to {name}: {e} (it must exist in this network namespace)"),
-        )
-    })?;
+    // The device keeps the interface's MTU (its buffers must hold what
+    // the kernel sends); `--mtu` lowers the stack's own MTU only.
+    let device = TunTapDevice::open(name, medium, None)
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot attach to {name}: {e}")))?;
     let fd = device.as_raw_fd();
     let seed = args.seed.unwrap_or_else(seed_from_clock);
     let faults = FaultConfig {
@@ -232,7 +231,9 @@ fn host(args: &Args) -> io::Result<ExitCode> {
                 let flushed = pcap.flush();
                 format!(
                     "  tap    {tap:?}\n  pcap   {written} frames{}",
-                    flushed.err().map_or(String::new(), |e| format!(" (flush: {e})"))
+                    flushed
+                        .err()
+                        .map_or(String::new(), |e| format!(" (flush: {e})"))
                 )
             })
         }
@@ -320,7 +321,11 @@ fn run_host<D: Device>(
     iface.poll(now, &mut device, &mut sockets);
     println!(
         "ready {} {name} {}mtu {} {} seed {seed}{}",
-        if medium == Medium::Ethernet { "tap" } else { "tun" },
+        if medium == Medium::Ethernet {
+            "tap"
+        } else {
+            "tun"
+        },
         if medium == Medium::Ethernet {
             format!("mac {mac} ")
         } else {
@@ -467,7 +472,10 @@ impl World {
                 // kept asking for "now" without progress would spin: stop.
                 same_instant += 1;
                 if same_instant > 10_000 {
-                    println!("[{}] stuck: a stack asks for a poll now without progress", self.ms());
+                    println!(
+                        "[{}] stuck: a stack asks for a poll now without progress",
+                        self.ms()
+                    );
                     return None;
                 }
             } else {
@@ -554,7 +562,11 @@ impl World {
                 println!("[{}] A: udp {what} to {to}: cannot send: {e:?}", self.ms());
                 return None;
             }
-            println!("[{}] A: udp {what} to {to}: {} bytes", self.ms(), data.len());
+            println!(
+                "[{}] A: udp {what} to {to}: {} bytes",
+                self.ms(),
+                data.len()
+            );
             match self.run_until(sent + DEMO_TIMEOUT, &Want::Udp(to)) {
                 Some((reply, at)) => {
                     println!(

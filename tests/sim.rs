@@ -13,8 +13,8 @@ mod common;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use ferrotcp::socket::{icmp, udp};
 use ferrotcp::socket::{IpEndpoint, SocketHandle};
+use ferrotcp::socket::{icmp, udp};
 use ferrotcp::storage::PacketMetadata;
 use ferrotcp::time::{Duration, Instant};
 use ferrotcp::wire::{EthernetAddress, Ipv4Cidr, Ipv6Cidr};
@@ -247,10 +247,15 @@ fn no_faults() -> FaultConfig {
 fn rfc1122_2_3_2_2_first_udp_datagram_survives_arp() {
     let mut p = Pair::new(1, no_faults());
     // Longer than one retry interval would be a retry; one try only.
-    let at = p.echo(b4(), 100, RETRY_INTERVAL).expect("first datagram answered");
+    let at = p
+        .echo(b4(), 100, RETRY_INTERVAL)
+        .expect("first datagram answered");
     // Two resolutions (A resolves B, B learns A from the request or
     // resolves it) and one exchange: a handful of one-way delays.
-    assert!(at <= Instant::ZERO + LINK_DELAY.saturating_mul(8), "took until {at}");
+    assert!(
+        at <= Instant::ZERO + LINK_DELAY.saturating_mul(8),
+        "took until {at}"
+    );
     let a = p.a.iface.counters();
     assert_eq!(a.arp.tx_requests, 1, "A asked for B once: {:?}", a.arp);
     assert_eq!(a.udp.out_datagrams, 1, "no retry was needed");
@@ -262,9 +267,18 @@ fn rfc1122_2_3_2_2_first_udp_datagram_survives_arp() {
 #[test]
 fn rfc4861_7_2_2_first_udp_datagram_survives_nd() {
     let mut p = Pair::new(2, no_faults());
-    let at = p.echo(b6(), 100, RETRY_INTERVAL).expect("first datagram answered");
-    assert!(at <= Instant::ZERO + LINK_DELAY.saturating_mul(8), "took until {at}");
-    assert_eq!(p.a.iface.counters().udp.out_datagrams, 1, "no retry was needed");
+    let at = p
+        .echo(b6(), 100, RETRY_INTERVAL)
+        .expect("first datagram answered");
+    assert!(
+        at <= Instant::ZERO + LINK_DELAY.saturating_mul(8),
+        "took until {at}"
+    );
+    assert_eq!(
+        p.a.iface.counters().udp.out_datagrams,
+        1,
+        "no retry was needed"
+    );
     assert_eq!(p.services.counters().echoed, 1);
 }
 
@@ -273,8 +287,13 @@ fn rfc4861_7_2_2_first_udp_datagram_survives_nd() {
 fn rfc1122_2_3_2_2_first_ping_survives_resolution() {
     for dst in [b4(), b6()] {
         let mut p = Pair::new(3, no_faults());
-        let at = p.ping(dst, 56, RETRY_INTERVAL).expect("first ping answered");
-        assert!(at <= Instant::ZERO + LINK_DELAY.saturating_mul(8), "{dst}: took until {at}");
+        let at = p
+            .ping(dst, 56, RETRY_INTERVAL)
+            .expect("first ping answered");
+        assert!(
+            at <= Instant::ZERO + LINK_DELAY.saturating_mul(8),
+            "{dst}: took until {at}"
+        );
         assert_eq!(p.seq, 1, "{dst}: one request was enough");
     }
 }
@@ -315,7 +334,10 @@ fn ping_and_udp_complete_under_loss_duplication_reordering() {
         let start = p.now;
         for dst in [b4(), b6()] {
             assert!(p.ping(dst, 56, limit).is_some(), "seed {seed}: ping {dst}");
-            assert!(p.echo(dst, 200, limit).is_some(), "seed {seed}: udp echo {dst}");
+            assert!(
+                p.echo(dst, 200, limit).is_some(),
+                "seed {seed}: udp echo {dst}"
+            );
         }
         let daytime = p.udp_exchange(b4(), common::DAYTIME_PORT, b"?", limit, |r| {
             r == b"daytime\r\n"
@@ -338,16 +360,28 @@ fn fragmentation_both_ways_with_one_percent_loss() {
     for seed in 0..16u64 {
         let mut p = Pair::new(seed, faults(1, 0, 0, 0));
         for dst in [b4(), b6()] {
-            assert!(p.ping(dst, 4000, limit).is_some(), "seed {seed}: ping -s 4000 {dst}");
-            assert!(p.echo(dst, 3000, limit).is_some(), "seed {seed}: udp 3000 {dst}");
+            assert!(
+                p.ping(dst, 4000, limit).is_some(),
+                "seed {seed}: ping -s 4000 {dst}"
+            );
+            assert!(
+                p.echo(dst, 3000, limit).is_some(),
+                "seed {seed}: udp 3000 {dst}"
+            );
         }
         let (a, b) = (p.a.iface.counters(), p.b.iface.counters());
         assert!(b.ipv4.in_receives > 0 && b.ipv6.in_receives > 0);
         // Each side sent fragments (more frames than datagrams).
         let sent_a = p.net.port_stats(0).unwrap().sent;
         let sent_b = p.net.port_stats(1).unwrap().sent;
-        assert!(sent_a >= 4 * 3, "seed {seed}: A sent {sent_a} frames: {a:?}");
-        assert!(sent_b >= 4 * 3, "seed {seed}: B sent {sent_b} frames: {b:?}");
+        assert!(
+            sent_a >= 4 * 3,
+            "seed {seed}: A sent {sent_a} frames: {a:?}"
+        );
+        assert!(
+            sent_b >= 4 * 3,
+            "seed {seed}: B sent {sent_b} frames: {b:?}"
+        );
     }
 }
 
@@ -371,8 +405,14 @@ fn duplicated_fragments_reassemble() {
     for seed in 0..8u64 {
         let mut p = Pair::new(seed, faults(0, 50, 0, 0));
         for dst in [b4(), b6()] {
-            assert!(p.ping(dst, 4000, Duration::from_secs(5)).is_some(), "seed {seed}: {dst}");
-            assert!(p.echo(dst, 3000, Duration::from_secs(5)).is_some(), "seed {seed}: {dst}");
+            assert!(
+                p.ping(dst, 4000, Duration::from_secs(5)).is_some(),
+                "seed {seed}: {dst}"
+            );
+            assert!(
+                p.echo(dst, 3000, Duration::from_secs(5)).is_some(),
+                "seed {seed}: {dst}"
+            );
         }
     }
 }
@@ -386,8 +426,14 @@ fn corrupted_frames_are_dropped_and_exchanges_complete() {
     for seed in 0..16u64 {
         let mut p = Pair::new(seed, faults(0, 0, 0, 5));
         for dst in [b4(), b6()] {
-            assert!(p.ping(dst, 1000, limit).is_some(), "seed {seed}: ping {dst}");
-            assert!(p.echo(dst, 1000, limit).is_some(), "seed {seed}: echo {dst}");
+            assert!(
+                p.ping(dst, 1000, limit).is_some(),
+                "seed {seed}: ping {dst}"
+            );
+            assert!(
+                p.echo(dst, 1000, limit).is_some(),
+                "seed {seed}: echo {dst}"
+            );
         }
         corrupted += p.net.port_stats(0).unwrap().faults.corrupted
             + p.net.port_stats(1).unwrap().faults.corrupted;

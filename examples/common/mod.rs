@@ -163,8 +163,11 @@ impl Services {
     pub fn new(sockets: &mut SocketSet<'static>) -> Services {
         let open = |sockets: &mut SocketSet<'static>, port: u16, datagrams, bytes| {
             let mut s = udp_socket(datagrams, bytes);
-            s.bind(port).expect("a fresh socket binds to a non-zero port");
-            sockets.add(s).expect("the socket set grows (owned storage)")
+            s.bind(port)
+                .expect("a fresh socket binds to a non-zero port");
+            sockets
+                .add(s)
+                .expect("the socket set grows (owned storage)")
         };
         Services {
             // Room for a few full-size datagrams in flight.
