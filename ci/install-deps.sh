@@ -16,7 +16,14 @@ as_root() {
 apt_pkgs=()
 command -v tshark >/dev/null 2>&1 || apt_pkgs+=(tshark)
 command -v tcpdump >/dev/null 2>&1 || apt_pkgs+=(tcpdump)
+# Linux interop (ci/interop.sh): namespaces, ping, socat, nstat.
+command -v ip >/dev/null 2>&1 || apt_pkgs+=(iproute2)
+command -v nstat >/dev/null 2>&1 || apt_pkgs+=(iproute2)
+command -v ping >/dev/null 2>&1 || apt_pkgs+=(iputils-ping)
+command -v socat >/dev/null 2>&1 || apt_pkgs+=(socat)
 if [ "${#apt_pkgs[@]}" -gt 0 ]; then
+    # De-duplicate (iproute2 may be listed twice).
+    mapfile -t apt_pkgs < <(printf '%s\n' "${apt_pkgs[@]}" | sort -u)
     say "apt-get install ${apt_pkgs[*]}"
     if ! {
         echo "wireshark-common wireshark-common/install-setuid boolean false" | as_root debconf-set-selections &&
