@@ -841,7 +841,11 @@ impl InterfaceInner<'_> {
         scratch: &mut [u8],
         t: &TcpTransmit<'_>,
     ) -> Result<(), SendError> {
-        let mut out = self.reply(t.local.addr, t.remote.addr, IpPayload::Tcp(t.repr));
+        let mut out = self.reply(
+            t.local.addr,
+            t.remote.addr,
+            IpPayload::Tcp(t.repr, t.payload_tail),
+        );
         if let Some(h) = t.hop_limit {
             out.hop_limit = h;
         }

@@ -456,7 +456,7 @@ impl InterfaceInner<'_> {
             accecn: None,
             payload: &[],
         };
-        let out = self.reply(ip.dst_addr, ip.src_addr, IpPayload::Tcp(rst));
+        let out = self.reply(ip.dst_addr, ip.src_addr, IpPayload::Tcp(rst, &[]));
         self.stage(scratch, &out)
     }
 

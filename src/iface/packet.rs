@@ -21,7 +21,9 @@ pub(crate) enum IpPayload<'p> {
     #[cfg(feature = "proto-ipv6")]
     Icmpv6(icmpv6::Repr<'p>),
     Udp(udp::Repr, &'p [u8]),
-    Tcp(tcp::Repr<'p>),
+    /// A segment whose data is `repr.payload` followed by the second slice
+    /// (the two sides of a send ring's wrap).
+    Tcp(tcp::Repr<'p>, &'p [u8]),
     /// Bytes written as they are (raw sockets); with an IPv6 checksum
     /// offset (RFC 3542 §3.1), the checksum is computed there.
     Raw(IpProtocol, &'p [u8], Option<usize>),
@@ -38,7 +40,7 @@ impl IpPayload<'_> {
             #[cfg(feature = "proto-ipv6")]
             IpPayload::Icmpv6(_) => IpProtocol::Icmpv6,
             IpPayload::Udp(..) => IpProtocol::Udp,
-            IpPayload::Tcp(_) => IpProtocol::Tcp,
+            IpPayload::Tcp(..) => IpProtocol::Tcp,
             IpPayload::Raw(p, ..) | IpPayload::IcmpMessage(p, _) => *p,
         }
     }
@@ -50,7 +52,7 @@ impl IpPayload<'_> {
             #[cfg(feature = "proto-ipv6")]
             IpPayload::Icmpv6(r) => r.buffer_len(),
             IpPayload::Udp(r, data) => r.buffer_len(data.len()),
-            IpPayload::Tcp(r) => r.buffer_len(),
+            IpPayload::Tcp(r, more) => r.buffer_len() + more.len(),
             IpPayload::Raw(_, data, _) | IpPayload::IcmpMessage(_, data) => data.len(),
         }
     }
@@ -172,8 +174,20 @@ impl IpOut<'_> {
                     caps.udp,
                 );
             }
-            IpPayload::Tcp(r) => {
-                r.emit(&mut tcp::Packet::new_unchecked(buf), src, dst, caps.tcp);
+            IpPayload::Tcp(r, more) => {
+                let first = r.payload;
+                let len = first.len() + more.len();
+                r.emit_with(
+                    &mut tcp::Packet::new_unchecked(buf),
+                    src,
+                    dst,
+                    len,
+                    |b| {
+                        b[..first.len()].copy_from_slice(first);
+                        b[first.len()..].copy_from_slice(more);
+                    },
+                    caps.tcp,
+                );
             }
             IpPayload::Raw(protocol, data, offset) => {
                 buf.copy_from_slice(data);

@@ -72,6 +72,10 @@ impl<'a, H: 'a> PacketBuffer<'a, H> {
 
     /// Whether a packet of `size` bytes would be accepted now.
     pub fn can_enqueue(&self, size: usize) -> bool {
+        if self.metadata.is_empty() {
+            // An empty queue restarts at the ring's beginning (see enqueue).
+            return self.metadata.capacity() >= 1 && size <= self.payload.capacity();
+        }
         let slots = self.metadata.window();
         let contiguous = self.payload.contiguous_window();
         if slots >= 1 && contiguous >= size {
@@ -86,6 +90,12 @@ impl<'a, H: 'a> PacketBuffer<'a, H> {
     pub fn enqueue(&mut self, size: usize, header: H) -> Result<&mut [u8], Full> {
         if !self.can_enqueue(size) {
             return Err(Full::Full);
+        }
+        if self.metadata.is_empty() {
+            // Nothing queued: start both rings over so the whole payload
+            // ring is one contiguous run.
+            self.metadata.clear();
+            self.payload.clear();
         }
         let contiguous = self.payload.contiguous_window();
         if contiguous < size {

@@ -1,7 +1,9 @@
 //! A fixed-capacity ring buffer over caller storage.
 //!
 //! Used for TCP send and receive buffers (bytes) and for the metadata
-//! rings of packet buffers. Bulk operations copy at most twice (once per
+//! rings of packet buffers. The read position never jumps: data written
+//! past the stored bytes (`write_unallocated`, TCP out-of-order data) stays
+//! where it was written even when the reader empties the buffer. Bulk operations copy at most twice (once per
 //! side of the wrap) and never allocate. Offsets into the "allocated"
 //! (filled) and "unallocated" (free) regions let TCP retransmit from the
 //! send buffer and place out-of-order data into the receive buffer without
@@ -118,10 +120,6 @@ impl<'a, T: 'a> RingBuffer<'a, T> {
         let at = self.read_at;
         self.read_at = self.index(1);
         self.length -= 1;
-        if self.length == 0 {
-            // Keep runs contiguous for the next producer.
-            self.read_at = 0;
-        }
         Ok(&mut self.storage[at])
     }
 
@@ -140,9 +138,6 @@ impl<'a, T: 'a> RingBuffer<'a, T> {
     where
         F: FnOnce(&mut [T]) -> (usize, R),
     {
-        if self.length == 0 {
-            self.read_at = 0;
-        }
         let at = self.index(self.length);
         let run = self.contiguous_window();
         let (n, r) = f(&mut self.storage[at..at + run]);
@@ -164,18 +159,12 @@ impl<'a, T: 'a> RingBuffer<'a, T> {
         let n = n.min(run);
         self.read_at = self.index(n);
         self.length -= n;
-        if self.length == 0 {
-            self.read_at = 0;
-        }
         (n, r)
     }
 
     /// Mark the next `n` free elements filled, if they are contiguous, and
     /// return them for the caller to write.
     pub fn enqueue_contiguous(&mut self, n: usize) -> Option<&mut [T]> {
-        if self.length == 0 {
-            self.read_at = 0;
-        }
         if self.contiguous_window() < n {
             return None;
         }
@@ -194,9 +183,6 @@ impl<'a, T: 'a> RingBuffer<'a, T> {
         let at = self.read_at;
         self.read_at = self.index(n);
         self.length -= n;
-        if self.length == 0 {
-            self.read_at = 0;
-        }
         Some(&mut self.storage[at..at + n])
     }
 
@@ -205,9 +191,6 @@ impl<'a, T: 'a> RingBuffer<'a, T> {
         let n = n.min(self.length);
         self.read_at = self.index(n);
         self.length -= n;
-        if self.length == 0 {
-            self.read_at = 0;
-        }
         n
     }
 

@@ -7,3 +7,5 @@ mod device;
 mod ipv4;
 #[cfg(feature = "proto-ipv6")]
 mod ipv6;
+#[cfg(feature = "proto-ipv4")]
+mod tcp;

@@ -15,7 +15,10 @@ pub(crate) struct TcpTransmit<'p> {
     pub(crate) local: IpEndpoint,
     pub(crate) remote: IpEndpoint,
     pub(crate) hop_limit: Option<u8>,
+    /// The segment; its data is `repr.payload` then `payload_tail`.
     pub(crate) repr: Repr<'p>,
+    /// The rest of the data when it wraps around the send buffer's end.
+    pub(crate) payload_tail: &'p [u8],
 }
 
 /// Keep-alive probes before giving up (Linux `tcp_keepalive_probes` 9).
@@ -72,17 +75,16 @@ impl Socket<'_> {
                 .min(self.cc.cwnd() + self.dup_acks as usize * self.mss);
         }
         let usable = window.saturating_sub(in_flight);
-        let mut len = unsent.min(usable).min(self.mss);
-        // Contiguous bytes in the ring (a segment never wraps).
-        len = len.min(self.tx_buffer.get_allocated(offset, len).len());
-        if len > 0 && len < self.mss && len < unsent {
+        let max_payload = self.max_payload();
+        let mut len = unsent.min(usable).min(max_payload);
+        if len > 0 && len < max_payload && len < unsent {
             // Sender SWS avoidance (RFC 9293 §3.8.6.2.1): a partial segment
             // only when it is at least half the peer's largest window.
             if len < self.max_snd_wnd / 2 {
                 len = 0;
             }
         }
-        if len > 0 && len < self.mss && self.nagle && in_flight > 0 && !self.fin_queued {
+        if len > 0 && len < max_payload && self.nagle && in_flight > 0 && !self.fin_queued {
             // Nagle (RFC 9293 §3.7.4): no small segment while data is
             // unacknowledged.
             len = 0;
@@ -90,6 +92,14 @@ impl Socket<'_> {
         let fin =
             self.fin_queued && len == unsent && self.fin_seq.is_none_or(|f| self.snd_nxt.le(f));
         (len > 0 || fin).then_some(Plan { offset, len, fin })
+    }
+
+    /// The most data a segment carries: the MSS less the options every
+    /// segment has (RFC 6691 §2: the MSS excludes TCP options; timestamps
+    /// take 12 bytes with padding).
+    pub(crate) fn max_payload(&self) -> usize {
+        let options = if self.ts_ok { 12 } else { 0 };
+        self.mss.saturating_sub(options).max(1)
     }
 
     /// The window to advertise, never shrinking the right edge we already
@@ -232,6 +242,7 @@ impl Socket<'_> {
                 remote,
                 hop_limit,
                 repr,
+                payload_tail: &[],
             })?;
             self.set_state(State::Closed);
             return Ok(());
@@ -263,6 +274,7 @@ impl Socket<'_> {
                 remote,
                 hop_limit,
                 repr,
+                payload_tail: &[],
             })?;
             self.snd_nxt = self.iss + 1;
             self.snd_max = self.snd_max.max(self.snd_nxt);
@@ -301,7 +313,11 @@ impl Socket<'_> {
 
         if let Some(plan) = plan {
             let seq = self.snd_nxt;
+            // The data may wrap around the ring: two slices, one segment.
             let payload = self.tx_buffer.get_allocated(plan.offset, plan.len);
+            let payload_tail = self
+                .tx_buffer
+                .get_allocated(plan.offset + payload.len(), plan.len - payload.len());
             let control = if plan.fin {
                 Control::Fin
             } else {
@@ -309,12 +325,15 @@ impl Socket<'_> {
             };
             let mut repr = self.segment(now, control, seq, payload);
             repr.psh = plan.offset + plan.len == self.tx_buffer.len() && plan.len > 0;
-            self.add_sack_blocks(&mut repr);
+            // SACK blocks only in the room the segment leaves below the MSS.
+            let room = self.max_payload().saturating_sub(plan.len);
+            self.add_sack_blocks(&mut repr, room);
             emit(TcpTransmit {
                 local,
                 remote,
                 hop_limit,
                 repr,
+                payload_tail,
             })?;
             let retransmit = seq.lt(self.snd_max);
             self.snd_nxt = seq + plan.len + usize::from(plan.fin);
@@ -348,6 +367,7 @@ impl Socket<'_> {
                 remote,
                 hop_limit,
                 repr,
+                payload_tail: &[],
             })?;
             self.persist_backoff = self.persist_backoff.saturating_add(1).min(16);
             let delay = self
@@ -374,6 +394,7 @@ impl Socket<'_> {
                 remote,
                 hop_limit,
                 repr,
+                payload_tail: &[],
             })?;
             let interval = self
                 .keep_alive
@@ -385,23 +406,29 @@ impl Socket<'_> {
 
         // A pure ACK.
         let mut repr = self.segment(now, Control::None, self.snd_nxt, &[]);
-        self.add_sack_blocks(&mut repr);
+        self.add_sack_blocks(&mut repr, usize::MAX);
         emit(TcpTransmit {
             local,
             remote,
             hop_limit,
             repr,
+            payload_tail: &[],
         })?;
         self.after_ack_sent(now);
         Ok(())
     }
 
-    fn add_sack_blocks(&self, repr: &mut Repr<'_>) {
+    fn add_sack_blocks(&self, repr: &mut Repr<'_>, room: usize) {
         if !self.sack_ok {
             return;
         }
-        // RFC 2018 §3: three blocks fit beside timestamps, four without.
-        let max = if repr.timestamp.is_some() { 3 } else { 4 };
+        // RFC 2018 §3: three blocks fit beside timestamps, four without;
+        // each takes 8 bytes plus 4 for the option header and padding.
+        let fit = room.saturating_sub(4) / 8;
+        let max = if repr.timestamp.is_some() { 3 } else { 4 }.min(fit);
+        if max == 0 {
+            return;
+        }
         for (slot, (l, r)) in
             repr.sack_ranges
                 .iter_mut()

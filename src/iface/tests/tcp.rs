@@ -1,0 +1,268 @@
+//! TCP between two interfaces over an in-memory link with seeded loss:
+//! handshake, bulk transfer in both directions, close.
+
+use core::net::{IpAddr, Ipv4Addr};
+use std::vec;
+use std::vec::Vec;
+
+use super::device::TestDevice;
+use crate::iface::Interface;
+use crate::rand::Rand;
+use crate::socket::tcp::{Socket as TcpSocket, State};
+use crate::socket::{IpEndpoint, SocketHandle, SocketSet};
+use crate::storage::RingBuffer;
+use crate::time::{Duration, Instant};
+use crate::wire::{EthernetAddress, Ipv4Cidr};
+
+const A_MAC: EthernetAddress = EthernetAddress([2, 0, 0, 0, 0, 0xa]);
+const B_MAC: EthernetAddress = EthernetAddress([2, 0, 0, 0, 0, 0xb]);
+const A_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
+const B_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
+
+struct Node {
+    iface: Interface<'static>,
+    dev: TestDevice,
+    sockets: SocketSet<'static>,
+}
+
+fn node(mac: EthernetAddress, ip: Ipv4Addr) -> Node {
+    let dev = TestDevice::ethernet(1500);
+    let mut iface = super::device::test_iface(dev.caps, mac);
+    iface.add_ipv4_addr(Ipv4Cidr::new(ip, 24).unwrap()).unwrap();
+    Node {
+        iface,
+        dev,
+        sockets: SocketSet::new(Vec::new()),
+    }
+}
+
+fn tcp(rx: usize, tx: usize) -> TcpSocket<'static> {
+    TcpSocket::new(
+        RingBuffer::new(vec![0u8; rx]),
+        RingBuffer::new(vec![0u8; tx]),
+    )
+}
+
+/// Move frames both ways, dropping `loss_pct` percent with `rand`.
+fn pump(a: &mut Node, b: &mut Node, rand: &mut Rand, loss_pct: u32) -> usize {
+    let mut moved = 0;
+    for f in a.dev.take_tx() {
+        moved += 1;
+        if rand.below(100) >= loss_pct {
+            b.dev.rx.push_back(f);
+        }
+    }
+    for f in b.dev.take_tx() {
+        moved += 1;
+        if rand.below(100) >= loss_pct {
+            a.dev.rx.push_back(f);
+        }
+    }
+    moved
+}
+
+/// Run both nodes until `done` or the virtual deadline; returns the time.
+fn run(
+    a: &mut Node,
+    b: &mut Node,
+    rand: &mut Rand,
+    loss: u32,
+    mut now: Instant,
+    limit: Duration,
+    mut step: impl FnMut(&mut Node, &mut Node) -> bool,
+) -> Instant {
+    let end = now + limit;
+    while now < end {
+        a.iface.poll(now, &mut a.dev, &mut a.sockets);
+        b.iface.poll(now, &mut b.dev, &mut b.sockets);
+        let done = step(a, b);
+        let moved = pump(a, b, rand, loss);
+        if done {
+            return now;
+        }
+        if moved > 0 || !a.dev.rx.is_empty() || !b.dev.rx.is_empty() {
+            // Frames in flight: a link delay of 100 µs.
+            now += Duration::from_micros(100);
+            continue;
+        }
+        let next = [
+            a.iface.poll_at(now, &mut a.sockets),
+            b.iface.poll_at(now, &mut b.sockets),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        now = match next {
+            Some(t) if t > now => t,
+            _ => now + Duration::from_micros(100),
+        };
+    }
+    let sa: std::vec::Vec<_> = a
+        .sockets
+        .iter()
+        .map(|(_, s)| match s {
+            crate::socket::Socket::Tcp(t) => (t.state(), t.info(), t.send_queue(), t.recv_queue()),
+            _ => unreachable!(),
+        })
+        .collect();
+    let sb: std::vec::Vec<_> = b
+        .sockets
+        .iter()
+        .map(|(_, s)| match s {
+            crate::socket::Socket::Tcp(t) => (t.state(), t.info(), t.send_queue(), t.recv_queue()),
+            _ => unreachable!(),
+        })
+        .collect();
+    for (_, s) in a.sockets.iter() {
+        if let crate::socket::Socket::Tcp(t) = s {
+            std::println!(
+                "A tcp poll_at {:?} una {:?} nxt {:?} max {:?} wnd {} fin_q {} fin_seq {:?} iss {:?}",
+                t.poll_at(),
+                t.snd_una,
+                t.snd_nxt,
+                t.snd_max,
+                t.snd_wnd,
+                t.fin_queued,
+                t.fin_seq,
+                t.iss
+            );
+        }
+    }
+    let na: std::vec::Vec<_> = a.iface.inner.neighbors.iter().collect();
+    let nb: std::vec::Vec<_> = b.iface.inner.neighbors.iter().collect();
+    std::println!(
+        "A neigh {na:?} {:?}\nB neigh {nb:?} {:?}",
+        a.iface.inner.neighbors.counters(),
+        b.iface.inner.neighbors.counters()
+    );
+    panic!(
+        "not done within {limit}: a {sa:?}\n b {sb:?}\n a {:?}\n b {:?}",
+        a.iface.counters(),
+        b.iface.counters()
+    );
+}
+
+fn connect(a: &mut Node, b: &mut Node, port: u16) -> (SocketHandle, SocketHandle) {
+    let hb = b.sockets.add(tcp(256 * 1024, 256 * 1024)).unwrap();
+    b.sockets
+        .get_mut::<TcpSocket>(hb)
+        .unwrap()
+        .listen(port)
+        .unwrap();
+    let ha = a.sockets.add(tcp(256 * 1024, 256 * 1024)).unwrap();
+    a.iface
+        .tcp_connect(
+            Instant::ZERO,
+            &mut a.sockets,
+            ha,
+            IpEndpoint::new(IpAddr::V4(B_IP), port),
+            None,
+        )
+        .unwrap();
+    (ha, hb)
+}
+
+fn transfer(loss: u32, seed: u64, size: usize) {
+    let mut a = node(A_MAC, A_IP);
+    let mut b = node(B_MAC, B_IP);
+    let mut rand = Rand::new(seed);
+    let (ha, hb) = connect(&mut a, &mut b, 5001);
+    let data: Vec<u8> = (0..size).map(|i| (i * 7 + i / 251) as u8).collect();
+    let mut sent = 0;
+    let mut received = Vec::with_capacity(size);
+    let mut closed = false;
+    run(
+        &mut a,
+        &mut b,
+        &mut rand,
+        loss,
+        Instant::ZERO,
+        Duration::from_secs(600),
+        |a, b| {
+            let sa = a.sockets.get_mut::<TcpSocket>(ha).unwrap();
+            if sa.may_send() && sent < data.len() {
+                sent += sa.send_slice(&data[sent..]).unwrap();
+            }
+            if sent == data.len() && !closed && sa.state() == State::Established {
+                sa.close();
+                closed = true;
+            }
+            let sb = b.sockets.get_mut::<TcpSocket>(hb).unwrap();
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = sb.recv_slice(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                received.extend_from_slice(&buf[..n]);
+            }
+            if sb.state() == State::CloseWait {
+                sb.close();
+            }
+            let done_a = matches!(sa_state(a, ha), State::TimeWait | State::Closed);
+            let done_b = sb_state(b, hb) == State::Closed;
+            received.len() == data.len() && done_a && done_b
+        },
+    );
+    assert_eq!(received.len(), data.len());
+    let first = received.iter().zip(&data).position(|(x, y)| x != y);
+    assert!(
+        first.is_none(),
+        "bytes differ from {first:?}: got {:?} want {:?}",
+        &received[first.unwrap_or(0)..][..16.min(received.len())],
+        &data[first.unwrap_or(0)..][..16]
+    );
+}
+
+fn sa_state(n: &Node, h: SocketHandle) -> State {
+    n.sockets.get::<TcpSocket>(h).unwrap().state()
+}
+
+fn sb_state(n: &Node, h: SocketHandle) -> State {
+    n.sockets.get::<TcpSocket>(h).unwrap().state()
+}
+
+#[test]
+fn bulk_transfer_no_loss() {
+    transfer(0, 1, 1 << 20);
+}
+
+#[test]
+fn bulk_transfer_with_loss() {
+    for seed in 0..4 {
+        transfer(5, seed, 200_000);
+    }
+}
+
+#[test]
+fn bulk_transfer_heavy_loss() {
+    transfer(20, 9, 50_000);
+}
+
+#[test]
+fn rfc9293_closed_port_is_reset() {
+    let mut a = node(A_MAC, A_IP);
+    let mut b = node(B_MAC, B_IP);
+    let mut rand = Rand::new(1);
+    let ha = a.sockets.add(tcp(4096, 4096)).unwrap();
+    a.iface
+        .tcp_connect(
+            Instant::ZERO,
+            &mut a.sockets,
+            ha,
+            IpEndpoint::new(IpAddr::V4(B_IP), 9999),
+            None,
+        )
+        .unwrap();
+    run(
+        &mut a,
+        &mut b,
+        &mut rand,
+        0,
+        Instant::ZERO,
+        Duration::from_secs(10),
+        |a, _| a.sockets.get::<TcpSocket>(ha).unwrap().state() == State::Closed,
+    );
+    let s = a.sockets.get_mut::<TcpSocket>(ha).unwrap();
+    assert_eq!(s.take_error(), Some(crate::socket::tcp::TcpError::Refused));
+    assert_eq!(b.iface.counters().tcp.out_rsts, 1);
+}
