@@ -85,7 +85,9 @@ impl Spi1 {
             v | (0b01 << (2 * 4)) | (0b10 << (2 * 5)) | (0b10 << (2 * 6)) | (0b10 << (2 * 7))
         });
         reg_modify(GPIOA + GPIO_OSPEEDR, |v| v | (0xff << (2 * 4)));
-        reg_modify(GPIOA + GPIO_PUPDR, |v| (v & !(0b11 << (2 * INT_PIN))) | (0b01 << (2 * INT_PIN)));
+        reg_modify(GPIOA + GPIO_PUPDR, |v| {
+            (v & !(0b11 << (2 * INT_PIN))) | (0b01 << (2 * INT_PIN))
+        });
         reg_modify(GPIOA + GPIO_AFRL, |v| {
             (v & !(0xfff << 20)) | (5 << 20) | (5 << 24) | (5 << 28)
         });
