@@ -72,6 +72,10 @@ build() { # manifest profile features -> path of the ELF
 }
 
 start=$(date +%s)
+# The defmt build must link too (defmt-rtt logger, defmt.x linker script).
+build "$FERRO" release "defmt,ipv6" ferrotcp-firmware >/dev/null
+echo "firmware with defmt (defmt-rtt) + IPv6: builds and links" >&2
+
 echo "| configuration | opt | stack | .text | .rodata | .data | .bss | flash | RAM |"
 echo "|---|---|---|---:|---:|---:|---:|---:|---:|"
 for opt in $OPTS; do
@@ -121,7 +125,7 @@ PY
 read -r fu fs fi fd _ <<<"$(read_sizes "$(build "$FERRO" release "sizes" ferrotcp-firmware)")"
 read -r su ss si sd _ <<<"$(read_sizes "$(build "$SMOL" release "icmp,sizes" smoltcp-twin-firmware)")"
 echo
-echo "size_of on $TARGET (IPv4 build) | ferrotcp | smoltcp"
+echo "| size_of on $TARGET (IPv4 build) | ferrotcp | smoltcp |"
 echo "|---|---:|---:|"
 echo "| UDP socket | $fu | $su |"
 echo "| socket set slot (SocketStorage) | $fs | $ss |"

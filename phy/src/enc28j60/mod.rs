@@ -191,21 +191,28 @@ impl ReceiveFilter {
 }
 
 /// The bit of the hash table (0..64) a destination address selects: bits
-/// 28..23 of the CRC-32 of the address (§8.1.8). Set
+/// 28..23 of the CRC-32 the MAC computes over the address (§8.1.8). Set
 /// `table[bit / 8] |= 1 << (bit % 8)` for each group to receive.
 pub fn hash_table_bit(addr: EthernetAddress) -> u8 {
+    ((crc32_register(&addr.0) >> 23) & 0x3f) as u8
+}
+
+/// The MAC's CRC-32 register after `bytes` (IEEE 802.3 §3.2.9: generator
+/// 0x04C11DB7, preset to all ones, bits taken least significant first as
+/// they go on the wire), before the final complement and bit reversal
+/// that make it the FCS.
+fn crc32_register(bytes: &[u8]) -> u32 {
     let mut crc: u32 = 0xffff_ffff;
-    for byte in addr.0 {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
+    for &byte in bytes {
+        for i in 0..8 {
+            let feedback = (crc >> 31) ^ u32::from((byte >> i) & 1);
+            crc <<= 1;
+            if feedback != 0 {
+                crc ^= 0x04c1_1db7;
+            }
         }
     }
-    ((!crc >> 23) & 0x3f) as u8
+    crc
 }
 
 /// How the driver sets up the chip.

@@ -758,5 +758,19 @@ fn receive_filter_values() {
     assert_eq!(f(true, false, Multicast::None, false), 0xa0);
     assert_eq!(f(true, true, Multicast::HashTable([0; 8]), false), 0xa5);
     assert_eq!(f(true, true, Multicast::All, true), 0x20);
-    assert!(hash_table_bit(MAC) < 64);
+}
+
+#[test]
+fn hash_table_crc_is_the_802_3_crc_register() {
+    // The standard check value: CRC-32 of "123456789" is 0xCBF43926 as an
+    // FCS (complemented, bit-reversed); the register holds the raw form.
+    assert_eq!(
+        super::crc32_register(b"123456789"),
+        (!0xcbf4_3926u32).reverse_bits()
+    );
+    let bit = hash_table_bit(EthernetAddress([0x01, 0x00, 0x5e, 0x00, 0x00, 0x01]));
+    assert_eq!(
+        u32::from(bit),
+        (super::crc32_register(&[0x01, 0x00, 0x5e, 0x00, 0x00, 0x01]) >> 23) & 0x3f
+    );
 }
