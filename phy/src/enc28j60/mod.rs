@@ -58,6 +58,8 @@ use ferrotcp::device::{Device, DeviceCapabilities, Medium};
 use ferrotcp::time::Instant;
 use ferrotcp::wire::EthernetAddress;
 
+#[cfg(test)]
+mod chip_model;
 mod regs;
 #[cfg(test)]
 mod tests;
