@@ -13,8 +13,8 @@
 # TCP is not in either firmware yet (ferrotcp has no TCP socket on main):
 # the TCP configurations are to be added when it lands.
 #
-#   ci/size.sh                 everything (about 3-6 minutes cold)
-#   SIZE_OPT="z" ci/size.sh    only opt-level z
+#   ci/size.sh                 everything (about 2 minutes cold, 2 cores)
+#   SIZE_OPT="z" ci/size.sh    only opt-level z (about 1 minute cold)
 #
 # Builds go to $SIZE_TARGET_DIR (default target/size).
 set -euo pipefail
