@@ -10,6 +10,7 @@
 //! | [`pcap`] | a libpcap file writer | `std` |
 //! | [`pcap_device`] | [`PcapDevice`](pcap_device::PcapDevice): capture every frame to pcap | `std` |
 //! | `tap` | `TunTapDevice`: an existing Linux TAP or TUN interface, and `wait` (poll) | `tap`, Linux |
+//! | `enc28j60` | `Enc28j60`: the Microchip ENC28J60 SPI Ethernet controller over embedded-hal 1.0 | `enc28j60` |
 //!
 //! # Features
 //!
@@ -18,6 +19,7 @@
 //! | `std` (default) | link std (implies `alloc`) |
 //! | `alloc` | owned frame storage |
 //! | `tap` (default) | Linux TAP/TUN devices (implies `std`) |
+//! | `enc28j60` | the ENC28J60 driver (`no_std`) |
 //!
 //! Without `std` the crate is `#![no_std]`.
 #![cfg_attr(not(any(feature = "std", test)), no_std)]
@@ -54,6 +56,9 @@ pub mod pcap_device;
 
 #[cfg(all(feature = "tap", target_os = "linux"))]
 pub mod tap;
+
+#[cfg(feature = "enc28j60")]
+pub mod enc28j60;
 
 /// Which way a frame travels through a device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
