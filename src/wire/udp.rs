@@ -106,10 +106,8 @@ impl<T: AsRef<[u8]>> Packet<T> {
             };
         }
         let data = &self.buffer.as_ref()[..usize::from(self.len())];
-        checksum::combine(&[
-            checksum::pseudo_header(src, dst, IpProtocol::Udp, u32::from(self.len())),
-            checksum::data(data),
-        ]) == 0xffff
+        checksum::pseudo_header_and_data(src, dst, IpProtocol::Udp, u32::from(self.len()), data)
+            == 0xffff
     }
 }
 
@@ -149,10 +147,13 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     pub fn fill_checksum(&mut self, src: &IpAddr, dst: &IpAddr) {
         self.set_checksum(0);
         let len = self.len();
-        let sum = checksum::combine(&[
-            checksum::pseudo_header(src, dst, IpProtocol::Udp, u32::from(len)),
-            checksum::data(&self.buffer.as_ref()[..usize::from(len)]),
-        ]);
+        let sum = checksum::pseudo_header_and_data(
+            src,
+            dst,
+            IpProtocol::Udp,
+            u32::from(len),
+            &self.buffer.as_ref()[..usize::from(len)],
+        );
         let c = checksum::finish(sum);
         self.set_checksum(if c == 0 { 0xffff } else { c });
     }

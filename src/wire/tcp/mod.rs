@@ -348,10 +348,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     pub fn verify_checksum(&self, src: &IpAddr, dst: &IpAddr) -> bool {
         let data = self.buffer.as_ref();
         let len = u32::try_from(data.len()).unwrap_or(u32::MAX);
-        checksum::combine(&[
-            checksum::pseudo_header(src, dst, IpProtocol::Tcp, len),
-            checksum::data(data),
-        ]) == 0xffff
+        checksum::pseudo_header_and_data(src, dst, IpProtocol::Tcp, len, data) == 0xffff
     }
 }
 
@@ -479,15 +476,13 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     fn fill_checksum_len(&mut self, src: &IpAddr, dst: &IpAddr, len: usize) {
         self.set_checksum(0);
         let data = &self.buffer.as_ref()[..len];
-        let sum = checksum::combine(&[
-            checksum::pseudo_header(
-                src,
-                dst,
-                IpProtocol::Tcp,
-                u32::try_from(len).unwrap_or(u32::MAX),
-            ),
-            checksum::data(data),
-        ]);
+        let sum = checksum::pseudo_header_and_data(
+            src,
+            dst,
+            IpProtocol::Tcp,
+            u32::try_from(len).unwrap_or(u32::MAX),
+            data,
+        );
         self.set_checksum(checksum::finish(sum))
     }
 }
