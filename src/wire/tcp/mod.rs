@@ -634,7 +634,10 @@ impl<'a> Repr<'a> {
             _ => return Err(Error::BadField),
         };
 
-        let mut repr = Repr {
+        // Built in the return value and completed in place: a `Repr` is
+        // 160 bytes, and moving a finished one into the `Result` was a
+        // `memcpy` call per segment.
+        let mut parsed = Ok(Repr {
             src_port: packet.src_port(),
             dst_port: packet.dst_port(),
             control,
@@ -656,25 +659,94 @@ impl<'a> Repr<'a> {
             fast_open_cookie: None,
             accecn: None,
             payload: packet.payload(),
+        });
+        if let Ok(repr) = &mut parsed {
+            repr.parse_options(packet.options())?;
+        }
+        parsed
+    }
+
+    /// Walk the option area once and store each known option in `self`.
+    ///
+    /// The rules are exactly those of [`TcpOption::parse`] and
+    /// [`TcpOptionIter`] (the tests check the two agree), applied in place:
+    /// no [`TcpOption`] value is built and copied per option, which made the
+    /// generic walk the largest cost of parsing a segment.
+    #[inline(always)]
+    fn parse_options(&mut self, area: &'a [u8]) -> Result<()> {
+        use self::options::{
+            EXID_FAST_OPEN, KIND_ACCECN0, KIND_ACCECN1, KIND_END_OF_LIST, KIND_EXPERIMENTAL,
+            KIND_FAST_OPEN, KIND_MAX_SEG_SIZE, KIND_NO_OPERATION, KIND_SACK_PERMITTED,
+            KIND_SACK_RANGE, KIND_TIMESTAMP, KIND_WINDOW_SCALE,
         };
-        for option in packet.option_iter() {
-            match option? {
-                TcpOption::EndOfList | TcpOption::NoOperation => {}
-                TcpOption::MaxSegmentSize(v) => repr.max_seg_size = Some(v),
-                TcpOption::WindowScale(v) => repr.window_scale = Some(v),
-                TcpOption::SackPermitted => repr.sack_permitted = true,
-                TcpOption::SackRange(blocks) => repr.sack_ranges = blocks,
-                TcpOption::Timestamp(ts) => repr.timestamp = Some(ts),
-                TcpOption::FastOpen(c) | TcpOption::FastOpenExperimental(c) => {
-                    // The iterator checked the length already.
-                    repr.fast_open_cookie = Some(FastOpenCookie::new(c).ok_or(Error::BadOption)?)
+        let mut area = area;
+        while let Some((&kind, rest)) = area.split_first() {
+            match kind {
+                // RFC 9293 §3.2: End of Option List ends the list.
+                KIND_END_OF_LIST => break,
+                KIND_NO_OPERATION => {
+                    area = rest;
+                    continue;
                 }
-                TcpOption::AccEcn(a) => repr.accecn = Some(a),
-                // RFC 9293 §3.2: unknown options are ignored.
-                TcpOption::Unknown { .. } => {}
+                _ => {}
+            }
+            // RFC 9293 §3.2: the length counts kind and length octets; an
+            // illegal length (below 2, or past the option area) is malformed.
+            let len = usize::from(*rest.first().ok_or(Error::BadOption)?);
+            if len < 2 || len > area.len() {
+                return Err(Error::BadOption);
+            }
+            let (option, next) = area.split_at(len);
+            let data = &option[2..];
+            area = next;
+            match (kind, data.len()) {
+                // RFC 9293 §3.2: MSS has length 4.
+                (KIND_MAX_SEG_SIZE, 2) => {
+                    self.max_seg_size = Some(NetworkEndian::read_u16(data));
+                }
+                // RFC 7323 §2.2: Window Scale has length 3.
+                (KIND_WINDOW_SCALE, 1) => self.window_scale = Some(data[0]),
+                // RFC 2018 §2: SACK-Permitted has length 2.
+                (KIND_SACK_PERMITTED, 0) => self.sack_permitted = true,
+                // RFC 2018 §3: length 2 + 8n with 1 <= n <= 4.
+                (KIND_SACK_RANGE, 8 | 16 | 24 | 32) => {
+                    self.sack_ranges = options::sack_blocks(data);
+                }
+                // RFC 7323 §3.2: Timestamps has length 10.
+                (KIND_TIMESTAMP, 8) => {
+                    self.timestamp = Some(TcpTimestamp {
+                        tsval: NetworkEndian::read_u32(&data[0..4]),
+                        tsecr: NetworkEndian::read_u32(&data[4..8]),
+                    });
+                }
+                // RFC 7413 §4.1.1: a cookie of 0 or 4..=16 octets.
+                (KIND_FAST_OPEN, n) if options::fast_open_cookie_len_ok(n) => {
+                    self.fast_open_cookie =
+                        Some(FastOpenCookie::new(data).ok_or(Error::BadOption)?);
+                }
+                // RFC 7413 §4.1.1, RFC 6994: the experimental form, ExID 0xF989.
+                (KIND_EXPERIMENTAL, 2..)
+                    if NetworkEndian::read_u16(&data[0..2]) == EXID_FAST_OPEN =>
+                {
+                    self.fast_open_cookie =
+                        Some(FastOpenCookie::new(&data[2..]).ok_or(Error::BadOption)?);
+                }
+                // RFC 9768 §3.2.3: length 2, 5, 8 or 11 (0 to 3 fields).
+                (KIND_ACCECN0 | KIND_ACCECN1, 0 | 3 | 6 | 9) => {
+                    self.accecn = Some(options::accecn_fields(kind, data));
+                }
+                // A known kind with a length its RFC does not allow.
+                (
+                    KIND_MAX_SEG_SIZE | KIND_WINDOW_SCALE | KIND_SACK_PERMITTED | KIND_SACK_RANGE
+                    | KIND_TIMESTAMP | KIND_FAST_OPEN | KIND_ACCECN0 | KIND_ACCECN1,
+                    _,
+                ) => return Err(Error::BadOption),
+                // RFC 9293 §3.2: unknown options are skipped by their length
+                // (kind 254 with another ExID included).
+                _ => {}
             }
         }
-        Ok(repr)
+        Ok(())
     }
 
     /// The sequence space the segment occupies (SEG.LEN, RFC 9293 §3.4).

@@ -214,11 +214,6 @@ impl FastOpenCookie {
     }
 }
 
-/// RFC 7413 §4.1.1: the cookie is 0 (request) or 4..=16 octets.
-fn fast_open_cookie_len_ok(len: usize) -> bool {
-    len == 0 || (FAST_OPEN_COOKIE_MIN_LEN..=FAST_OPEN_COOKIE_MAX_LEN).contains(&len)
-}
-
 /// One TCP option.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -292,14 +287,7 @@ impl<'a> TcpOption<'a> {
                     && data.len().is_multiple_of(8)
                     && data.len() / 8 <= MAX_SACK_BLOCKS =>
             {
-                let mut blocks = [None; MAX_SACK_BLOCKS];
-                for (slot, block) in blocks.iter_mut().zip(data.chunks_exact(8)) {
-                    *slot = Some((
-                        NetworkEndian::read_u32(&block[0..4]),
-                        NetworkEndian::read_u32(&block[4..8]),
-                    ));
-                }
-                TcpOption::SackRange(blocks)
+                TcpOption::SackRange(sack_blocks(data))
             }
             // RFC 7323 §3.2: Timestamps has length 10.
             KIND_TIMESTAMP if data.len() == 8 => TcpOption::Timestamp(TcpTimestamp {
@@ -322,16 +310,7 @@ impl<'a> TcpOption<'a> {
                 if data.len().is_multiple_of(ACCECN_FIELD_LEN)
                     && data.len() <= 3 * ACCECN_FIELD_LEN =>
             {
-                let order = if kind == KIND_ACCECN0 {
-                    AccEcnOrder::Order0
-                } else {
-                    AccEcnOrder::Order1
-                };
-                let mut fields = [None; 3];
-                for (slot, f) in fields.iter_mut().zip(data.chunks_exact(ACCECN_FIELD_LEN)) {
-                    *slot = Some(NetworkEndian::read_u24(f));
-                }
-                TcpOption::AccEcn(AccEcn::from_order(order, fields))
+                TcpOption::AccEcn(accecn_fields(kind, data))
             }
             KIND_MAX_SEG_SIZE | KIND_WINDOW_SCALE | KIND_SACK_PERMITTED | KIND_SACK_RANGE
             | KIND_TIMESTAMP | KIND_FAST_OPEN | KIND_ACCECN0 | KIND_ACCECN1 => {
@@ -437,6 +416,42 @@ impl<'a> TcpOption<'a> {
         }
         rest
     }
+}
+
+/// The blocks of a SACK option's data (a multiple of 8 octets, at most
+/// 32, checked by the caller), present blocks first (RFC 2018 §3).
+#[inline]
+pub(crate) fn sack_blocks(data: &[u8]) -> [Option<(u32, u32)>; MAX_SACK_BLOCKS] {
+    let mut blocks = [None; MAX_SACK_BLOCKS];
+    for (slot, block) in blocks.iter_mut().zip(data.chunks_exact(8)) {
+        *slot = Some((
+            NetworkEndian::read_u32(&block[0..4]),
+            NetworkEndian::read_u32(&block[4..8]),
+        ));
+    }
+    blocks
+}
+
+/// The AccECN option of kind `kind` (172 or 174) from its data (0 to 3
+/// fields of 3 octets, checked by the caller; RFC 9768 §3.2.3).
+#[inline]
+pub(crate) fn accecn_fields(kind: u8, data: &[u8]) -> AccEcn {
+    let order = if kind == KIND_ACCECN0 {
+        AccEcnOrder::Order0
+    } else {
+        AccEcnOrder::Order1
+    };
+    let mut fields = [None; 3];
+    for (slot, f) in fields.iter_mut().zip(data.chunks_exact(ACCECN_FIELD_LEN)) {
+        *slot = Some(NetworkEndian::read_u24(f));
+    }
+    AccEcn::from_order(order, fields)
+}
+
+/// RFC 7413 §4.1.1: the cookie is 0 (request) or 4..=16 octets.
+#[inline]
+pub(crate) fn fast_open_cookie_len_ok(len: usize) -> bool {
+    len == 0 || (FAST_OPEN_COOKIE_MIN_LEN..=FAST_OPEN_COOKIE_MAX_LEN).contains(&len)
 }
 
 /// An iterator over the options in a TCP option area.
