@@ -224,15 +224,32 @@ impl Repr {
         emit_payload: impl FnOnce(&mut [u8]),
         checksum: Checksum,
     ) {
-        packet.set_src_port(self.src_port);
-        packet.set_dst_port(self.dst_port);
-        packet.set_len(u16::try_from(HEADER_LEN + payload_len).unwrap_or(u16::MAX));
-        emit_payload(packet.payload_mut());
+        let len = u16::try_from(HEADER_LEN + payload_len).unwrap_or(u16::MAX);
+        // The header goes in with one 8-byte store, checksum zero (what a
+        // device that fills it expects to find), and is summed from
+        // registers: re-reading bytes just stored field by field stalls
+        // store forwarding.
+        let mut h = [0u8; HEADER_LEN];
+        h[field::SRC_PORT].copy_from_slice(&self.src_port.to_be_bytes());
+        h[field::DST_PORT].copy_from_slice(&self.dst_port.to_be_bytes());
+        h[field::LENGTH].copy_from_slice(&len.to_be_bytes());
+        let buf = packet.buffer.as_mut();
+        buf[..HEADER_LEN].copy_from_slice(&h);
+        let payload = &mut buf[HEADER_LEN..usize::from(len)];
+        emit_payload(payload);
         if checksum.tx() {
-            packet.fill_checksum(src, dst)
-        } else {
-            // The device fills it; zero is what it expects to find.
-            packet.set_checksum(0);
+            let sum = checksum::pseudo_header_extra_and_data(
+                src,
+                dst,
+                IpProtocol::Udp,
+                u32::from(len),
+                checksum::native_sum(&h),
+                payload,
+            );
+            let c = checksum::finish(sum);
+            // RFC 768: a computed zero is sent as all ones.
+            let c = if c == 0 { 0xffff } else { c };
+            NetworkEndian::write_u16(&mut buf[field::CHECKSUM], c);
         }
     }
 }

@@ -519,6 +519,7 @@ impl Control {
         }
     }
 
+    #[inline]
     fn flags(self) -> Flags {
         match self {
             Control::None => Flags::empty(),
@@ -750,11 +751,13 @@ impl<'a> Repr<'a> {
     }
 
     /// The sequence space the segment occupies (SEG.LEN, RFC 9293 §3.4).
+    #[inline]
     pub fn segment_len(&self) -> usize {
         self.payload.len() + self.control.seq_len()
     }
 
     /// The flags `emit` writes.
+    #[inline]
     pub fn flags(&self) -> Flags {
         let mut f = self.control.flags();
         f.set(Flags::PSH, self.psh);
@@ -774,6 +777,7 @@ impl<'a> Repr<'a> {
     /// then the AccECN option cut to the fields that fit (RFC 9768
     /// §3.2.3 allows truncating it), or left out when not even its two
     /// octets fit.
+    #[inline]
     fn option_plan(&self) -> OptionPlan {
         let mut len = 0;
         if self.max_seg_size.is_some() {
@@ -815,11 +819,13 @@ impl<'a> Repr<'a> {
 
     /// The header length `emit` writes: 20 plus the options padded to a
     /// multiple of four, at most 60.
+    #[inline]
     pub fn header_len(&self) -> usize {
         HEADER_LEN + self.option_plan().len.div_ceil(4) * 4
     }
 
     /// The bytes `emit` writes: header and payload.
+    #[inline]
     pub fn buffer_len(&self) -> usize {
         self.header_len() + self.payload.len()
     }
@@ -834,20 +840,37 @@ impl<'a> Repr<'a> {
     ///
     /// `packet` must hold at least `header_len()` octets.
     pub fn emit_header<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) {
-        let plan = self.option_plan();
-        let header_len = HEADER_LEN + plan.len.div_ceil(4) * 4;
-        packet.set_src_port(self.src_port);
-        packet.set_dst_port(self.dst_port);
-        packet.set_seq_number(self.seq_number);
-        packet.set_ack_number(self.ack_number.unwrap_or_default());
-        // At most 60: the plan keeps the options within 40 octets.
-        packet.set_header_len(header_len as u8);
-        packet.set_flags(self.flags());
-        packet.set_window_len(self.window_len);
-        packet.set_checksum(0);
-        packet.set_urgent_at(self.urgent_at.unwrap_or(0));
+        self.write_header(packet);
+    }
 
-        let mut rest = packet.options_mut();
+    /// [`Repr::emit_header`], returning the header length and the
+    /// native-order checksum partial sum of the fixed 20 octets (checksum
+    /// field zero).
+    ///
+    /// The fixed header is assembled in a local array, stored with one copy
+    /// and summed from registers: summing it back from the buffer right
+    /// after field-by-field stores stalled on store forwarding.
+    #[inline]
+    fn write_header<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) -> (usize, u64) {
+        let plan = self.option_plan();
+        // At most 60: the plan keeps the options within 40 octets.
+        let header_len = HEADER_LEN + plan.len.div_ceil(4) * 4;
+        let mut h = [0u8; HEADER_LEN];
+        h[field::SRC_PORT].copy_from_slice(&self.src_port.to_be_bytes());
+        h[field::DST_PORT].copy_from_slice(&self.dst_port.to_be_bytes());
+        h[field::SEQ_NUM].copy_from_slice(&self.seq_number.0.to_be_bytes());
+        let ack = self.ack_number.unwrap_or_default();
+        h[field::ACK_NUM].copy_from_slice(&ack.0.to_be_bytes());
+        // Data offset in the top four bits, then the flags (reserved zero).
+        let word = (((header_len / 4) as u16 & 0x0f) << 12) | self.flags().bits();
+        h[field::FLAGS].copy_from_slice(&word.to_be_bytes());
+        h[field::WIN_SIZE].copy_from_slice(&self.window_len.to_be_bytes());
+        // h[field::CHECKSUM] stays zero.
+        h[field::URGENT].copy_from_slice(&self.urgent_at.unwrap_or(0).to_be_bytes());
+        let buf = packet.buffer.as_mut();
+        buf[..HEADER_LEN].copy_from_slice(&h);
+
+        let mut rest = &mut buf[HEADER_LEN..header_len];
         if let Some(mss) = self.max_seg_size {
             rest = TcpOption::MaxSegmentSize(mss).emit(rest);
         }
@@ -877,8 +900,16 @@ impl<'a> Repr<'a> {
         if let Some(a) = plan.accecn {
             rest = TcpOption::AccEcn(a).emit(rest);
         }
-        // RFC 9293 §3.1: pad the header to a 32-bit boundary.
-        rest.fill(options::KIND_NO_OPERATION);
+        // RFC 9293 §3.1: pad the header to a 32-bit boundary (at most three
+        // octets; spelt out so that no `memset` call is made).
+        match rest {
+            [] => {}
+            [a] => *a = options::KIND_NO_OPERATION,
+            [a, b] => [*a, *b] = [options::KIND_NO_OPERATION; 2],
+            [a, b, c] => [*a, *b, *c] = [options::KIND_NO_OPERATION; 3],
+            more => more.fill(options::KIND_NO_OPERATION),
+        }
+        (header_len, checksum::native_sum(&h))
     }
 
     /// Write the whole segment: header, options, a copy of the payload and
@@ -894,12 +925,13 @@ impl<'a> Repr<'a> {
         dst: &IpAddr,
         checksum: Checksum,
     ) {
-        self.emit_with(
+        self.emit_impl(
             packet,
             src,
             dst,
             self.payload.len(),
             |b| b.copy_from_slice(self.payload),
+            Some(self.payload),
             checksum,
         )
     }
@@ -918,11 +950,47 @@ impl<'a> Repr<'a> {
         emit_payload: impl FnOnce(&mut [u8]),
         checksum: Checksum,
     ) {
-        self.emit_header(packet);
-        emit_payload(&mut packet.payload_mut()[..payload_len]);
+        self.emit_impl(packet, src, dst, payload_len, emit_payload, None, checksum)
+    }
+
+    /// [`Repr::emit_with`]; `source`, when given, holds the bytes
+    /// `emit_payload` copies, and the checksum sums them there rather than
+    /// reading back the copy just written.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn emit_impl<T: AsRef<[u8]> + AsMut<[u8]>>(
+        &self,
+        packet: &mut Packet<T>,
+        src: &IpAddr,
+        dst: &IpAddr,
+        payload_len: usize,
+        emit_payload: impl FnOnce(&mut [u8]),
+        source: Option<&[u8]>,
+        checksum: Checksum,
+    ) {
+        let (header_len, fixed_sum) = self.write_header(packet);
+        let buf = packet.buffer.as_mut();
+        emit_payload(&mut buf[header_len..][..payload_len]);
         if checksum.tx() {
-            let len = usize::from(packet.header_len()) + payload_len;
-            packet.fill_checksum_len(src, dst, len);
+            // The fixed header's sum comes from registers; the payload is
+            // summed first (from its source when there is one), the
+            // options, just stored byte by byte, last.
+            let len = header_len + payload_len;
+            let (options, written) = buf[HEADER_LEN..len].split_at(header_len - HEADER_LEN);
+            let payload = match source {
+                Some(p) if p.len() == payload_len => p,
+                _ => written,
+            };
+            let sum = checksum::pseudo_header_extra_and_data2(
+                src,
+                dst,
+                IpProtocol::Tcp,
+                u32::try_from(len).unwrap_or(u32::MAX),
+                fixed_sum,
+                payload,
+                options,
+            );
+            NetworkEndian::write_u16(&mut buf[field::CHECKSUM], checksum::finish(sum));
         }
     }
 }

@@ -128,6 +128,7 @@ impl AccEcn {
         }
     }
 
+    #[inline]
     fn from_order(order: AccEcnOrder, f: [Option<u32>; 3]) -> AccEcn {
         let [a, b, c] = f;
         match order {
@@ -147,17 +148,20 @@ impl AccEcn {
     }
 
     /// How many fields are sent: the leading present ones, in wire order.
+    #[inline]
     pub fn field_count(&self) -> usize {
         self.in_order().iter().take_while(|f| f.is_some()).count()
     }
 
     /// The option's length on the wire (2, 5, 8 or 11).
+    #[inline]
     pub fn wire_len(&self) -> usize {
         2 + ACCECN_FIELD_LEN * self.field_count()
     }
 
     /// The same option cut down to at most `fields` fields (RFC 9768
     /// §3.2.3 lets a sender truncate it when option space is short).
+    #[inline]
     pub fn truncated(&self, fields: usize) -> AccEcn {
         let mut f = self.in_order();
         let keep = self.field_count().min(fields);
@@ -203,6 +207,7 @@ impl FastOpenCookie {
     }
 
     /// The cookie octets (empty for a request).
+    #[inline]
     pub fn as_bytes(&self) -> &[u8] {
         // `len` is at most 16 by construction.
         &self.bytes[..usize::from(self.len)]
@@ -323,6 +328,7 @@ impl<'a> TcpOption<'a> {
     }
 
     /// The bytes `emit` writes.
+    #[inline]
     pub fn buffer_len(&self) -> usize {
         match self {
             TcpOption::EndOfList | TcpOption::NoOperation => 1,
@@ -358,6 +364,7 @@ impl<'a> TcpOption<'a> {
     ///
     /// When `buffer` is shorter than [`TcpOption::buffer_len`] (a caller
     /// bug), or for an `Unknown` option with more than 253 data octets.
+    #[inline]
     pub fn emit<'b>(&self, buffer: &'b mut [u8]) -> &'b mut [u8] {
         let len = self.buffer_len();
         let (out, rest) = buffer.split_at_mut(len);
