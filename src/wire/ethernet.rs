@@ -320,6 +320,10 @@ pub struct Repr {
 
 impl Repr {
     /// Parse a frame in either framing (see [`Frame::network_payload`]).
+    // Inlined into the caller: returned through memory, the Result is
+    // stored field by field and read back with wide loads (a
+    // store-forwarding stall per packet).
+    #[inline]
     pub fn parse<T: AsRef<[u8]> + ?Sized>(frame: &Frame<&T>) -> Result<Repr> {
         frame.check_len()?;
         let (ethertype, _) = frame.network_payload()?;

@@ -180,6 +180,10 @@ impl Repr {
     ///
     /// Port 0 as destination is rejected (RFC 768 reserves it); a source
     /// port of 0 means "no reply expected" and is accepted.
+    // Inlined into the caller: returned through memory, the Result is
+    // stored field by field and read back with wide loads (a
+    // store-forwarding stall per packet).
+    #[inline]
     pub fn parse<T: AsRef<[u8]> + ?Sized>(
         packet: &Packet<&T>,
         src: &IpAddr,
