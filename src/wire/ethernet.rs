@@ -326,7 +326,14 @@ impl Repr {
     #[inline]
     pub fn parse<T: AsRef<[u8]> + ?Sized>(frame: &Frame<&T>) -> Result<Repr> {
         frame.check_len()?;
-        let (ethertype, _) = frame.network_payload()?;
+        let type_len = frame.type_len();
+        let ethertype = if type_len >= MIN_ETHERTYPE {
+            // RFC 894: Ethernet II, the common case, decided here without
+            // the out-of-line 802.3/SNAP walk.
+            EtherType::from(type_len)
+        } else {
+            frame.network_payload()?.0
+        };
         Ok(Repr {
             src_addr: frame.src_addr(),
             dst_addr: frame.dst_addr(),
