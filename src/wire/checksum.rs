@@ -127,13 +127,24 @@ fn pseudo_native_v4(src: &Ipv4Addr, dst: &Ipv4Addr, protocol: IpProtocol, length
 /// next header.
 #[inline]
 fn pseudo_native_v6(src: &Ipv6Addr, dst: &Ipv6Addr, protocol: IpProtocol, length: u32) -> u64 {
-    let mut acc = 0u64;
-    for addr in [src.octets(), dst.octets()] {
-        for w in addr.as_chunks::<4>().0 {
-            acc += u64::from(u32::from_ne_bytes(*w));
-        }
-    }
-    acc + u64::from(u32::from_ne_bytes(length.to_be_bytes()))
+    // Each address as two 64-bit words summed in 128 bits, folded back
+    // with the end-around carry (2^64 is 1 modulo 0xffff). The result is
+    // below 2^35.
+    let words = |a: &Ipv6Addr| {
+        let b = a.octets();
+        let (w, _) = b.as_chunks::<8>();
+        w.iter()
+            .map(|w| u128::from(u64::from_ne_bytes(*w)))
+            .sum::<u128>()
+    };
+    let wide = words(src) + words(dst);
+    let (s, c) = (wide as u64).overflowing_add((wide >> 64) as u64);
+    // No overflow: when the add above carried, `s` is at most 2^64 - 2.
+    let s = s + u64::from(c);
+    // Down to 33 bits (2^32 is 1 modulo 0xffff too), so that the result,
+    // like the IPv4 one, leaves callers room to add partial sums in u64.
+    let s = (s & 0xffff_ffff) + (s >> 32);
+    s + u64::from(u32::from_ne_bytes(length.to_be_bytes()))
         + u64::from(u32::from_ne_bytes([0, 0, 0, u8::from(protocol)]))
 }
 
