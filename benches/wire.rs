@@ -23,7 +23,20 @@
 //! DSCP/ECN/ident from the Repr where smoltcp writes constants. The TCP
 //! option area is padded with NOPs by ferrotcp and End-of-List by smoltcp
 //! (same length). smoltcp's IPv4 parse rejects fragments (ferrotcp accepts
-//! them), which costs it one more branch.
+//! them), which costs it one more branch; smoltcp's IPv4 parse never looks
+//! at the options area, ferrotcp's walks it when it is non-empty (empty
+//! here).
+//!
+//! Strategy differences (same bytes out, same checks; in ferrotcp's favour):
+//! ferrotcp's TCP `Repr::emit` sums the payload from the slice it copies
+//! (`seg.payload`, here `data`, cache-hot as a socket buffer would be)
+//! rather than reading back the copy, and sums the fixed header from
+//! registers; smoltcp reads the whole segment back from `buf`. The UDP emit
+//! goes through a closure on both sides, so both read the copy back.
+//!
+//! Both sides run in one process on the same buffers (`buf` is shared by
+//! the two emit closures). The machine the numbers come from is shared and
+//! noisy: compare ratios across several runs, not single medians.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use std::hint::black_box;

@@ -4,7 +4,10 @@
 //! One routine serves every protocol. Large inputs are summed as
 //! native-endian 64-bit words into four 128-bit accumulators (independent
 //! add-with-carry chains, no carry handling in the loop); the last < 32
-//! bytes as 32-bit words into a 64-bit accumulator; one fold at the end. The
+//! bytes as up to three 64-bit words and a 4/2/1-byte tail; one fold at
+//! the end. A pseudo-header is summed the same way and added before that
+//! fold ([`pseudo_header_and_data`]), so verifying or filling a transport
+//! checksum is one pass and one fold. The
 //! one's-complement sum is byte-order independent (RFC 1071 §2(B)): summing
 //! in native order and swapping the folded 16-bit result gives the sum in
 //! network order.
@@ -35,12 +38,18 @@ fn word64(bytes: &[u8; 32], at: usize) -> u128 {
     u128::from(u64::from_ne_bytes(w))
 }
 
-/// The 16-bit one's-complement sum of `data` in network byte order, *not*
-/// complemented. An odd trailing byte is padded with a zero byte on the
-/// right (RFC 1071 §4.1).
-pub fn data(data: &[u8]) -> u16 {
-    let (blocks, rest) = data.as_chunks::<32>();
-    let mut wide: u128 = 0;
+/// The one's-complement sum of `bytes` plus `init`, unfolded and in native
+/// byte order.
+///
+/// Every load starts at an even offset of `bytes`, so each native word
+/// read is a whole number of the 16-bit words RFC 1071 sums, and its
+/// position inside the accumulator only matters modulo 16 bits (2^16 is 1
+/// modulo 0xffff). The u128 accumulator cannot overflow: `init` is below
+/// 2^64 and every byte adds less than 2^62.
+#[inline]
+fn sum_native(init: u64, bytes: &[u8]) -> u128 {
+    let (blocks, rest) = bytes.as_chunks::<32>();
+    let mut acc = u128::from(init);
     if !blocks.is_empty() {
         // Four independent add-with-carry chains of 64-bit words. Each lane
         // receives at most len/32 words below 2^64, so no u128 overflows.
@@ -51,22 +60,41 @@ pub fn data(data: &[u8]) -> u16 {
             c += word64(block, 16);
             d += word64(block, 24);
         }
-        wide = a + b + c + d;
+        acc += a + b + c + d;
     }
-    // Below 32 bytes (headers, pseudo-headers, tails): a widening sum of
-    // 32-bit words, cheap to set up and fold.
-    let (words, tail) = rest.as_chunks::<4>();
-    let mut narrow: u64 = 0;
+    // Below 32 bytes (headers, pseudo-headers, tails): at most three 64-bit
+    // words, then 4, 2 and 1 bytes. No copy into a scratch buffer: a
+    // variable-length copy is a `memcpy` call and a store-forwarding stall.
+    let (words, tail) = rest.as_chunks::<8>();
+    let mut narrow: u128 = 0;
     for w in words {
-        narrow += u64::from(u32::from_ne_bytes(*w));
+        narrow += u128::from(u64::from_ne_bytes(*w));
     }
-    let mut last = [0u8; 4];
-    last[..tail.len()].copy_from_slice(tail);
-    narrow += u64::from(u32::from_ne_bytes(last));
-    u16::from_be(fold(wide + u128::from(narrow)))
+    let mut tail = tail;
+    if let Some((w, r)) = tail.split_first_chunk::<4>() {
+        narrow += u128::from(u32::from_ne_bytes(*w));
+        tail = r;
+    }
+    if let Some((w, r)) = tail.split_first_chunk::<2>() {
+        narrow += u128::from(u16::from_ne_bytes(*w));
+        tail = r;
+    }
+    // RFC 1071 §4.1: an odd trailing byte is padded with a zero on the right.
+    if let Some(&b) = tail.first() {
+        narrow += u128::from(u16::from_ne_bytes([b, 0]));
+    }
+    acc + narrow
+}
+
+/// The 16-bit one's-complement sum of `data` in network byte order, *not*
+/// complemented. An odd trailing byte is padded with a zero byte on the
+/// right (RFC 1071 §4.1).
+pub fn data(data: &[u8]) -> u16 {
+    u16::from_be(fold(sum_native(0, data)))
 }
 
 /// One's-complement sum of several partial sums.
+#[inline]
 pub fn combine(sums: &[u16]) -> u16 {
     let mut acc: u32 = 0;
     for &s in sums {
@@ -84,55 +112,167 @@ pub fn finish(sum: u16) -> u16 {
     !sum
 }
 
+/// The IPv4 pseudo-header (RFC 768, RFC 9293 §3.1) summed as native-order
+/// words: source, destination, then `0, protocol, length`.
+#[inline]
+fn pseudo_native_v4(src: &Ipv4Addr, dst: &Ipv4Addr, protocol: IpProtocol, length: u16) -> u64 {
+    let [l0, l1] = length.to_be_bytes();
+    u64::from(u32::from_ne_bytes(src.octets()))
+        + u64::from(u32::from_ne_bytes(dst.octets()))
+        + u64::from(u32::from_ne_bytes([0, u8::from(protocol), l0, l1]))
+}
+
+/// The IPv6 pseudo-header (RFC 8200 §8.1) summed as native-order words:
+/// source, destination, the 32-bit length, then three zero bytes and the
+/// next header.
+#[inline]
+fn pseudo_native_v6(src: &Ipv6Addr, dst: &Ipv6Addr, protocol: IpProtocol, length: u32) -> u64 {
+    // Each address as two 64-bit words summed in 128 bits, folded back
+    // with the end-around carry (2^64 is 1 modulo 0xffff). The result is
+    // below 2^35.
+    let words = |a: &Ipv6Addr| {
+        let b = a.octets();
+        let (w, _) = b.as_chunks::<8>();
+        w.iter()
+            .map(|w| u128::from(u64::from_ne_bytes(*w)))
+            .sum::<u128>()
+    };
+    let wide = words(src) + words(dst);
+    let (s, c) = (wide as u64).overflowing_add((wide >> 64) as u64);
+    // No overflow: when the add above carried, `s` is at most 2^64 - 2.
+    let s = s + u64::from(c);
+    // Down to 33 bits (2^32 is 1 modulo 0xffff too), so that the result,
+    // like the IPv4 one, leaves callers room to add partial sums in u64.
+    let s = (s & 0xffff_ffff) + (s >> 32);
+    s + u64::from(u32::from_ne_bytes(length.to_be_bytes()))
+        + u64::from(u32::from_ne_bytes([0, 0, 0, u8::from(protocol)]))
+}
+
+/// The pseudo-header of either family, native order (see [`pseudo_header`]).
+#[inline]
+fn pseudo_native(
+    src: &core::net::IpAddr,
+    dst: &core::net::IpAddr,
+    protocol: IpProtocol,
+    length: u32,
+) -> u64 {
+    use core::net::IpAddr;
+    match (src, dst) {
+        (IpAddr::V4(s), IpAddr::V4(d)) => {
+            // IPv4 payloads are below 64 KiB; saturate rather than wrap.
+            pseudo_native_v4(s, d, protocol, u16::try_from(length).unwrap_or(u16::MAX))
+        }
+        (s, d) => pseudo_native_v6(&to_v6(s), &to_v6(d), protocol, length),
+    }
+}
+
 /// The sum over the IPv4 pseudo-header (RFC 768, RFC 9293 §3.1).
+#[inline]
 pub fn pseudo_header_v4(src: &Ipv4Addr, dst: &Ipv4Addr, protocol: IpProtocol, length: u16) -> u16 {
-    let s = src.octets();
-    let d = dst.octets();
-    let words = [
-        u16::from_be_bytes([s[0], s[1]]),
-        u16::from_be_bytes([s[2], s[3]]),
-        u16::from_be_bytes([d[0], d[1]]),
-        u16::from_be_bytes([d[2], d[3]]),
-        u16::from(u8::from(protocol)),
-        length,
-    ];
-    combine(&words)
+    u16::from_be(fold(u128::from(pseudo_native_v4(
+        src, dst, protocol, length,
+    ))))
 }
 
 /// The sum over the IPv6 pseudo-header (RFC 8200 §8.1).
+#[inline]
 pub fn pseudo_header_v6(src: &Ipv6Addr, dst: &Ipv6Addr, protocol: IpProtocol, length: u32) -> u16 {
-    let mut acc = [0u16; 20];
-    for (i, w) in src
-        .segments()
-        .iter()
-        .chain(dst.segments().iter())
-        .enumerate()
-    {
-        acc[i] = *w;
-    }
-    acc[16] = (length >> 16) as u16;
-    acc[17] = length as u16;
-    acc[18] = 0;
-    acc[19] = u16::from(u8::from(protocol));
-    combine(&acc)
+    u16::from_be(fold(u128::from(pseudo_native_v6(
+        src, dst, protocol, length,
+    ))))
 }
 
 /// The pseudo-header sum for either family. Mixed families (a caller bug)
 /// are summed as IPv4-mapped IPv6 addresses rather than panicking.
+#[inline]
 pub fn pseudo_header(
     src: &core::net::IpAddr,
     dst: &core::net::IpAddr,
     protocol: IpProtocol,
     length: u32,
 ) -> u16 {
-    use core::net::IpAddr;
-    match (src, dst) {
-        (IpAddr::V4(s), IpAddr::V4(d)) => {
-            // IPv4 payloads are below 64 KiB; saturate rather than wrap.
-            pseudo_header_v4(s, d, protocol, u16::try_from(length).unwrap_or(u16::MAX))
-        }
-        (s, d) => pseudo_header_v6(&to_v6(s), &to_v6(d), protocol, length),
+    u16::from_be(fold(u128::from(pseudo_native(src, dst, protocol, length))))
+}
+
+/// The sum of the pseudo-header of `src`, `dst`, `protocol` and `length`
+/// and of `data`, in one pass and one fold: the same value as
+/// `combine(&[pseudo_header(src, dst, protocol, length), data(data)])`
+/// (a one's-complement sum does not depend on grouping, and both are zero
+/// only when every input word is).
+pub fn pseudo_header_and_data(
+    src: &core::net::IpAddr,
+    dst: &core::net::IpAddr,
+    protocol: IpProtocol,
+    length: u32,
+    data: &[u8],
+) -> u16 {
+    u16::from_be(fold(sum_native(
+        pseudo_native(src, dst, protocol, length),
+        data,
+    )))
+}
+
+/// [`pseudo_header_and_data`] with `extra` (a native-order partial sum
+/// from [`native_sum20`]) added: for emitters that assemble a fixed header
+/// in registers and sum it there instead of reading back the bytes they
+/// just stored (a wide load over several narrow stores stalls store
+/// forwarding).
+pub(crate) fn pseudo_header_extra_and_data(
+    src: &core::net::IpAddr,
+    dst: &core::net::IpAddr,
+    protocol: IpProtocol,
+    length: u32,
+    extra: u64,
+    data: &[u8],
+) -> u16 {
+    u16::from_be(fold(sum_native(
+        pseudo_native(src, dst, protocol, length) + extra,
+        data,
+    )))
+}
+
+/// [`pseudo_header_extra_and_data`] over two pieces of the data, in
+/// either order, each starting at an even offset of the segment (each is
+/// summed on its own 16-bit grid, so a piece of odd length must be the one
+/// that ends the segment). `first` is summed
+/// first: put there what was *not* just written, so that the loads of
+/// freshly stored bytes come last, once the stores have drained.
+pub(crate) fn pseudo_header_extra_and_data2(
+    src: &core::net::IpAddr,
+    dst: &core::net::IpAddr,
+    protocol: IpProtocol,
+    length: u32,
+    extra: u64,
+    first: &[u8],
+    second: &[u8],
+) -> u16 {
+    let acc = sum_native(pseudo_native(src, dst, protocol, length) + extra, first);
+    // 128 -> 64 bits with end-around carry keeps the sum's value modulo
+    // 0xffff (2^64 is 1 modulo 0xffff) and gives a valid `init`.
+    let (s, c) = (acc as u64).overflowing_add((acc >> 64) as u64);
+    let (s, c2) = s.overflowing_add(u64::from(c));
+    let acc = sum_native(s, second) + u128::from(c2);
+    u16::from_be(fold(acc))
+}
+
+/// The native-order partial sum of a short fixed header (`N` a multiple of
+/// 4, at most 60: the sum stays below 2^36). Inlined, so a header
+/// assembled in a local array is summed without a memory round trip.
+#[inline(always)]
+pub(crate) fn native_sum<const N: usize>(h: &[u8; N]) -> u64 {
+    let (words, _) = h.as_chunks::<4>();
+    let mut acc = 0u64;
+    for w in words {
+        acc += u64::from(u32::from_ne_bytes(*w));
     }
+    acc
+}
+
+/// [`data`] of a 20-byte header (an IPv4 header without options), inlined
+/// (see [`native_sum`]).
+#[inline(always)]
+pub(crate) fn data20(h: &[u8; 20]) -> u16 {
+    u16::from_be(fold(u128::from(native_sum(h))))
 }
 
 fn to_v6(a: &core::net::IpAddr) -> Ipv6Addr {
@@ -159,10 +299,12 @@ pub enum Checksum {
 
 impl Checksum {
     /// Whether received checksums must be verified by the stack.
+    #[inline]
     pub fn rx(&self) -> bool {
         matches!(self, Checksum::Both | Checksum::Rx)
     }
     /// Whether transmitted checksums must be filled by the stack.
+    #[inline]
     pub fn tx(&self) -> bool {
         matches!(self, Checksum::Both | Checksum::Tx)
     }
@@ -307,7 +449,82 @@ mod tests {
         );
     }
 
+    #[test]
+    fn pseudo_header_and_data_is_combine() {
+        let v4 = |a, b, c, d| core::net::IpAddr::V4(Ipv4Addr::new(a, b, c, d));
+        let v6 = |s: &str| core::net::IpAddr::V6(s.parse().unwrap());
+        let pairs = [
+            (v4(192, 0, 2, 1), v4(198, 51, 100, 7)),
+            (v4(255, 255, 255, 255), v4(255, 255, 255, 255)),
+            (v4(0, 0, 0, 0), v4(0, 0, 0, 0)),
+            (v6("fe80::1"), v6("ff02::1:ff00:2")),
+            (v6("ffff:ffff::ffff"), v6("::")),
+            // Mixed families: summed as IPv4-mapped IPv6 either way.
+            (v4(10, 0, 0, 1), v6("2001:db8::1")),
+        ];
+        for (src, dst) in pairs {
+            for len in [0usize, 1, 2, 3, 7, 8, 20, 31, 32, 33, 64, 65, 1500] {
+                let bytes: std::vec::Vec<u8> = (0..len).map(|i| (i * 53 + 9) as u8).collect();
+                for length in [0u32, len as u32, 70_000] {
+                    let want = combine(&[
+                        pseudo_header(&src, &dst, IpProtocol::Tcp, length),
+                        data(&bytes),
+                    ]);
+                    let got = pseudo_header_and_data(&src, &dst, IpProtocol::Tcp, length, &bytes);
+                    assert_eq!(got, want, "{src} -> {dst}, {len} bytes, length {length}");
+                }
+            }
+        }
+        // All zero: both ways give 0, not 0xffff.
+        let z = v4(0, 0, 0, 0);
+        assert_eq!(
+            pseudo_header_and_data(&z, &z, IpProtocol::HopByHop, 0, &[0; 8]),
+            0
+        );
+    }
+
     proptest! {
+        #[test]
+        fn two_pieces_match_one(
+            v in proptest::collection::vec(any::<u8>(), 0..300),
+            split in 0usize..300,
+            extra in 0u64..(1 << 36),
+        ) {
+            let src = core::net::IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+            let dst = core::net::IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2));
+            let split = split.min(v.len()) & !1;
+            let (head, tail) = v.split_at(split);
+            let one = pseudo_header_extra_and_data(&src, &dst, IpProtocol::Tcp, 9, extra, &v);
+            // The tail (maybe odd) first, the even head second.
+            prop_assert_eq!(
+                pseudo_header_extra_and_data2(&src, &dst, IpProtocol::Tcp, 9, extra, tail, head),
+                one
+            );
+            let mut words = std::vec::Vec::from(extra.to_ne_bytes());
+            words.extend_from_slice(&v);
+            prop_assert_eq!(one, pseudo_header_and_data(&src, &dst, IpProtocol::Tcp, 9, &words));
+        }
+
+        #[test]
+        fn pseudo_header_and_data_matches(
+            s in any::<[u8; 16]>(), d in any::<[u8; 16]>(), v4 in any::<bool>(),
+            proto in any::<u8>(), length in any::<u32>(),
+            v in proptest::collection::vec(any::<u8>(), 0..200),
+        ) {
+            let (src, dst) = if v4 {
+                let s4 = Ipv4Addr::new(s[0], s[1], s[2], s[3]);
+                let d4 = Ipv4Addr::new(d[0], d[1], d[2], d[3]);
+                (core::net::IpAddr::V4(s4), core::net::IpAddr::V4(d4))
+            } else {
+                (core::net::IpAddr::V6(Ipv6Addr::from(s)), core::net::IpAddr::V6(Ipv6Addr::from(d)))
+            };
+            let p = IpProtocol::from(proto);
+            prop_assert_eq!(
+                pseudo_header_and_data(&src, &dst, p, length, &v),
+                combine(&[pseudo_header(&src, &dst, p, length), data(&v)])
+            );
+        }
+
         #[test]
         fn matches_reference(v in proptest::collection::vec(any::<u8>(), 0..3000), split in 0usize..3000) {
             prop_assert_eq!(data(&v), reference(&v));

@@ -320,9 +320,20 @@ pub struct Repr {
 
 impl Repr {
     /// Parse a frame in either framing (see [`Frame::network_payload`]).
+    // Inlined into the caller: returned through memory, the Result is
+    // stored field by field and read back with wide loads (a
+    // store-forwarding stall per packet).
+    #[inline]
     pub fn parse<T: AsRef<[u8]> + ?Sized>(frame: &Frame<&T>) -> Result<Repr> {
         frame.check_len()?;
-        let (ethertype, _) = frame.network_payload()?;
+        let type_len = frame.type_len();
+        let ethertype = if type_len >= MIN_ETHERTYPE {
+            // RFC 894: Ethernet II, the common case, decided here without
+            // the out-of-line 802.3/SNAP walk.
+            EtherType::from(type_len)
+        } else {
+            frame.network_payload()?.0
+        };
         Ok(Repr {
             src_addr: frame.src_addr(),
             dst_addr: frame.dst_addr(),

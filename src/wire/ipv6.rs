@@ -266,6 +266,10 @@ impl Repr {
     ///
     /// Rejects a multicast source address (RFC 4291 §2.7). A jumbogram
     /// parses with `payload_len == 0` (jumbograms are not supported).
+    // Inlined into the caller: returned through memory, the Result is
+    // stored field by field and read back with wide loads (a
+    // store-forwarding stall per packet).
+    #[inline]
     pub fn parse<T: AsRef<[u8]> + ?Sized>(packet: &Packet<&T>) -> Result<Repr> {
         packet.check_len()?;
         let src_addr = packet.src_addr();

@@ -106,10 +106,8 @@ impl<T: AsRef<[u8]>> Packet<T> {
             };
         }
         let data = &self.buffer.as_ref()[..usize::from(self.len())];
-        checksum::combine(&[
-            checksum::pseudo_header(src, dst, IpProtocol::Udp, u32::from(self.len())),
-            checksum::data(data),
-        ]) == 0xffff
+        checksum::pseudo_header_and_data(src, dst, IpProtocol::Udp, u32::from(self.len()), data)
+            == 0xffff
     }
 }
 
@@ -149,10 +147,13 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     pub fn fill_checksum(&mut self, src: &IpAddr, dst: &IpAddr) {
         self.set_checksum(0);
         let len = self.len();
-        let sum = checksum::combine(&[
-            checksum::pseudo_header(src, dst, IpProtocol::Udp, u32::from(len)),
-            checksum::data(&self.buffer.as_ref()[..usize::from(len)]),
-        ]);
+        let sum = checksum::pseudo_header_and_data(
+            src,
+            dst,
+            IpProtocol::Udp,
+            u32::from(len),
+            &self.buffer.as_ref()[..usize::from(len)],
+        );
         let c = checksum::finish(sum);
         self.set_checksum(if c == 0 { 0xffff } else { c });
     }
@@ -179,6 +180,10 @@ impl Repr {
     ///
     /// Port 0 as destination is rejected (RFC 768 reserves it); a source
     /// port of 0 means "no reply expected" and is accepted.
+    // Inlined into the caller: returned through memory, the Result is
+    // stored field by field and read back with wide loads (a
+    // store-forwarding stall per packet).
+    #[inline]
     pub fn parse<T: AsRef<[u8]> + ?Sized>(
         packet: &Packet<&T>,
         src: &IpAddr,
@@ -223,15 +228,32 @@ impl Repr {
         emit_payload: impl FnOnce(&mut [u8]),
         checksum: Checksum,
     ) {
-        packet.set_src_port(self.src_port);
-        packet.set_dst_port(self.dst_port);
-        packet.set_len(u16::try_from(HEADER_LEN + payload_len).unwrap_or(u16::MAX));
-        emit_payload(packet.payload_mut());
+        let len = u16::try_from(HEADER_LEN + payload_len).unwrap_or(u16::MAX);
+        // The header goes in with one 8-byte store, checksum zero (what a
+        // device that fills it expects to find), and is summed from
+        // registers: re-reading bytes just stored field by field stalls
+        // store forwarding.
+        let mut h = [0u8; HEADER_LEN];
+        h[field::SRC_PORT].copy_from_slice(&self.src_port.to_be_bytes());
+        h[field::DST_PORT].copy_from_slice(&self.dst_port.to_be_bytes());
+        h[field::LENGTH].copy_from_slice(&len.to_be_bytes());
+        let buf = packet.buffer.as_mut();
+        buf[..HEADER_LEN].copy_from_slice(&h);
+        let payload = &mut buf[HEADER_LEN..usize::from(len)];
+        emit_payload(payload);
         if checksum.tx() {
-            packet.fill_checksum(src, dst)
-        } else {
-            // The device fills it; zero is what it expects to find.
-            packet.set_checksum(0);
+            let sum = checksum::pseudo_header_extra_and_data(
+                src,
+                dst,
+                IpProtocol::Udp,
+                u32::from(len),
+                checksum::native_sum(&h),
+                payload,
+            );
+            let c = checksum::finish(sum);
+            // RFC 768: a computed zero is sent as all ones.
+            let c = if c == 0 { 0xffff } else { c };
+            NetworkEndian::write_u16(&mut buf[field::CHECKSUM], c);
         }
     }
 }

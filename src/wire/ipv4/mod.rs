@@ -404,7 +404,10 @@ impl<'a> Repr<'a> {
             return Err(Error::BadChecksum);
         }
         let options = packet.options();
-        check_options(options)?;
+        // Most datagrams carry no options: skip the walk's call.
+        if !options.is_empty() {
+            check_options(options)?;
+        }
         let payload_len = usize::from(packet.total_len()) - usize::from(packet.header_len());
         // RFC 791 §3.2: fragments are cut on 8-octet boundaries, so every
         // fragment but the last carries a multiple of 8 octets.
@@ -439,6 +442,7 @@ impl<'a> Repr<'a> {
 
     /// The options area length `emit` writes: the options padded to a
     /// multiple of four, at most 40.
+    #[inline]
     pub fn options_len(&self) -> usize {
         self.options
             .len()
@@ -448,16 +452,19 @@ impl<'a> Repr<'a> {
     }
 
     /// The header length `emit` writes.
+    #[inline]
     pub fn header_len(&self) -> usize {
         HEADER_LEN + self.options_len()
     }
 
     /// The bytes `emit` writes: the header (the payload follows it).
+    #[inline]
     pub fn buffer_len(&self) -> usize {
         self.header_len()
     }
 
     /// The Total Length `emit` writes.
+    #[inline]
     pub fn total_len(&self) -> usize {
         self.header_len() + self.payload_len
     }
@@ -476,21 +483,39 @@ impl<'a> Repr<'a> {
     /// multiple of 8 (low bits dropped), `dscp` six bits (masked).
     pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>, checksum: Checksum) {
         let header_len = self.header_len();
-        packet.set_version(4);
-        // header_len <= 60: fits a u8.
-        packet.set_header_len(u8::try_from(header_len).unwrap_or(60));
-        packet.set_dscp(self.dscp);
-        packet.set_ecn(self.ecn);
-        packet.set_total_len(u16::try_from(self.total_len()).unwrap_or(u16::MAX));
-        packet.set_ident(self.ident);
-        packet.set_flags_offset(0);
-        packet.set_dont_frag(self.dont_frag);
-        packet.set_more_frags(self.more_frags);
-        packet.set_frag_offset(self.frag_offset);
-        packet.set_ttl(self.ttl);
-        packet.set_protocol(self.protocol);
-        packet.set_src_addr(self.src_addr);
-        packet.set_dst_addr(self.dst_addr);
+        // The fixed header is assembled in registers, written with one
+        // copy, and (without options) summed before it is stored: reading
+        // back bytes just written field by field stalls store forwarding.
+        let mut h = [0u8; HEADER_LEN];
+        // Version 4; header_len <= 60, so IHL fits its four bits.
+        h[field::VER_IHL] = 0x40 | ((header_len / 4) as u8 & 0x0f);
+        h[field::DSCP_ECN] = ((self.dscp & 0x3f) << 2) | self.ecn.bits();
+        let total_len = u16::try_from(self.total_len()).unwrap_or(u16::MAX);
+        h[field::LENGTH].copy_from_slice(&total_len.to_be_bytes());
+        h[field::IDENT].copy_from_slice(&self.ident.to_be_bytes());
+        // RFC 791 §3.1: the reserved flag is zero; the offset counts 8-octet
+        // units (low bits dropped).
+        let mut flags_offset = self.frag_offset / 8;
+        if self.dont_frag {
+            flags_offset |= FLAG_DF;
+        }
+        if self.more_frags {
+            flags_offset |= FLAG_MF;
+        }
+        h[field::FLG_OFF].copy_from_slice(&flags_offset.to_be_bytes());
+        h[field::TTL] = self.ttl;
+        h[field::PROTOCOL] = u8::from(self.protocol);
+        h[field::SRC_ADDR].copy_from_slice(&self.src_addr.octets());
+        h[field::DST_ADDR].copy_from_slice(&self.dst_addr.octets());
+        if self.options.is_empty() {
+            if checksum.tx() {
+                let c = checksum::finish(checksum::data20(&h));
+                h[field::CHECKSUM].copy_from_slice(&c.to_be_bytes());
+            }
+            packet.buffer.as_mut()[..HEADER_LEN].copy_from_slice(&h);
+            return;
+        }
+        packet.buffer.as_mut()[..HEADER_LEN].copy_from_slice(&h);
         let options = packet.options_mut();
         let n = self.options.len().min(options.len());
         options[..n].copy_from_slice(&self.options[..n]);
@@ -499,8 +524,6 @@ impl<'a> Repr<'a> {
         options[n..].fill(0);
         if checksum.tx() {
             packet.fill_checksum();
-        } else {
-            packet.set_checksum(0);
         }
     }
 

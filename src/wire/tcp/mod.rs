@@ -348,10 +348,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     pub fn verify_checksum(&self, src: &IpAddr, dst: &IpAddr) -> bool {
         let data = self.buffer.as_ref();
         let len = u32::try_from(data.len()).unwrap_or(u32::MAX);
-        checksum::combine(&[
-            checksum::pseudo_header(src, dst, IpProtocol::Tcp, len),
-            checksum::data(data),
-        ]) == 0xffff
+        checksum::pseudo_header_and_data(src, dst, IpProtocol::Tcp, len, data) == 0xffff
     }
 }
 
@@ -479,15 +476,13 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     fn fill_checksum_len(&mut self, src: &IpAddr, dst: &IpAddr, len: usize) {
         self.set_checksum(0);
         let data = &self.buffer.as_ref()[..len];
-        let sum = checksum::combine(&[
-            checksum::pseudo_header(
-                src,
-                dst,
-                IpProtocol::Tcp,
-                u32::try_from(len).unwrap_or(u32::MAX),
-            ),
-            checksum::data(data),
-        ]);
+        let sum = checksum::pseudo_header_and_data(
+            src,
+            dst,
+            IpProtocol::Tcp,
+            u32::try_from(len).unwrap_or(u32::MAX),
+            data,
+        );
         self.set_checksum(checksum::finish(sum))
     }
 }
@@ -524,6 +519,7 @@ impl Control {
         }
     }
 
+    #[inline]
     fn flags(self) -> Flags {
         match self {
             Control::None => Flags::empty(),
@@ -639,7 +635,10 @@ impl<'a> Repr<'a> {
             _ => return Err(Error::BadField),
         };
 
-        let mut repr = Repr {
+        // Built in the return value and completed in place: a `Repr` is
+        // 160 bytes, and moving a finished one into the `Result` was a
+        // `memcpy` call per segment.
+        let mut parsed = Ok(Repr {
             src_port: packet.src_port(),
             dst_port: packet.dst_port(),
             control,
@@ -661,33 +660,104 @@ impl<'a> Repr<'a> {
             fast_open_cookie: None,
             accecn: None,
             payload: packet.payload(),
+        });
+        if let Ok(repr) = &mut parsed {
+            repr.parse_options(packet.options())?;
+        }
+        parsed
+    }
+
+    /// Walk the option area once and store each known option in `self`.
+    ///
+    /// The rules are exactly those of [`TcpOption::parse`] and
+    /// [`TcpOptionIter`] (the tests check the two agree), applied in place:
+    /// no [`TcpOption`] value is built and copied per option, which made the
+    /// generic walk the largest cost of parsing a segment.
+    #[inline(always)]
+    fn parse_options(&mut self, area: &'a [u8]) -> Result<()> {
+        use self::options::{
+            EXID_FAST_OPEN, KIND_ACCECN0, KIND_ACCECN1, KIND_END_OF_LIST, KIND_EXPERIMENTAL,
+            KIND_FAST_OPEN, KIND_MAX_SEG_SIZE, KIND_NO_OPERATION, KIND_SACK_PERMITTED,
+            KIND_SACK_RANGE, KIND_TIMESTAMP, KIND_WINDOW_SCALE,
         };
-        for option in packet.option_iter() {
-            match option? {
-                TcpOption::EndOfList | TcpOption::NoOperation => {}
-                TcpOption::MaxSegmentSize(v) => repr.max_seg_size = Some(v),
-                TcpOption::WindowScale(v) => repr.window_scale = Some(v),
-                TcpOption::SackPermitted => repr.sack_permitted = true,
-                TcpOption::SackRange(blocks) => repr.sack_ranges = blocks,
-                TcpOption::Timestamp(ts) => repr.timestamp = Some(ts),
-                TcpOption::FastOpen(c) | TcpOption::FastOpenExperimental(c) => {
-                    // The iterator checked the length already.
-                    repr.fast_open_cookie = Some(FastOpenCookie::new(c).ok_or(Error::BadOption)?)
+        let mut area = area;
+        while let Some((&kind, rest)) = area.split_first() {
+            match kind {
+                // RFC 9293 §3.2: End of Option List ends the list.
+                KIND_END_OF_LIST => break,
+                KIND_NO_OPERATION => {
+                    area = rest;
+                    continue;
                 }
-                TcpOption::AccEcn(a) => repr.accecn = Some(a),
-                // RFC 9293 §3.2: unknown options are ignored.
-                TcpOption::Unknown { .. } => {}
+                _ => {}
+            }
+            // RFC 9293 §3.2: the length counts kind and length octets; an
+            // illegal length (below 2, or past the option area) is malformed.
+            let len = usize::from(*rest.first().ok_or(Error::BadOption)?);
+            if len < 2 || len > area.len() {
+                return Err(Error::BadOption);
+            }
+            let (option, next) = area.split_at(len);
+            let data = &option[2..];
+            area = next;
+            match (kind, data.len()) {
+                // RFC 9293 §3.2: MSS has length 4.
+                (KIND_MAX_SEG_SIZE, 2) => {
+                    self.max_seg_size = Some(NetworkEndian::read_u16(data));
+                }
+                // RFC 7323 §2.2: Window Scale has length 3.
+                (KIND_WINDOW_SCALE, 1) => self.window_scale = Some(data[0]),
+                // RFC 2018 §2: SACK-Permitted has length 2.
+                (KIND_SACK_PERMITTED, 0) => self.sack_permitted = true,
+                // RFC 2018 §3: length 2 + 8n with 1 <= n <= 4.
+                (KIND_SACK_RANGE, 8 | 16 | 24 | 32) => {
+                    self.sack_ranges = options::sack_blocks(data);
+                }
+                // RFC 7323 §3.2: Timestamps has length 10.
+                (KIND_TIMESTAMP, 8) => {
+                    self.timestamp = Some(TcpTimestamp {
+                        tsval: NetworkEndian::read_u32(&data[0..4]),
+                        tsecr: NetworkEndian::read_u32(&data[4..8]),
+                    });
+                }
+                // RFC 7413 §4.1.1: a cookie of 0 or 4..=16 octets.
+                (KIND_FAST_OPEN, n) if options::fast_open_cookie_len_ok(n) => {
+                    self.fast_open_cookie =
+                        Some(FastOpenCookie::new(data).ok_or(Error::BadOption)?);
+                }
+                // RFC 7413 §4.1.1, RFC 6994: the experimental form, ExID 0xF989.
+                (KIND_EXPERIMENTAL, 2..)
+                    if NetworkEndian::read_u16(&data[0..2]) == EXID_FAST_OPEN =>
+                {
+                    self.fast_open_cookie =
+                        Some(FastOpenCookie::new(&data[2..]).ok_or(Error::BadOption)?);
+                }
+                // RFC 9768 §3.2.3: length 2, 5, 8 or 11 (0 to 3 fields).
+                (KIND_ACCECN0 | KIND_ACCECN1, 0 | 3 | 6 | 9) => {
+                    self.accecn = Some(options::accecn_fields(kind, data));
+                }
+                // A known kind with a length its RFC does not allow.
+                (
+                    KIND_MAX_SEG_SIZE | KIND_WINDOW_SCALE | KIND_SACK_PERMITTED | KIND_SACK_RANGE
+                    | KIND_TIMESTAMP | KIND_FAST_OPEN | KIND_ACCECN0 | KIND_ACCECN1,
+                    _,
+                ) => return Err(Error::BadOption),
+                // RFC 9293 §3.2: unknown options are skipped by their length
+                // (kind 254 with another ExID included).
+                _ => {}
             }
         }
-        Ok(repr)
+        Ok(())
     }
 
     /// The sequence space the segment occupies (SEG.LEN, RFC 9293 §3.4).
+    #[inline]
     pub fn segment_len(&self) -> usize {
         self.payload.len() + self.control.seq_len()
     }
 
     /// The flags `emit` writes.
+    #[inline]
     pub fn flags(&self) -> Flags {
         let mut f = self.control.flags();
         f.set(Flags::PSH, self.psh);
@@ -707,6 +777,7 @@ impl<'a> Repr<'a> {
     /// then the AccECN option cut to the fields that fit (RFC 9768
     /// §3.2.3 allows truncating it), or left out when not even its two
     /// octets fit.
+    #[inline]
     fn option_plan(&self) -> OptionPlan {
         let mut len = 0;
         if self.max_seg_size.is_some() {
@@ -748,11 +819,13 @@ impl<'a> Repr<'a> {
 
     /// The header length `emit` writes: 20 plus the options padded to a
     /// multiple of four, at most 60.
+    #[inline]
     pub fn header_len(&self) -> usize {
         HEADER_LEN + self.option_plan().len.div_ceil(4) * 4
     }
 
     /// The bytes `emit` writes: header and payload.
+    #[inline]
     pub fn buffer_len(&self) -> usize {
         self.header_len() + self.payload.len()
     }
@@ -767,20 +840,37 @@ impl<'a> Repr<'a> {
     ///
     /// `packet` must hold at least `header_len()` octets.
     pub fn emit_header<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) {
-        let plan = self.option_plan();
-        let header_len = HEADER_LEN + plan.len.div_ceil(4) * 4;
-        packet.set_src_port(self.src_port);
-        packet.set_dst_port(self.dst_port);
-        packet.set_seq_number(self.seq_number);
-        packet.set_ack_number(self.ack_number.unwrap_or_default());
-        // At most 60: the plan keeps the options within 40 octets.
-        packet.set_header_len(header_len as u8);
-        packet.set_flags(self.flags());
-        packet.set_window_len(self.window_len);
-        packet.set_checksum(0);
-        packet.set_urgent_at(self.urgent_at.unwrap_or(0));
+        self.write_header(packet);
+    }
 
-        let mut rest = packet.options_mut();
+    /// [`Repr::emit_header`], returning the header length and the
+    /// native-order checksum partial sum of the fixed 20 octets (checksum
+    /// field zero).
+    ///
+    /// The fixed header is assembled in a local array, stored with one copy
+    /// and summed from registers: summing it back from the buffer right
+    /// after field-by-field stores stalled on store forwarding.
+    #[inline]
+    fn write_header<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) -> (usize, u64) {
+        let plan = self.option_plan();
+        // At most 60: the plan keeps the options within 40 octets.
+        let header_len = HEADER_LEN + plan.len.div_ceil(4) * 4;
+        let mut h = [0u8; HEADER_LEN];
+        h[field::SRC_PORT].copy_from_slice(&self.src_port.to_be_bytes());
+        h[field::DST_PORT].copy_from_slice(&self.dst_port.to_be_bytes());
+        h[field::SEQ_NUM].copy_from_slice(&self.seq_number.0.to_be_bytes());
+        let ack = self.ack_number.unwrap_or_default();
+        h[field::ACK_NUM].copy_from_slice(&ack.0.to_be_bytes());
+        // Data offset in the top four bits, then the flags (reserved zero).
+        let word = (((header_len / 4) as u16 & 0x0f) << 12) | self.flags().bits();
+        h[field::FLAGS].copy_from_slice(&word.to_be_bytes());
+        h[field::WIN_SIZE].copy_from_slice(&self.window_len.to_be_bytes());
+        // h[field::CHECKSUM] stays zero.
+        h[field::URGENT].copy_from_slice(&self.urgent_at.unwrap_or(0).to_be_bytes());
+        let buf = packet.buffer.as_mut();
+        buf[..HEADER_LEN].copy_from_slice(&h);
+
+        let mut rest = &mut buf[HEADER_LEN..header_len];
         if let Some(mss) = self.max_seg_size {
             rest = TcpOption::MaxSegmentSize(mss).emit(rest);
         }
@@ -810,8 +900,16 @@ impl<'a> Repr<'a> {
         if let Some(a) = plan.accecn {
             rest = TcpOption::AccEcn(a).emit(rest);
         }
-        // RFC 9293 §3.1: pad the header to a 32-bit boundary.
-        rest.fill(options::KIND_NO_OPERATION);
+        // RFC 9293 §3.1: pad the header to a 32-bit boundary (at most three
+        // octets; spelt out so that no `memset` call is made).
+        match rest {
+            [] => {}
+            [a] => *a = options::KIND_NO_OPERATION,
+            [a, b] => [*a, *b] = [options::KIND_NO_OPERATION; 2],
+            [a, b, c] => [*a, *b, *c] = [options::KIND_NO_OPERATION; 3],
+            more => more.fill(options::KIND_NO_OPERATION),
+        }
+        (header_len, checksum::native_sum(&h))
     }
 
     /// Write the whole segment: header, options, a copy of the payload and
@@ -827,12 +925,13 @@ impl<'a> Repr<'a> {
         dst: &IpAddr,
         checksum: Checksum,
     ) {
-        self.emit_with(
+        self.emit_impl(
             packet,
             src,
             dst,
             self.payload.len(),
             |b| b.copy_from_slice(self.payload),
+            Some(self.payload),
             checksum,
         )
     }
@@ -851,11 +950,47 @@ impl<'a> Repr<'a> {
         emit_payload: impl FnOnce(&mut [u8]),
         checksum: Checksum,
     ) {
-        self.emit_header(packet);
-        emit_payload(&mut packet.payload_mut()[..payload_len]);
+        self.emit_impl(packet, src, dst, payload_len, emit_payload, None, checksum)
+    }
+
+    /// [`Repr::emit_with`]; `source`, when given, holds the bytes
+    /// `emit_payload` copies, and the checksum sums them there rather than
+    /// reading back the copy just written.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn emit_impl<T: AsRef<[u8]> + AsMut<[u8]>>(
+        &self,
+        packet: &mut Packet<T>,
+        src: &IpAddr,
+        dst: &IpAddr,
+        payload_len: usize,
+        emit_payload: impl FnOnce(&mut [u8]),
+        source: Option<&[u8]>,
+        checksum: Checksum,
+    ) {
+        let (header_len, fixed_sum) = self.write_header(packet);
+        let buf = packet.buffer.as_mut();
+        emit_payload(&mut buf[header_len..][..payload_len]);
         if checksum.tx() {
-            let len = usize::from(packet.header_len()) + payload_len;
-            packet.fill_checksum_len(src, dst, len);
+            // The fixed header's sum comes from registers; the payload is
+            // summed first (from its source when there is one), the
+            // options, just stored byte by byte, last.
+            let len = header_len + payload_len;
+            let (options, written) = buf[HEADER_LEN..len].split_at(header_len - HEADER_LEN);
+            let payload = match source {
+                Some(p) if p.len() == payload_len => p,
+                _ => written,
+            };
+            let sum = checksum::pseudo_header_extra_and_data2(
+                src,
+                dst,
+                IpProtocol::Tcp,
+                u32::try_from(len).unwrap_or(u32::MAX),
+                fixed_sum,
+                payload,
+                options,
+            );
+            NetworkEndian::write_u16(&mut buf[field::CHECKSUM], checksum::finish(sum));
         }
     }
 }

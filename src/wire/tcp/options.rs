@@ -128,6 +128,7 @@ impl AccEcn {
         }
     }
 
+    #[inline]
     fn from_order(order: AccEcnOrder, f: [Option<u32>; 3]) -> AccEcn {
         let [a, b, c] = f;
         match order {
@@ -147,17 +148,20 @@ impl AccEcn {
     }
 
     /// How many fields are sent: the leading present ones, in wire order.
+    #[inline]
     pub fn field_count(&self) -> usize {
         self.in_order().iter().take_while(|f| f.is_some()).count()
     }
 
     /// The option's length on the wire (2, 5, 8 or 11).
+    #[inline]
     pub fn wire_len(&self) -> usize {
         2 + ACCECN_FIELD_LEN * self.field_count()
     }
 
     /// The same option cut down to at most `fields` fields (RFC 9768
     /// §3.2.3 lets a sender truncate it when option space is short).
+    #[inline]
     pub fn truncated(&self, fields: usize) -> AccEcn {
         let mut f = self.in_order();
         let keep = self.field_count().min(fields);
@@ -203,6 +207,7 @@ impl FastOpenCookie {
     }
 
     /// The cookie octets (empty for a request).
+    #[inline]
     pub fn as_bytes(&self) -> &[u8] {
         // `len` is at most 16 by construction.
         &self.bytes[..usize::from(self.len)]
@@ -212,11 +217,6 @@ impl FastOpenCookie {
     pub fn is_request(&self) -> bool {
         self.len == 0
     }
-}
-
-/// RFC 7413 §4.1.1: the cookie is 0 (request) or 4..=16 octets.
-fn fast_open_cookie_len_ok(len: usize) -> bool {
-    len == 0 || (FAST_OPEN_COOKIE_MIN_LEN..=FAST_OPEN_COOKIE_MAX_LEN).contains(&len)
 }
 
 /// One TCP option.
@@ -292,14 +292,7 @@ impl<'a> TcpOption<'a> {
                     && data.len().is_multiple_of(8)
                     && data.len() / 8 <= MAX_SACK_BLOCKS =>
             {
-                let mut blocks = [None; MAX_SACK_BLOCKS];
-                for (slot, block) in blocks.iter_mut().zip(data.chunks_exact(8)) {
-                    *slot = Some((
-                        NetworkEndian::read_u32(&block[0..4]),
-                        NetworkEndian::read_u32(&block[4..8]),
-                    ));
-                }
-                TcpOption::SackRange(blocks)
+                TcpOption::SackRange(sack_blocks(data))
             }
             // RFC 7323 §3.2: Timestamps has length 10.
             KIND_TIMESTAMP if data.len() == 8 => TcpOption::Timestamp(TcpTimestamp {
@@ -322,16 +315,7 @@ impl<'a> TcpOption<'a> {
                 if data.len().is_multiple_of(ACCECN_FIELD_LEN)
                     && data.len() <= 3 * ACCECN_FIELD_LEN =>
             {
-                let order = if kind == KIND_ACCECN0 {
-                    AccEcnOrder::Order0
-                } else {
-                    AccEcnOrder::Order1
-                };
-                let mut fields = [None; 3];
-                for (slot, f) in fields.iter_mut().zip(data.chunks_exact(ACCECN_FIELD_LEN)) {
-                    *slot = Some(NetworkEndian::read_u24(f));
-                }
-                TcpOption::AccEcn(AccEcn::from_order(order, fields))
+                TcpOption::AccEcn(accecn_fields(kind, data))
             }
             KIND_MAX_SEG_SIZE | KIND_WINDOW_SCALE | KIND_SACK_PERMITTED | KIND_SACK_RANGE
             | KIND_TIMESTAMP | KIND_FAST_OPEN | KIND_ACCECN0 | KIND_ACCECN1 => {
@@ -344,6 +328,7 @@ impl<'a> TcpOption<'a> {
     }
 
     /// The bytes `emit` writes.
+    #[inline]
     pub fn buffer_len(&self) -> usize {
         match self {
             TcpOption::EndOfList | TcpOption::NoOperation => 1,
@@ -379,6 +364,7 @@ impl<'a> TcpOption<'a> {
     ///
     /// When `buffer` is shorter than [`TcpOption::buffer_len`] (a caller
     /// bug), or for an `Unknown` option with more than 253 data octets.
+    #[inline]
     pub fn emit<'b>(&self, buffer: &'b mut [u8]) -> &'b mut [u8] {
         let len = self.buffer_len();
         let (out, rest) = buffer.split_at_mut(len);
@@ -437,6 +423,42 @@ impl<'a> TcpOption<'a> {
         }
         rest
     }
+}
+
+/// The blocks of a SACK option's data (a multiple of 8 octets, at most
+/// 32, checked by the caller), present blocks first (RFC 2018 §3).
+#[inline]
+pub(crate) fn sack_blocks(data: &[u8]) -> [Option<(u32, u32)>; MAX_SACK_BLOCKS] {
+    let mut blocks = [None; MAX_SACK_BLOCKS];
+    for (slot, block) in blocks.iter_mut().zip(data.chunks_exact(8)) {
+        *slot = Some((
+            NetworkEndian::read_u32(&block[0..4]),
+            NetworkEndian::read_u32(&block[4..8]),
+        ));
+    }
+    blocks
+}
+
+/// The AccECN option of kind `kind` (172 or 174) from its data (0 to 3
+/// fields of 3 octets, checked by the caller; RFC 9768 §3.2.3).
+#[inline]
+pub(crate) fn accecn_fields(kind: u8, data: &[u8]) -> AccEcn {
+    let order = if kind == KIND_ACCECN0 {
+        AccEcnOrder::Order0
+    } else {
+        AccEcnOrder::Order1
+    };
+    let mut fields = [None; 3];
+    for (slot, f) in fields.iter_mut().zip(data.chunks_exact(ACCECN_FIELD_LEN)) {
+        *slot = Some(NetworkEndian::read_u24(f));
+    }
+    AccEcn::from_order(order, fields)
+}
+
+/// RFC 7413 §4.1.1: the cookie is 0 (request) or 4..=16 octets.
+#[inline]
+pub(crate) fn fast_open_cookie_len_ok(len: usize) -> bool {
+    len == 0 || (FAST_OPEN_COOKIE_MIN_LEN..=FAST_OPEN_COOKIE_MAX_LEN).contains(&len)
 }
 
 /// An iterator over the options in a TCP option area.

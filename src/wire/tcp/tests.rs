@@ -988,3 +988,109 @@ proptest! {
         check_random_bytes(&b);
     }
 }
+
+/// The options as the generic walk reads them: [`TcpOptionIter`] folded
+/// into a `Repr` (the last occurrence of an option counts). `Repr::parse`
+/// walks the area with its own loop; the two must agree.
+fn options_by_iterator(area: &[u8]) -> Result<Repr<'_>> {
+    let mut r = Repr {
+        src_port: 1,
+        dst_port: 1,
+        control: Control::None,
+        psh: false,
+        seq_number: TcpSeqNumber(0),
+        ack_number: None,
+        window_len: 0,
+        urgent_at: None,
+        ece: false,
+        cwr: false,
+        ae: false,
+        window_scale: None,
+        max_seg_size: None,
+        sack_permitted: false,
+        sack_ranges: [None; MAX_SACK_BLOCKS],
+        timestamp: None,
+        fast_open_cookie: None,
+        accecn: None,
+        payload: &[],
+    };
+    for option in TcpOptionIter::new(area) {
+        match option? {
+            TcpOption::EndOfList | TcpOption::NoOperation | TcpOption::Unknown { .. } => {}
+            TcpOption::MaxSegmentSize(v) => r.max_seg_size = Some(v),
+            TcpOption::WindowScale(v) => r.window_scale = Some(v),
+            TcpOption::SackPermitted => r.sack_permitted = true,
+            TcpOption::SackRange(blocks) => r.sack_ranges = blocks,
+            TcpOption::Timestamp(ts) => r.timestamp = Some(ts),
+            TcpOption::FastOpen(c) | TcpOption::FastOpenExperimental(c) => {
+                r.fast_open_cookie = Some(FastOpenCookie::new(c).ok_or(Error::BadOption)?)
+            }
+            TcpOption::AccEcn(a) => r.accecn = Some(a),
+        }
+    }
+    Ok(r)
+}
+
+/// One option-ish chunk: a known kind with a plausible or wrong length,
+/// padding, or raw bytes.
+fn arb_option_chunk() -> impl Strategy<Value = Vec<u8>> {
+    let kinds = prop::sample::select(vec![0u8, 1, 2, 3, 4, 5, 8, 34, 172, 174, 254, 99]);
+    prop_oneof![
+        (
+            kinds,
+            0u8..14,
+            proptest::collection::vec(any::<u8>(), 0..34)
+        )
+            .prop_map(|(kind, len, mut body)| {
+                // Mostly the length the body has, sometimes a wrong one.
+                let l = if len < 12 {
+                    body.len().min(30) as u8 + 2
+                } else {
+                    len
+                };
+                body.truncate(usize::from(l.saturating_sub(2)));
+                let mut v = vec![kind, l];
+                if kind == 254 && body.len() >= 2 && len % 2 == 0 {
+                    body[0] = 0xf9;
+                    body[1] = 0x89;
+                }
+                v.extend_from_slice(&body);
+                v
+            }),
+        proptest::collection::vec(any::<u8>(), 1..4),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn option_walk_matches_iterator(
+        chunks in proptest::collection::vec(arb_option_chunk(), 0..6),
+    ) {
+        let mut area: Vec<u8> = chunks.concat();
+        area.truncate(MAX_OPTIONS_LEN);
+        while !area.len().is_multiple_of(4) {
+            area.push(1);
+        }
+        let mut b = vec![0u8; 20];
+        b[..4].copy_from_slice(&[0x12, 0x34, 0x00, 0x50]);
+        b.extend_from_slice(&area);
+        let mut p = Packet::new_unchecked(&mut b[..]);
+        p.set_header_len(20 + area.len() as u8);
+        p.fill_checksum(&A4, &B4);
+        let p = Packet::new_checked(&b[..]).unwrap();
+        let fast = Repr::parse(&p, &A4, &B4, Checksum::Both);
+        let slow = options_by_iterator(&area);
+        match (fast, slow) {
+            (Ok(f), Ok(s)) => {
+                prop_assert_eq!(f.max_seg_size, s.max_seg_size);
+                prop_assert_eq!(f.window_scale, s.window_scale);
+                prop_assert_eq!(f.sack_permitted, s.sack_permitted);
+                prop_assert_eq!(f.sack_ranges, s.sack_ranges);
+                prop_assert_eq!(f.timestamp, s.timestamp);
+                prop_assert_eq!(f.fast_open_cookie, s.fast_open_cookie);
+                prop_assert_eq!(f.accecn, s.accecn);
+            }
+            (f, s) => prop_assert_eq!(f.map(|_| ()), s.map(|_| ())),
+        }
+    }
+}
