@@ -41,9 +41,8 @@
 use core::net::IpAddr;
 
 use byteorder::{ByteOrder, NetworkEndian};
-use heapless::Deque;
 
-use super::{IcmpError, IpEndpoint, IpMeta, PollAt};
+use super::{ErrorQueue, IcmpError, IpEndpoint, IpMeta, PollAt};
 use crate::storage::{self, PacketMetadata};
 use crate::time::Instant;
 use crate::wire::checksum;
@@ -261,9 +260,6 @@ pub struct IcmpCounters {
     pub error_queue_overflows: u64,
 }
 
-/// The number of ICMP errors kept per socket.
-const ERROR_QUEUE_LEN: usize = 4;
-
 /// An ICMP (ping) socket.
 #[derive(Debug)]
 pub struct Socket<'a> {
@@ -271,7 +267,7 @@ pub struct Socket<'a> {
     rx_buffer: PacketBuffer<'a>,
     tx_buffer: PacketBuffer<'a>,
     hop_limit: Option<u8>,
-    errors: Deque<IcmpError, ERROR_QUEUE_LEN>,
+    errors: ErrorQueue,
     counters: IcmpCounters,
 }
 
@@ -283,7 +279,7 @@ impl<'a> Socket<'a> {
             rx_buffer,
             tx_buffer,
             hop_limit: None,
-            errors: Deque::new(),
+            errors: ErrorQueue::default(),
             counters: IcmpCounters::default(),
         }
     }
@@ -351,7 +347,10 @@ impl<'a> Socket<'a> {
 
     /// Counters.
     pub fn counters(&self) -> IcmpCounters {
-        self.counters
+        IcmpCounters {
+            error_queue_overflows: self.errors.overflows(),
+            ..self.counters
+        }
     }
 
     /// Check a send to `meta`; returns the family and the bound identifier.
@@ -463,7 +462,7 @@ impl<'a> Socket<'a> {
 
     /// The oldest queued ICMP error, if any.
     pub fn take_error(&mut self) -> Option<IcmpError> {
-        self.errors.pop_front()
+        self.errors.pop()
     }
 
     // ---- interface side ----
@@ -544,12 +543,7 @@ impl<'a> Socket<'a> {
     /// Queue an ICMP error about an Echo Request this socket sent (build
     /// its `dst` with [`error_endpoint`]).
     pub(crate) fn on_icmp_error(&mut self, error: IcmpError) {
-        if self.errors.is_full() {
-            // Keep the newest: drop the oldest.
-            let _ = self.errors.pop_front();
-            self.counters.error_queue_overflows += 1;
-        }
-        let _ = self.errors.push_back(error);
+        self.errors.push(error);
     }
 
     /// Hand the oldest queued Echo Request to `emit`. On `Err` it stays

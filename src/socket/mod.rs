@@ -167,6 +167,44 @@ pub enum IcmpErrorKind {
     ParameterProblem,
 }
 
+/// The ICMP errors a socket keeps for the application (Linux's
+/// `IP_RECVERR` queue): the newest few; when full the oldest is dropped and
+/// counted.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ErrorQueue {
+    errors: heapless::Deque<IcmpError, { ErrorQueue::LEN }>,
+    overflows: u64,
+}
+
+impl ErrorQueue {
+    /// The number of errors kept per socket.
+    const LEN: usize = 4;
+
+    /// Queue `error`, dropping the oldest when full.
+    pub(crate) fn push(&mut self, error: IcmpError) {
+        if self.errors.is_full() {
+            let _ = self.errors.pop_front();
+            self.overflows += 1;
+        }
+        let _ = self.errors.push_back(error);
+    }
+
+    /// The oldest error.
+    pub(crate) fn pop(&mut self) -> Option<IcmpError> {
+        self.errors.pop_front()
+    }
+
+    /// Forget every error.
+    pub(crate) fn clear(&mut self) {
+        self.errors.clear();
+    }
+
+    /// Errors dropped because the queue was full.
+    pub(crate) fn overflows(&self) -> u64 {
+        self.overflows
+    }
+}
+
 pub mod icmp;
 pub mod raw;
 mod set;

@@ -42,9 +42,7 @@
 
 use core::net::{IpAddr, Ipv6Addr};
 
-use heapless::Deque;
-
-use super::{IcmpError, IpMeta, PollAt};
+use super::{ErrorQueue, IcmpError, IpMeta, PollAt};
 use crate::storage::{self, PacketMetadata};
 use crate::time::Instant;
 use crate::wire::checksum;
@@ -236,9 +234,6 @@ pub struct RawCounters {
     pub error_queue_overflows: u64,
 }
 
-/// The number of ICMP errors kept per socket.
-const ERROR_QUEUE_LEN: usize = 4;
-
 /// A raw IP socket.
 #[derive(Debug)]
 pub struct Socket<'a> {
@@ -250,7 +245,7 @@ pub struct Socket<'a> {
     rx_buffer: PacketBuffer<'a>,
     tx_buffer: PacketBuffer<'a>,
     hop_limit: Option<u8>,
-    errors: Deque<IcmpError, ERROR_QUEUE_LEN>,
+    errors: ErrorQueue,
     counters: RawCounters,
 }
 
@@ -276,7 +271,7 @@ impl<'a> Socket<'a> {
             rx_buffer,
             tx_buffer,
             hop_limit: None,
-            errors: Deque::new(),
+            errors: ErrorQueue::default(),
             counters: RawCounters::default(),
         }
     }
@@ -381,7 +376,10 @@ impl<'a> Socket<'a> {
 
     /// Counters.
     pub fn counters(&self) -> RawCounters {
-        self.counters
+        RawCounters {
+            error_queue_overflows: self.errors.overflows(),
+            ..self.counters
+        }
     }
 
     /// Queue a payload of `size` bytes to `meta` (the interface builds the
@@ -487,7 +485,7 @@ impl<'a> Socket<'a> {
 
     /// The oldest queued ICMP error, if any.
     pub fn take_error(&mut self) -> Option<IcmpError> {
-        self.errors.pop_front()
+        self.errors.pop()
     }
 
     // ---- interface side ----
@@ -565,12 +563,7 @@ impl<'a> Socket<'a> {
 
     /// Queue an ICMP error about a packet this socket sent.
     pub(crate) fn on_icmp_error(&mut self, error: IcmpError) {
-        if self.errors.is_full() {
-            // Keep the newest: drop the oldest.
-            let _ = self.errors.pop_front();
-            self.counters.error_queue_overflows += 1;
-        }
-        let _ = self.errors.push_back(error);
+        self.errors.push(error);
     }
 
     /// Hand the oldest queued packet to `emit`. On `Err` it stays queued.

@@ -9,9 +9,7 @@
 
 use core::net::IpAddr;
 
-use heapless::Deque;
-
-use super::{IcmpError, IpEndpoint, IpListenEndpoint, IpMeta, PollAt};
+use super::{ErrorQueue, IcmpError, IpEndpoint, IpListenEndpoint, IpMeta, PollAt};
 use crate::storage::{self, PacketMetadata};
 use crate::time::Instant;
 use crate::wire::IpEcn;
@@ -108,9 +106,6 @@ pub struct UdpCounters {
     pub error_queue_overflows: u64,
 }
 
-/// The number of ICMP errors kept per socket.
-const ERROR_QUEUE_LEN: usize = 4;
-
 /// A UDP socket.
 #[derive(Debug)]
 pub struct Socket<'a> {
@@ -118,7 +113,7 @@ pub struct Socket<'a> {
     rx_buffer: PacketBuffer<'a>,
     tx_buffer: PacketBuffer<'a>,
     hop_limit: Option<u8>,
-    errors: Deque<IcmpError, ERROR_QUEUE_LEN>,
+    errors: ErrorQueue,
     counters: UdpCounters,
 }
 
@@ -130,7 +125,7 @@ impl<'a> Socket<'a> {
             rx_buffer,
             tx_buffer,
             hop_limit: None,
-            errors: Deque::new(),
+            errors: ErrorQueue::default(),
             counters: UdpCounters::default(),
         }
     }
@@ -191,7 +186,10 @@ impl<'a> Socket<'a> {
 
     /// Counters.
     pub fn counters(&self) -> UdpCounters {
-        self.counters
+        UdpCounters {
+            error_queue_overflows: self.errors.overflows(),
+            ..self.counters
+        }
     }
 
     /// Queue a datagram of `size` bytes to `meta`; returns the payload to
@@ -254,7 +252,7 @@ impl<'a> Socket<'a> {
 
     /// The oldest queued ICMP error, if any.
     pub fn take_error(&mut self) -> Option<IcmpError> {
-        self.errors.pop_front()
+        self.errors.pop()
     }
 
     // ---- interface side ----
@@ -293,12 +291,7 @@ impl<'a> Socket<'a> {
 
     /// Queue an ICMP error about a datagram this socket sent.
     pub(crate) fn on_icmp_error(&mut self, error: IcmpError) {
-        if self.errors.is_full() {
-            // Keep the newest: drop the oldest.
-            let _ = self.errors.pop_front();
-            self.counters.error_queue_overflows += 1;
-        }
-        let _ = self.errors.push_back(error);
+        self.errors.push(error);
     }
 
     /// Hand the oldest queued datagram to `emit`. On `Err` it stays queued.
