@@ -271,6 +271,7 @@ pub(crate) fn native_sum<const N: usize>(h: &[u8; N]) -> u64 {
 /// [`data`] of a 20-byte header (an IPv4 header without options), inlined
 /// (see [`native_sum`]).
 #[inline(always)]
+#[cfg(feature = "proto-ipv4")]
 pub(crate) fn data20(h: &[u8; 20]) -> u16 {
     u16::from_be(fold(u128::from(native_sum(h))))
 }
