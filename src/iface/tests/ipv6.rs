@@ -391,3 +391,71 @@ fn rfc4861_6_3_4_router_advertisement_sets_default_route() {
     assert_eq!(r.and_then(|r| r.via_router), Some(IpAddr::V6(router)));
     assert_eq!(r.and_then(|r| r.expires_at), Some(t(1_800_000)));
 }
+
+#[test]
+fn rfc8200_4_5_reassembly_and_fragmented_reply() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    // A 3000-byte echo request in three fragments, out of order.
+    let data: Vec<u8> = (0..3000u32).map(|i| (i * 3) as u8).collect();
+    let msg = icmp(
+        PEER_IP,
+        OUR_IP,
+        icmpv6::Repr::EchoRequest {
+            ident: 9,
+            seq_no: 4,
+            data: &data,
+        },
+    );
+    let chunks = [(0usize, 1232usize), (1232, 1232), (2464, msg.len() - 2464)];
+    let mut frames = Vec::new();
+    for (off, len) in chunks {
+        let more = off + len < msg.len();
+        let mut fh = vec![58u8, 0, 0, 0, 0, 0, 0x12, 0x34];
+        let fo = ((off / 8) as u16) << 3 | u16::from(more);
+        fh[2..4].copy_from_slice(&fo.to_be_bytes());
+        fh[4..8].copy_from_slice(&0xdead_beefu32.to_be_bytes());
+        fh.extend_from_slice(&msg[off..off + len]);
+        frames.push(frame(
+            OUR_MAC,
+            &packet(PEER_IP, OUR_IP, IpProtocol::Ipv6Frag, 64, &fh),
+        ));
+    }
+    dev.rx.push_back(frames[1].clone());
+    dev.rx.push_back(frames[2].clone());
+    dev.rx.push_back(frames[0].clone());
+    iface.poll(t(5), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert!(
+        tx.len() >= 3,
+        "the 3048-byte reply leaves in fragments: {}",
+        tx.len()
+    );
+    // Reassemble our reply and check it.
+    let mut whole = vec![0u8; msg.len()];
+    let mut got = 0;
+    for f in &tx {
+        assert!(f.len() <= 1514);
+        let (ip, payload) = parse_out(f);
+        assert_eq!(ip.next_header, IpProtocol::Ipv6Frag);
+        let off = usize::from(u16::from_be_bytes([payload[2], payload[3]]) & !7);
+        whole[off..off + payload.len() - 8].copy_from_slice(&payload[8..]);
+        got += payload.len() - 8;
+    }
+    assert_eq!(got, msg.len());
+    let r = icmpv6::Repr::parse(
+        &icmpv6::Packet::new_checked(&whole[..]).unwrap(),
+        &OUR_IP,
+        &PEER_IP,
+        Checksum::Both,
+    )
+    .unwrap();
+    assert_eq!(
+        r,
+        icmpv6::Repr::EchoReply {
+            ident: 9,
+            seq_no: 4,
+            data: &data
+        }
+    );
+}
