@@ -414,11 +414,13 @@ impl InterfaceInner<'_> {
             .tcp_conn_slots(&local, &remote)
             .find(|&i| matches!(sockets.get_slot(i), Some(Socket::Tcp(t)) if t.accepts(ip, &repr)));
         let listen = || {
-            sockets.tcp_listen_slots(repr.dst_port).find(|&i| match sockets.get_slot(i) {
-                Some(Socket::Tcp(t)) => t.accepts(ip, &repr),
-                Some(Socket::TcpListener(l)) => l.accepts(ip, &repr),
-                _ => false,
-            })
+            sockets
+                .tcp_listen_slots(repr.dst_port)
+                .find(|&i| match sockets.get_slot(i) {
+                    Some(Socket::Tcp(t)) => t.accepts(ip, &repr),
+                    Some(Socket::TcpListener(l)) => l.accepts(ip, &repr),
+                    _ => false,
+                })
         };
         let slot = conn.or_else(listen);
         let reply = match slot {
@@ -456,7 +458,10 @@ impl InterfaceInner<'_> {
                         let before = t.state();
                         let reply = TcpSocket::process(t, self.now, ip, &repr, iss, mss);
                         let after = t.state();
-                        (reply, (before == State::SynReceived && after != before).then_some(after))
+                        (
+                            reply,
+                            (before == State::SynReceived && after != before).then_some(after),
+                        )
                     }
                     _ => (None, None),
                 };

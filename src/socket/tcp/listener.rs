@@ -525,9 +525,10 @@ fn cookie_syn_ack(
         sack_permitted: repr.sack_permitted,
         ecn: false,
     };
-    let (cookie, _) = input
-        .cookies
-        .encode(input.now, local, remote, repr.seq_number, peer_mss, options);
+    let (cookie, _) =
+        input
+            .cookies
+            .encode(input.now, local, remote, repr.seq_number, peer_mss, options);
     l.counters.cookies_sent += 1;
     l.last_cookie_sent = Some(input.now);
     Repr {
@@ -701,7 +702,10 @@ impl<'a> SocketSet<'a> {
     /// `listener` holds, now the application's; `None` when there is none
     /// (or `listener` is not a listener).
     pub fn accept(&mut self, listener: SocketHandle) -> Option<SocketHandle> {
-        let i = self.get::<Listener>(listener).ok().map(|_| listener.index())?;
+        let i = self
+            .get::<Listener>(listener)
+            .ok()
+            .map(|_| listener.index())?;
         self.with_listener(i, |l, sockets| {
             l.refresh(sockets);
             l.pop_established()
