@@ -150,6 +150,29 @@ impl Default for Ipv6Config {
     }
 }
 
+/// TCP knobs (`net.ipv4.tcp_*`; Linux applies them to IPv6 too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct TcpConfig {
+    /// `tcp_syncookies` (1): 0 never sends SYN cookies (a full SYN queue
+    /// drops SYNs), 1 sends them when a listener's SYN queue overflows or
+    /// it has no spare socket (RFC 4987 §3.6), 2 always sends them.
+    pub syncookies: u8,
+    /// `tcp_max_syn_backlog` (128, Linux's value for small machines): the
+    /// most half-open connections (SYN-RECEIVED) one listener keeps; a
+    /// listener's own backlog may lower it further.
+    pub max_syn_backlog: u32,
+}
+
+impl Default for TcpConfig {
+    fn default() -> Self {
+        TcpConfig {
+            syncookies: 1,
+            max_syn_backlog: 128,
+        }
+    }
+}
+
 /// Everything an interface is configured with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -167,6 +190,8 @@ pub struct Config {
     pub ipv4: Ipv4Config,
     /// IPv6.
     pub ipv6: Ipv6Config,
+    /// TCP.
+    pub tcp: TcpConfig,
 }
 
 impl Default for Config {
@@ -177,6 +202,7 @@ impl Default for Config {
             neighbor: NeighborConfig::default(),
             ipv4: Ipv4Config::default(),
             ipv6: Ipv6Config::default(),
+            tcp: TcpConfig::default(),
         }
     }
 }

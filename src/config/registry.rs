@@ -309,6 +309,20 @@ static KNOBS: &[Knob] = &[
         neighbor.unres_qlen
     ),
     int_knob!(
+        "net.ipv4.tcp_max_syn_backlog",
+        "half-open connections (SYN-RECEIVED) kept per listener",
+        1,
+        65_535,
+        tcp.max_syn_backlog
+    ),
+    int_knob!(
+        "net.ipv4.tcp_syncookies",
+        "SYN cookies (0 never, 1 when a listener overflows, 2 always)",
+        0,
+        2,
+        tcp.syncookies
+    ),
+    int_knob!(
         "net.ipv6.auto_flowlabels",
         "generate RFC 6437 flow labels (0 off, 1 on)",
         0,
@@ -492,6 +506,8 @@ mod tests {
             ("net.ipv6.conf.default.dad_transmits", Value::Int(1)),
             ("net.ipv6.conf.default.router_solicitations", Value::Int(-1)),
             ("net.ipv6.conf.default.use_tempaddr", Value::Int(0)),
+            ("net.ipv4.tcp_syncookies", Value::Int(1)),
+            ("net.ipv4.tcp_max_syn_backlog", Value::Int(128)),
         ];
         for (name, v) in expect {
             assert_eq!(get(&c, name), Ok(v), "{name}");

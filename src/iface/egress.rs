@@ -721,7 +721,7 @@ impl InterfaceInner<'_> {
                         s.on_icmp_error(e);
                     }
                 }
-                None => {}
+                Some(Socket::TcpListener(_)) | None => {}
             }
             sockets.reschedule(i);
             if busy {

@@ -382,7 +382,7 @@ impl InterfaceInner<'_> {
         dst_kind: DstKind,
         data: &[u8],
     ) -> Option<Pending> {
-        use crate::socket::tcp::Socket as TcpSocket;
+        use crate::socket::tcp::{Socket as TcpSocket, State};
         use crate::wire::tcp;
         let Ok(packet) = tcp::Packet::new_checked(data) else {
             self.counters.tcp.in_errs += 1;
@@ -413,19 +413,71 @@ impl InterfaceInner<'_> {
         let conn = sockets
             .tcp_conn_slots(&local, &remote)
             .find(|&i| matches!(sockets.get_slot(i), Some(Socket::Tcp(t)) if t.accepts(ip, &repr)));
-        let slot = conn.or_else(|| {
-            sockets.tcp_listen_slots(repr.dst_port).find(
-                |&i| matches!(sockets.get_slot(i), Some(Socket::Tcp(t)) if t.accepts(ip, &repr)),
-            )
-        });
+        let listen = || {
+            sockets
+                .tcp_listen_slots(repr.dst_port)
+                .find(|&i| match sockets.get_slot(i) {
+                    Some(Socket::Tcp(t)) => t.accepts(ip, &repr),
+                    Some(Socket::TcpListener(l)) => l.accepts(ip, &repr),
+                    _ => false,
+                })
+        };
+        let slot = conn.or_else(listen);
         let reply = match slot {
+            Some(i) if matches!(sockets.get_slot(i), Some(Socket::TcpListener(_))) => {
+                use crate::socket::tcp::listener::{self, ListenerInput, ListenerReply};
+                let input = ListenerInput {
+                    now: self.now,
+                    iss: self.iss.iss(self.now, local, remote),
+                    route_mss: mss,
+                    cookies: self.iss.syn_cookies(),
+                    syncookies: self.config.tcp.syncookies,
+                    max_syn_backlog: self.config.tcp.max_syn_backlog as usize,
+                };
+                let outcome = listener::process(sockets, i, ip, &repr, &input);
+                // A spare that took a connection must be found by its
+                // 4-tuple from the next segment on, even within this poll.
+                sockets.refresh();
+                match outcome {
+                    Some(ListenerReply::Rst(r)) => Some(r),
+                    Some(ListenerReply::SynAck(syn_ack)) => {
+                        // RFC 4987 §3.6: the cookie SYN-ACK, sent at once
+                        // and forgotten.
+                        self.counters.tcp.out_segs += 1;
+                        let out =
+                            self.reply(ip.dst_addr, ip.src_addr, IpPayload::Tcp(syn_ack, &[]));
+                        return self.stage(scratch, &out);
+                    }
+                    None => None,
+                }
+            }
             Some(i) => {
                 let iss = self.iss.iss(self.now, local, remote);
-                let reply = match sockets.slot_mut(i) {
-                    Some(Socket::Tcp(t)) => TcpSocket::process(t, self.now, ip, &repr, iss, mss),
-                    _ => None,
+                let (reply, change) = match sockets.slot_mut(i) {
+                    Some(Socket::Tcp(t)) => {
+                        let before = t.state();
+                        let reply = TcpSocket::process(t, self.now, ip, &repr, iss, mss);
+                        let after = t.state();
+                        (
+                            reply,
+                            (before == State::SynReceived && after != before).then_some(after),
+                        )
+                    }
+                    _ => (None, None),
                 };
                 sockets.mark_changed(i);
+                // A half-open connection of a listener completed (or
+                // failed) its handshake: the accept queue keeps the order.
+                if let Some(state) = change
+                    && let Some(handle) = sockets.handle_of(i)
+                {
+                    crate::socket::tcp::listener::child_changed(
+                        sockets,
+                        repr.dst_port,
+                        handle,
+                        state,
+                    );
+                }
                 reply
             }
             None => {

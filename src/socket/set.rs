@@ -35,6 +35,8 @@ pub enum Socket<'a> {
     Raw(raw::Socket<'a>),
     /// A TCP socket.
     Tcp(tcp::Socket<'a>),
+    /// A TCP listener (its connections are TCP sockets of the set).
+    TcpListener(tcp::Listener<'a>),
 }
 
 impl Socket<'_> {
@@ -44,6 +46,8 @@ impl Socket<'_> {
             Socket::Icmp(s) => s.poll_at(),
             Socket::Raw(s) => s.poll_at(),
             Socket::Tcp(s) => s.poll_at(),
+            // A listener never sends: its connections do.
+            Socket::TcpListener(_) => PollAt::Ingress,
         }
     }
 
@@ -65,6 +69,9 @@ impl Socket<'_> {
                     Some((Proto::TcpConn, tcp_tuple_key(&l, &r)))
                 }
             },
+            Socket::TcpListener(l) => l
+                .is_listening()
+                .then(|| (Proto::TcpListen, l.endpoint().port)),
         }
     }
 }
@@ -500,6 +507,7 @@ impl<'a> SocketSet<'a> {
                 t.listen_endpoint().port == port
                     || t.local_endpoint().is_some_and(|l| l.port == port)
             }
+            Some(Socket::TcpListener(l)) => l.is_listening() && l.endpoint().port == port,
             _ => false,
         })
     }
@@ -509,6 +517,39 @@ impl<'a> SocketSet<'a> {
         if i < self.slots().len() {
             self.mark_dirty(i);
         }
+    }
+
+    /// The handle of the socket in slot `i`.
+    pub(crate) fn handle_of(&self, i: usize) -> Option<SocketHandle> {
+        let slot = self.slots().get(i)?;
+        slot.socket.as_ref()?;
+        Some(SocketHandle {
+            index: i as u32,
+            generation: slot.generation,
+        })
+    }
+
+    /// Run `f` on the listener in slot `i` and the set, the listener
+    /// lifted out of its slot meanwhile (so both can be borrowed). `f`
+    /// must not add sockets: the slot looks free while it runs.
+    pub(crate) fn with_listener<R>(
+        &mut self,
+        i: usize,
+        f: impl FnOnce(&mut tcp::Listener<'a>, &mut SocketSet<'a>) -> R,
+    ) -> Option<R> {
+        let slot = self.slots_mut().get_mut(i)?;
+        if !matches!(slot.socket, Some(Socket::TcpListener(_))) {
+            return None;
+        }
+        let Some(Socket::TcpListener(mut listener)) = slot.socket.take() else {
+            return None;
+        };
+        let r = f(&mut listener, self);
+        if let Some(slot) = self.slots_mut().get_mut(i) {
+            slot.socket = Some(Socket::TcpListener(listener));
+        }
+        self.mark_dirty(i);
+        Some(r)
     }
 
     /// The socket in slot `i`, to read.

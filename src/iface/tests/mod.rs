@@ -8,4 +8,6 @@ mod ipv4;
 #[cfg(feature = "proto-ipv6")]
 mod ipv6;
 #[cfg(feature = "proto-ipv4")]
+mod listener;
+#[cfg(feature = "proto-ipv4")]
 mod tcp;

@@ -79,13 +79,6 @@
 //!   `IRS = SEG.SEQ - 1`, `ISS = SEG.ACK - 1`; `None` drops the segment (or
 //!   answers it with a RST, as RFC 9293 §3.10.7.2 says for a LISTEN socket).
 
-// SYN cookies are for the listener's backlog, which is not written yet;
-// until then only their tests use them.
-#![cfg_attr(not(test), allow(dead_code))]
-
-// The TCP socket that calls these is being written beside this file; until
-// it lands, nothing outside the tests uses them.
-
 use core::fmt;
 use core::hash::Hasher;
 use core::net::IpAddr;
@@ -199,6 +192,13 @@ impl IssGenerator {
         // RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport,
         // secretkey), modulo 2^32 (RFC 9293 §3.4).
         TcpSeqNumber(isn_clock(now).wrapping_add(self.offset(&local, &remote)))
+    }
+
+    /// SYN cookies keyed with the same secret (the module documentation
+    /// of [`SynCookies`]: the hashes are domain-separated, so sharing the
+    /// key relates no two values).
+    pub(crate) fn syn_cookies(&self) -> SynCookies {
+        SynCookies::new(self.key)
     }
 
     /// `F`: the per-4-tuple offset (RFC 6528 §3: "F() MUST NOT be

@@ -11,7 +11,9 @@
 //!   window probes, keep-alives) and the timers behind `poll_at`;
 //! * `rtt`: RTO per RFC 6298; `congestion`: NewReno (RFC 5681, 6582);
 //! * `iss`: RFC 6528 initial sequence numbers and SYN cookies;
-//! * `sack`: SACK / D-SACK blocks as a receiver (RFC 2018, 2883).
+//! * `sack`: SACK / D-SACK blocks as a receiver (RFC 2018, 2883);
+//! * `listener`: a [`Listener`] with an accept backlog of spare sockets
+//!   and SYN cookies (RFC 4987).
 
 use core::fmt;
 use core::net::IpAddr;
@@ -25,10 +27,13 @@ pub(crate) mod congestion;
 mod input;
 pub(crate) use self::input::Reply;
 pub(crate) mod iss;
+pub(crate) mod listener;
 mod output;
 pub(crate) use self::output::TcpTransmit;
 pub(crate) mod rtt;
 pub(crate) mod sack;
+
+pub use self::listener::{Listener, ListenerCounters, ListenerError, ListenerSlot};
 
 #[cfg(test)]
 mod tests;
