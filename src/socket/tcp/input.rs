@@ -211,6 +211,17 @@ impl Socket<'_> {
     /// RFC 9293 §3.10.7.4: every synchronized state, and SYN-RECEIVED.
     fn process_synchronized(&mut self, now: Instant, repr: &Repr<'_>) -> Option<Reply> {
         let seg_len = repr.segment_len();
+        // A retransmitted SYN in SYN-RECEIVED: our SYN-ACK was lost; send
+        // it again (as Linux does) rather than an ACK the peer in SYN-SENT
+        // would ignore.
+        if self.state == State::SynReceived
+            && repr.control == Control::Syn
+            && repr.ack_number.is_none()
+            && repr.seq_number + 1 == self.rcv_nxt
+        {
+            self.snd_nxt = self.iss;
+            return None;
+        }
         // RFC 7323 §5.3 (PAWS): a segment with a TSval older than
         // TS.Recent is a duplicate from an earlier incarnation: drop it
         // and ACK (unless it is a RST). TS.Recent older than 24 days is

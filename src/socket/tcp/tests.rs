@@ -621,3 +621,21 @@ fn bulk_through_small_rings_keeps_every_byte() {
     assert_eq!(first, None, "first difference");
     assert_eq!(got.len(), data.len());
 }
+
+#[test]
+fn retransmitted_syn_in_syn_received_resends_the_syn_ack() {
+    let mut s = socket(4096, 4096);
+    s.listen(LOCAL_PORT).unwrap();
+    let syn = seg(Control::Syn, PEER_ISS, None, &[]);
+    s.process(t(0), &meta(), &syn, OUR_ISS, 1460);
+    assert_eq!(drain(&mut s, t(0)).len(), 1);
+    // The SYN-ACK was lost; the peer retransmits its SYN.
+    s.process(t(1000), &meta(), &syn, OUR_ISS, 1460);
+    let out = drain(&mut s, t(1000));
+    assert_eq!(out.len(), 1);
+    assert_eq!(
+        (out[0].0.control, out[0].0.seq_number, out[0].0.ack_number),
+        (Control::Syn, OUR_ISS, Some(PEER_ISS + 1))
+    );
+    assert_eq!(s.state(), State::SynReceived);
+}
