@@ -8,7 +8,6 @@
 //! | [`fault`] | [`FaultInjector`](fault::FaultInjector): seeded loss, duplication, corruption, reordering, delay, rate limit | `alloc` |
 //! | [`sim`] | [`SimNetwork`](sim::SimNetwork) / [`SimPort`](sim::SimPort): a virtual-time link between stacks | `alloc` |
 //! | [`pcap`] | a libpcap file writer | `std` |
-//! | [`pretty`] | one-line descriptions of frames (for the tracer) | `pretty` |
 //! | [`pcap_device`] | [`PcapDevice`](pcap_device::PcapDevice): capture every frame to pcap | `std` |
 //! | `tap` | `TunTapDevice`: an existing Linux TAP or TUN interface, and `wait` (poll) | `tap`, Linux |
 //! | `enc28j60` | `Enc28j60`: the Microchip ENC28J60 SPI Ethernet controller over embedded-hal 1.0 | `enc28j60` |
@@ -20,7 +19,6 @@
 //! | `std` (default) | link std (implies `alloc`) |
 //! | `alloc` | owned frame storage |
 //! | `tap` (default) | Linux TAP/TUN devices (implies `std`) |
-//! | `pretty` (default) | frame descriptions (implies `std`) |
 //! | `enc28j60` | the ENC28J60 driver (`no_std`) |
 //!
 //! Without `std` the crate is `#![no_std]`.
@@ -55,8 +53,6 @@ pub mod sim;
 pub mod pcap;
 #[cfg(feature = "std")]
 pub mod pcap_device;
-#[cfg(feature = "pretty")]
-pub mod pretty;
 
 #[cfg(all(feature = "tap", target_os = "linux"))]
 pub mod tap;
