@@ -3,7 +3,7 @@
 # starting from its seed corpus. Any crash fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
-secs="${FUZZ_SECONDS:-20}"
+secs="${FUZZ_SECONDS:-10}"
 
 if rustup run nightly rustc --version >/dev/null 2>&1; then
     fuzz=(cargo +nightly fuzz)
