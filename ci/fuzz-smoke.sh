@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build every cargo-fuzz target and run each for FUZZ_SECONDS (default 20),
+# Build every cargo-fuzz target and run each for FUZZ_SECONDS (default 10),
 # starting from its seed corpus. Any crash fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
