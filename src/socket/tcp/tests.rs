@@ -211,6 +211,9 @@ fn rfc9293_3_10_7_3_active_open() {
         (Control::Syn, OUR_ISS, None)
     );
     assert!(syn.sack_permitted && syn.window_scale.is_some() && syn.timestamp.is_some());
+    // RFC 9293 §3.7.1: the SYN offers the MSS our route allows, not the
+    // 536-byte default.
+    assert_eq!(syn.max_seg_size, Some(1460));
     // A bad ACK in SYN-SENT is answered with <SEQ=SEG.ACK><CTL=RST>.
     let mut bad = seg(Control::Syn, PEER_ISS, Some(OUR_ISS + 5), &[]);
     bad.src_port = REMOTE_PORT;
