@@ -1,15 +1,17 @@
 #![no_main]
 //! The whole interface: the input is a sequence of (time step, frame)
 //! records fed through `Interface::poll` with a UDP, an ICMP and a raw
-//! socket open, on both families. Nothing may panic, and every buffer the
-//! stack uses is fixed (the test device drops what the stack sends).
+//! socket open, a TCP listener on port 80 (listening again whenever its
+//! connection ends) and an active TCP connection to 10.0.0.2:5555, on both
+//! families. Nothing may panic, and every buffer the stack uses is fixed
+//! (the test device drops what the stack sends).
 
 use std::collections::VecDeque;
 
 use ferrotcp::config::Config;
 use ferrotcp::device::{Device, DeviceCapabilities, Medium, RxToken, TxToken};
 use ferrotcp::iface::{Interface, InterfaceStorage};
-use ferrotcp::socket::{SocketSet, icmp, raw, udp};
+use ferrotcp::socket::{IpEndpoint, SocketSet, icmp, raw, tcp, udp};
 use ferrotcp::storage::PacketMetadata;
 use ferrotcp::time::{Duration, Instant};
 use ferrotcp::wire::{EthernetAddress, IpProtocol, IpVersion, Ipv4Cidr, Ipv6Cidr};
@@ -81,6 +83,24 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         raw::PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 2048]),
         raw::PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 2048]),
     ));
+    let tcp_socket = || {
+        tcp::Socket::new(
+            tcp::SocketBuffer::new(vec![0u8; 2048]),
+            tcp::SocketBuffer::new(vec![0u8; 2048]),
+        )
+    };
+    let listener = sockets.add(tcp_socket()).unwrap();
+    sockets.get_mut::<tcp::Socket>(listener).unwrap().listen(80).unwrap();
+    let active = sockets.add(tcp_socket()).unwrap();
+    iface
+        .tcp_connect(
+            Instant::ZERO,
+            &mut sockets,
+            active,
+            IpEndpoint::new([10, 0, 0, 2].into(), 5555),
+            Some(40_000),
+        )
+        .unwrap();
     let mut dev = FuzzDevice { rx: VecDeque::new(), sent: 0 };
     let mut now = Instant::ZERO;
     // Records: [step: u8][len: u16 BE][frame bytes].
@@ -98,6 +118,24 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         let s = sockets.get_mut::<udp::Socket>(u).unwrap();
         if let Ok((payload, meta)) = s.recv().map(|(p, m)| (p.to_vec(), m)) {
             let _ = s.send_slice(&payload, meta.endpoint);
+        }
+        // TCP: echo what arrives, close when the peer has, listen again
+        // when the listener's connection is over.
+        for h in [listener, active] {
+            let s = sockets.get_mut::<tcp::Socket>(h).unwrap();
+            let mut buf = [0u8; 512];
+            match s.recv_slice(&mut buf) {
+                Ok(n) if n > 0 => {
+                    let _ = s.send_slice(&buf[..n]);
+                }
+                Err(tcp::RecvError::Finished) => s.close(),
+                _ => {}
+            }
+            assert!(s.recv_queue() <= 2048 && s.send_queue() <= 2048);
+        }
+        let l = sockets.get_mut::<tcp::Socket>(listener).unwrap();
+        if l.state() == tcp::State::Closed {
+            l.listen(80).unwrap();
         }
         let _ = iface.poll_at(now, &mut sockets);
     }

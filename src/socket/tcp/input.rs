@@ -184,6 +184,10 @@ impl Socket<'_> {
         // Fourth: the SYN bit.
         self.irs = repr.seq_number;
         self.rcv_nxt = repr.seq_number + 1;
+        // Nothing has been offered in the peer's sequence space yet (the
+        // right edge noted when our SYN left was relative to an unknown
+        // RCV.NXT): the window is the buffer (RFC 9293 §3.8.6.2.2).
+        self.rcv_adv = self.rcv_nxt;
         let route_mss = self.mss;
         self.take_syn_options(repr, route_mss);
         self.last_activity = now;

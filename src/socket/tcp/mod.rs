@@ -556,6 +556,9 @@ impl<'a> Socket<'a> {
             addr: Some(local.addr),
             port: local.port,
         };
+        // RFC 9293 §3.7.1: the SYN offers the MSS our route allows (the
+        // peer's SYN-ACK may lower what we send, never what we offer).
+        self.local_mss = mss;
         self.set_mss(mss);
         self.iss = iss;
         self.snd_una = iss;

@@ -211,6 +211,9 @@ fn rfc9293_3_10_7_3_active_open() {
         (Control::Syn, OUR_ISS, None)
     );
     assert!(syn.sack_permitted && syn.window_scale.is_some() && syn.timestamp.is_some());
+    // RFC 9293 §3.7.1: the SYN offers the MSS our route allows, not the
+    // 536-byte default.
+    assert_eq!(syn.max_seg_size, Some(1460));
     // A bad ACK in SYN-SENT is answered with <SEQ=SEG.ACK><CTL=RST>.
     let mut bad = seg(Control::Syn, PEER_ISS, Some(OUR_ISS + 5), &[]);
     bad.src_port = REMOTE_PORT;
@@ -224,6 +227,31 @@ fn rfc9293_3_10_7_3_active_open() {
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].0.ack_number, Some(PEER_ISS + 1));
     assert_eq!(out[0].0.seq_number, OUR_ISS + 1);
+}
+
+/// RFC 9293 §3.8.6.2.2 / RFC 7323 §2.4: the window offered after an
+/// active open is the receive buffer, whatever the peer's ISS (the right
+/// edge remembered from SYN-SENT, before RCV.NXT was known, is not an
+/// offer).
+#[test]
+fn rfc9293_3_8_6_2_2_active_open_offers_only_the_buffer() {
+    for peer_iss in [0u32, 10, 0x7fff_0000, 0x8000_0000, 0xf000_0000, 0xffff_fff0] {
+        let mut s = socket(4096, 4096);
+        let local = IpEndpoint::new(LOCAL, LOCAL_PORT);
+        let remote = IpEndpoint::new(REMOTE, REMOTE_PORT);
+        s.connect_with_iss(t(0), remote, local, OUR_ISS, 1460)
+            .unwrap();
+        drain(&mut s, t(0));
+        let peer_iss = TcpSeqNumber(peer_iss);
+        let synack = seg(Control::Syn, peer_iss, Some(OUR_ISS + 1), &[]);
+        assert!(s.process(t(2), &meta(), &synack, OUR_ISS, 1460).is_none());
+        let out = drain(&mut s, t(2));
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            out[0].0.window_len, 4096,
+            "peer ISS {peer_iss:?}: the ACK offers the 4096-byte buffer"
+        );
+    }
 }
 
 #[test]
