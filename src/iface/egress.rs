@@ -392,10 +392,14 @@ impl InterfaceInner<'_> {
         // Few neighbours are due at once; any beyond this batch are due
         // again at the next poll (their deadline stays in the past).
         let mut actions: heapless::Vec<Action, 16> = heapless::Vec::new();
+        if self.neighbors.poll_at().is_none_or(|t| t > now) {
+            // Nothing due: skip the scan (the common case, every poll).
+            return;
+        }
         self.neighbors.poll(now, |a| {
             let _ = actions.push(a);
         });
-        for a in actions {
+        for a in actions.iter().copied() {
             match a {
                 Action::Solicit {
                     target,

@@ -452,7 +452,13 @@ impl InterfaceInner<'_> {
                 }
             }
             Some(i) => {
-                let iss = self.iss.iss(self.now, local, remote);
+                // RFC 6528: the ISS matters only when a SYN opens a
+                // connection; skip the keyed hash for every other segment.
+                let iss = if repr.control == tcp::Control::Syn {
+                    self.iss.iss(self.now, local, remote)
+                } else {
+                    tcp::TcpSeqNumber(0)
+                };
                 let (reply, change) = match sockets.slot_mut(i) {
                     Some(Socket::Tcp(t)) => {
                         let before = t.state();

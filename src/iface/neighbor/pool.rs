@@ -232,6 +232,9 @@ impl<'a> Pool<'a> {
     /// Take the oldest slot whose state satisfies `pred`: its state and
     /// bytes (valid until the next mutation).
     pub(super) fn pop(&mut self, pred: impl Fn(SlotState) -> bool) -> Option<(SlotState, &[u8])> {
+        if self.occupied == 0 {
+            return None;
+        }
         let j = self.oldest(pred)?;
         let slot = *self.slots.get(j)?;
         self.free_slot(j);
