@@ -697,7 +697,6 @@ fn rfc9293_3_8_6_1_zero_window_held_ten_minutes_then_drained() {
 /// no persist probe. The sender waits for a window update that, if lost,
 /// never comes.
 #[test]
-#[ignore = "core bug: no SWS override timeout / persist probe for a small non-zero window"]
 fn rfc9293_3_8_6_2_1_small_window_without_override_timeout() {
     zero_window_held_ten_minutes_then_drained(16 * 1024);
 }

@@ -323,6 +323,11 @@ impl Socket<'_> {
             self.keep_alive_at = Some(now + k);
         }
         if ack.gt(self.snd_una) {
+            self.scoreboard
+                .shift(usize::try_from(ack - self.snd_una).unwrap_or(0));
+        }
+        self.record_sack_blocks(repr, ack.max(self.snd_una));
+        if ack.gt(self.snd_una) {
             self.ack_advanced(now, ack, repr);
         } else if ack == self.snd_una
             && repr.payload.is_empty()
@@ -484,9 +489,9 @@ impl Socket<'_> {
                 self.cc.on_full_ack(self.in_flight());
             } else {
                 self.cc.on_partial_ack(acked);
-                // RFC 6582 §3.2 step 5: retransmit the first unacked segment.
-                self.snd_nxt = self.snd_una;
-                self.info.retransmits += 1;
+                // RFC 6582 §3.2: retransmit the first unacknowledged
+                // segment — that one only, not the whole flight.
+                self.pending.retransmit_one = true;
             }
         } else {
             self.cc.on_ack(now, acked, in_flight_before);
@@ -501,6 +506,23 @@ impl Socket<'_> {
         };
     }
 
+    /// Add the SACK blocks of `repr` that lie in (`base`, snd_max] to the
+    /// scoreboard (D-SACK blocks below `base` are ignored here).
+    fn record_sack_blocks(&mut self, repr: &Repr<'_>, base: TcpSeqNumber) {
+        if !self.sack_ok {
+            return;
+        }
+        for (l, r) in repr.sack_ranges.iter().flatten() {
+            let (l, r) = (TcpSeqNumber(*l), TcpSeqNumber(*r));
+            if l.ge(base) && r.gt(l) && r.le(self.snd_max) {
+                let offset = usize::try_from(l - base).unwrap_or(0);
+                let len = usize::try_from(r - l).unwrap_or(0);
+                // A full scoreboard only costs precision.
+                let _ = self.scoreboard.add(offset, len);
+            }
+        }
+    }
+
     /// RFC 5681 §3.2 / RFC 6582: three duplicate ACKs start fast
     /// retransmit and recovery; RFC 3042 limited transmit lets the first
     /// two send new data (handled in output).
@@ -508,6 +530,11 @@ impl Socket<'_> {
         self.dup_acks = self.dup_acks.saturating_add(1);
         if self.cc.in_recovery() {
             self.cc.on_dup_ack_in_recovery();
+            // RFC 6675 §5 (NextSeg rule 1): while SACK shows holes, each
+            // duplicate ACK lets the next hole be resent.
+            if self.sack_ok && !self.scoreboard.is_empty() {
+                self.pending.retransmit_one = true;
+            }
         } else if self.dup_acks == 3 {
             // RFC 6582 §3.2 step 2: only if the ACK covers more than
             // `recover` (avoid multiple fast retransmits); the controller
@@ -517,10 +544,11 @@ impl Socket<'_> {
                 .cc
                 .on_fast_retransmit(now, in_flight, self.snd_una, self.snd_max)
             {
-                self.snd_nxt = self.snd_una;
+                // RFC 5681 §3.2 step 2: retransmit the lost segment (one
+                // segment; new data follows as cwnd allows).
+                self.pending.retransmit_one = true;
+                self.high_rxt = self.snd_una;
                 self.info.fast_retransmits += 1;
-                self.info.retransmits += 1;
-                self.rtt_sampler.on_retransmit();
             }
         }
     }

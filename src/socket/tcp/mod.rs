@@ -232,6 +232,9 @@ pub(crate) struct Pending {
     pub(crate) unacked_segments: u32,
     /// A RST must be sent (abort).
     pub(crate) rst: bool,
+    /// Resend the first unacknowledged segment (fast retransmit, NewReno
+    /// partial ACK) without rewinding `snd_nxt`.
+    pub(crate) retransmit_one: bool,
 }
 
 /// A TCP socket.
@@ -272,6 +275,12 @@ pub struct Socket<'a> {
     /// The sender MSS (what we send).
     pub(crate) mss: usize,
     pub(crate) assembler: Assembler<ASSEMBLER_RANGES>,
+    /// The sender's SACK scoreboard: ranges the peer reported received,
+    /// as offsets from snd_una (RFC 6675 §3, the part loss recovery needs).
+    pub(crate) scoreboard: Assembler<ASSEMBLER_RANGES>,
+    /// The end of the last retransmission in this recovery (RFC 6675
+    /// HighRxt).
+    pub(crate) high_rxt: TcpSeqNumber,
     pub(crate) sack: SackState,
     pub(crate) rtt: RttEstimator,
     pub(crate) rtt_sampler: RttSampler,
@@ -345,6 +354,8 @@ impl<'a> Socket<'a> {
             local_mss: DEFAULT_MSS_V4,
             mss: DEFAULT_MSS_V4,
             assembler: Assembler::new(),
+            scoreboard: Assembler::new(),
+            high_rxt: zero,
             sack: SackState::new(),
             rtt: RttEstimator::new(
                 Duration::from_secs(1),

@@ -102,6 +102,36 @@ impl Socket<'_> {
         self.mss.saturating_sub(options).max(1)
     }
 
+    /// Where the next retransmission starts and how long the hole there
+    /// is: the first un-SACKed byte at or after max(snd_una, HighRxt)
+    /// below the highest SACKed byte; snd_una without SACK information.
+    fn next_hole(&self) -> (TcpSeqNumber, usize) {
+        if !self.sack_ok || self.scoreboard.is_empty() {
+            return (self.snd_una, usize::MAX);
+        }
+        let from = usize::try_from(self.high_rxt.max(self.snd_una) - self.snd_una).unwrap_or(0);
+        let mut pos = from;
+        for (start, end) in self.scoreboard.iter() {
+            if pos < start {
+                return (self.snd_una + pos, start - pos);
+            }
+            pos = pos.max(end);
+        }
+        // No hole below the highest SACKed byte after HighRxt: resend the
+        // first unacknowledged segment again.
+        (self.snd_una, usize::MAX)
+    }
+
+    /// Whether unsent data waits on the window with nothing in flight (so
+    /// no ACK will come to open it) and no persist timer runs.
+    fn persist_needed(&self) -> bool {
+        self.persist_at.is_none()
+            && self.in_flight() == 0
+            && !self.tx_buffer.is_empty()
+            && matches!(self.state, State::Established | State::CloseWait)
+            && self.plan().is_none()
+    }
+
     /// The window to advertise, never shrinking the right edge we already
     /// offered (RFC 9293 §3.8.6.2.2 / RFC 7323 §2.4).
     fn window_to_advertise(&self) -> usize {
@@ -211,6 +241,9 @@ impl Socket<'_> {
         self.rtt_sampler.on_retransmit();
         self.snd_nxt = self.snd_una;
         self.dup_acks = 0;
+        // RFC 6675 §5.1: after an RTO, SACK information is not trusted.
+        self.scoreboard.clear();
+        self.high_rxt = self.snd_una;
         self.info.rto_events += 1;
         self.rtx_at = Some(now + self.rtt.rto());
     }
@@ -296,16 +329,58 @@ impl Socket<'_> {
             );
         }
 
+        // Fast retransmit / partial ACK: one segment from snd_una.
+        if self.pending.retransmit_one {
+            self.pending.retransmit_one = false;
+            // With SACK, resend the first hole at or after HighRxt (RFC
+            // 6675 §4 NextSeg rule 1); without, the first unacked segment.
+            let (start, hole) = self.next_hole();
+            let outstanding = usize::try_from(self.snd_max - start).unwrap_or(0);
+            let offset = usize::try_from(start - self.buffer_start()).unwrap_or(0);
+            let data_left = self.tx_buffer.len().saturating_sub(offset);
+            let len = outstanding.min(data_left).min(self.max_payload()).min(hole);
+            let fin = self.fin_seq.is_some_and(|f| start + len == f) && len < outstanding;
+            if len > 0 || fin {
+                let seq = start;
+                self.high_rxt = start + len;
+                let payload = self.tx_buffer.get_allocated(offset, len);
+                let payload_tail = self
+                    .tx_buffer
+                    .get_allocated(offset + payload.len(), len - payload.len());
+                let control = if fin { Control::Fin } else { Control::None };
+                let mut repr = self.segment(now, control, seq, payload);
+                let room = self.max_payload().saturating_sub(len);
+                self.add_sack_blocks(&mut repr, room);
+                if let Err(e) = emit(TcpTransmit {
+                    local,
+                    remote,
+                    hop_limit,
+                    repr,
+                    payload_tail,
+                }) {
+                    self.pending.retransmit_one = true;
+                    return Err(e);
+                }
+                self.info.retransmits += 1;
+                self.info.bytes_sent += len as u64;
+                self.rtt_sampler.on_retransmit();
+                self.rtx_at = Some(now + self.rtt.rto());
+                self.after_ack_sent(now);
+                self.last_send = now;
+                return Ok(());
+            }
+        }
+
         let plan = self.plan();
         let keep_alive_due =
             self.keep_alive_at.is_some_and(|t| now >= t) && self.state == State::Established;
         let persist_due = self.persist_at.is_some_and(|t| now >= t);
         if plan.is_none() && !self.pending.ack_now && !keep_alive_due && !persist_due {
-            // Zero window with data waiting: arm the persist timer.
-            if self.snd_wnd == 0
-                && self.tx_buffer.len() > self.in_flight()
-                && self.persist_at.is_none()
-            {
+            // Data waiting that the window (zero, or too small to pass SWS
+            // avoidance) holds back, with nothing in flight to bring an
+            // ACK: arm the persist / override timer (RFC 9293 §3.8.6.1,
+            // §3.8.6.2.1).
+            if self.persist_needed() {
                 self.persist_at = Some(now + self.rtt.rto());
             }
             return Ok(());
@@ -357,6 +432,37 @@ impl Socket<'_> {
             return Ok(());
         }
 
+        if persist_due && self.snd_wnd > 0 && self.in_flight() == 0 {
+            // RFC 9293 §3.8.6.2.1: the override timeout: send what the
+            // (small) window allows rather than wait for it to grow.
+            let offset = usize::try_from(self.snd_nxt - self.buffer_start()).unwrap_or(0);
+            let unsent = self.tx_buffer.len().saturating_sub(offset);
+            let len = unsent.min(self.snd_wnd).min(self.max_payload());
+            if len > 0 {
+                let seq = self.snd_nxt;
+                let payload = self.tx_buffer.get_allocated(offset, len);
+                let payload_tail = self
+                    .tx_buffer
+                    .get_allocated(offset + payload.len(), len - payload.len());
+                let repr = self.segment(now, Control::None, seq, payload);
+                emit(TcpTransmit {
+                    local,
+                    remote,
+                    hop_limit,
+                    repr,
+                    payload_tail,
+                })?;
+                self.snd_nxt = seq + len;
+                self.snd_max = self.snd_max.max(self.snd_nxt);
+                self.info.bytes_sent += len as u64;
+                self.rtx_at = Some(now + self.rtt.rto());
+                self.persist_at = None;
+                self.after_ack_sent(now);
+                self.last_send = now;
+                return Ok(());
+            }
+        }
+
         if persist_due {
             // RFC 9293 §3.8.6.1: probe the zero window with one byte.
             let offset = usize::try_from(self.snd_una - self.buffer_start()).unwrap_or(0);
@@ -373,7 +479,7 @@ impl Socket<'_> {
             let delay = self
                 .rtt
                 .rto()
-                .saturating_mul(1 << self.persist_backoff.min(6))
+                .saturating_mul(1 << self.persist_backoff.min(10))
                 .min(PERSIST_MAX);
             self.persist_at = Some(now + delay);
             self.after_ack_sent(now);
@@ -454,7 +560,7 @@ impl Socket<'_> {
             State::Closed | State::Listen => return PollAt::Ingress,
             _ => {}
         }
-        if self.pending.rst || self.pending.ack_now {
+        if self.pending.rst || self.pending.ack_now || self.pending.retransmit_one {
             return PollAt::Now;
         }
         if matches!(self.state, State::SynSent | State::SynReceived) && self.snd_nxt == self.iss {
@@ -472,11 +578,8 @@ impl Socket<'_> {
             .filter(|_| self.state == State::Established);
         // A zero window with data waiting arms the persist timer in
         // dispatch: ask for it now.
-        let arm_persist = (self.snd_wnd == 0
-            && self.tx_buffer.len() > self.in_flight()
-            && self.persist_at.is_none()
-            && self.state != State::TimeWait)
-            .then_some(self.now);
+        let arm_persist =
+            (self.persist_needed() && self.state != State::TimeWait).then_some(self.now);
         [
             self.rtx_at,
             self.persist_at,
