@@ -692,10 +692,9 @@ fn rfc9293_3_8_6_1_zero_window_held_ten_minutes_then_drained() {
 
 /// The same with a 16 KiB buffer: the window ends at 456 bytes, less than
 /// a segment and less than half the largest window, so sender SWS
-/// avoidance (RFC 9293 §3.8.6.2.1) holds the data back — and with nothing
-/// in flight and a non-zero window no timer is armed: no override timeout,
-/// no persist probe. The sender waits for a window update that, if lost,
-/// never comes.
+/// avoidance (RFC 9293 §3.8.6.2.1) holds the data back. With nothing in
+/// flight no ACK will come; the override timeout (the persist timer) must
+/// send what fits, or the transfer hangs on a lost window update.
 #[test]
 fn rfc9293_3_8_6_2_1_small_window_without_override_timeout() {
     zero_window_held_ten_minutes_then_drained(16 * 1024);
