@@ -595,6 +595,27 @@ impl InterfaceInner<'_> {
         self.run_neighbor_timers(device);
         self.drain_unreachable(sockets);
         let now = self.now;
+        // Each timer source is scanned only when something in it is due:
+        // most polls have nothing due and must stay cheap.
+        if reassembly.poll_at().is_some_and(|t| t <= now) {
+            self.expire_reassembly(device, sockets, reassembly, scratch);
+        }
+        if self.routes.poll_at().is_some_and(|t| t <= now) {
+            self.routes.expire(now);
+        }
+        if self.pmtu.iter().any(|e| e.expires_at <= now) {
+            self.pmtu.retain(|e| now < e.expires_at);
+        }
+    }
+
+    fn expire_reassembly<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        sockets: &mut SocketSet<'_>,
+        reassembly: &mut Reassembler<'_>,
+        scratch: &mut [u8],
+    ) {
+        let now = self.now;
         // RFC 792 / RFC 8200 §4.5: Time Exceeded code 1 for datagrams
         // whose first fragment arrived. The scratch buffer holds one reply,
         // so at most one is sent per poll; the rest are counted.
@@ -623,8 +644,6 @@ impl InterfaceInner<'_> {
         if let Some(p) = staged {
             self.send_serialized(device, sockets, scratch, p);
         }
-        self.routes.expire(now);
-        self.pmtu.retain(|e| now < e.expires_at);
     }
 
     /// Let due sockets send. Returns whether any did.
