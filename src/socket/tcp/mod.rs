@@ -552,6 +552,9 @@ impl<'a> Socket<'a> {
             port: local.port,
         };
         self.set_mss(mss);
+        // RFC 9293 §3.7.1: the MSS option of our SYN is what the route
+        // allows us to receive.
+        self.local_mss = mss;
         self.iss = iss;
         self.snd_una = iss;
         self.snd_nxt = iss;

@@ -227,6 +227,19 @@ fn rfc9293_3_10_7_3_active_open() {
 }
 
 #[test]
+fn rfc9293_3_7_1_active_open_syn_offers_the_route_mss() {
+    for mss in [1460usize, 1440, 8960] {
+        let mut s = socket(4096, 4096);
+        let local = IpEndpoint::new(LOCAL, LOCAL_PORT);
+        let remote = IpEndpoint::new(REMOTE, REMOTE_PORT);
+        s.connect_with_iss(t(0), remote, local, OUR_ISS, mss)
+            .unwrap();
+        let out = drain(&mut s, t(0));
+        assert_eq!(out[0].0.max_seg_size, Some(mss as u16), "mss {mss}");
+    }
+}
+
+#[test]
 fn rfc5961_3_2_rst_must_match_rcv_nxt_exactly() {
     let mut s = established(4096, 4096);
     // In window but not exact: challenge ACK, connection kept.
