@@ -59,6 +59,7 @@ use ferrotcp_phy::pcap_device::PcapDevice;
 use ferrotcp_phy::sim::{SimConfig, SimNetwork};
 use ferrotcp_phy::tap::{self, TunTapDevice};
 
+use common::host::{Clock, init_logger, seed_from_clock};
 use common::tcp::{TcpService, TcpServiceEvent, TcpServices};
 use common::{ServiceEvent, Services, SimNode};
 
@@ -132,67 +133,7 @@ fn main() -> ExitCode {
     }
 }
 
-// ---- logging -----------------------------------------------------------
-
-struct StderrLogger;
-
-impl log::Log for StderrLogger {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        eprintln!(
-            "{:<5} {}: {}",
-            record.level(),
-            record.target(),
-            record.args()
-        );
-    }
-    fn flush(&self) {}
-}
-
-static LOGGER: StderrLogger = StderrLogger;
-
-fn init_logger(verbose: u8) {
-    let level = match verbose {
-        0 => log::LevelFilter::Warn,
-        1 => log::LevelFilter::Info,
-        2 => log::LevelFilter::Debug,
-        _ => log::LevelFilter::Trace,
-    };
-    if log::set_logger(&LOGGER).is_ok() {
-        log::set_max_level(level);
-    }
-}
-
 // ---- host mode -------------------------------------------------------------
-
-/// The stack's clock: monotonic, counted from the Unix time at start (so
-/// pcap timestamps read as wall-clock time).
-struct Clock {
-    start: std::time::Instant,
-    base: Instant,
-}
-
-impl Clock {
-    fn new() -> Clock {
-        Clock {
-            start: std::time::Instant::now(),
-            base: Instant::from(SystemTime::now()),
-        }
-    }
-
-    fn now(&self) -> Instant {
-        self.base + Duration::from(self.start.elapsed())
-    }
-}
-
-fn seed_from_clock() -> u64 {
-    let t = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    t ^ u64::from(std::process::id()).rotate_left(32)
-}
 
 fn host(args: &Args) -> io::Result<ExitCode> {
     let (name, medium) = match (&args.tap, &args.tun) {

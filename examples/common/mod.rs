@@ -5,6 +5,7 @@
 //! a simulated network driven by a virtual clock.
 #![allow(dead_code)]
 
+pub mod host;
 pub mod tcp;
 
 use std::fmt::Write as _;
