@@ -13,7 +13,10 @@
 //! first, e.g. in a namespace (`ip netns exec NS ...`); it refuses to create
 //! one. It configures the addresses (and, on a TAP with IPv6, the EUI-64
 //! link-local address), answers ping and ping -6, serves UDP echo (7),
-//! discard (9) and daytime (13) on both families, prints exactly one line
+//! discard (9) and daytime (13) and TCP echo (7), discard (9), daytime (13)
+//! and chargen (19) on both families (several TCP connections at once per
+//! service: a few sockets listen on each port and are re-armed as they are
+//! taken; see `common::tcp`), prints exactly one line
 //! beginning with `ready` once it answers, runs until SIGINT or SIGTERM, and
 //! prints its counters on exit. `--loss` drops that percentage of frames in
 //! each direction (seeded fault injector); `--pcap` captures what crosses the
@@ -21,9 +24,11 @@
 //!
 //! The demo runs two stacks, A and B, over `ferrotcp_phy::sim` with a
 //! virtual clock that jumps to the next event: A pings B (IPv4 and IPv6,
-//! including 4000-byte pings fragmented both ways) and uses B's UDP echo
-//! and daytime services, printing one line per event with virtual
-//! round-trip times. `--loss`, `--seed` and `-v` apply to it too.
+//! including 4000-byte pings fragmented both ways), uses B's UDP echo
+//! and daytime services, and sends 100 kB through B's TCP echo (IPv4 and
+//! IPv6) and reads them back, printing one line per event with virtual
+//! round-trip times and the echo's throughput in virtual time. `--loss`,
+//! `--seed` and `-v` apply to it too.
 
 mod common;
 
@@ -43,6 +48,7 @@ use ferrotcp::device::{Device, Medium};
 use ferrotcp::iface::Counters;
 use ferrotcp::socket::SocketSet;
 use ferrotcp::socket::icmp;
+use ferrotcp::socket::tcp;
 use ferrotcp::socket::udp;
 use ferrotcp::socket::{IpEndpoint, SocketHandle};
 use ferrotcp::storage::PacketMetadata;
@@ -53,6 +59,8 @@ use ferrotcp_phy::pcap_device::PcapDevice;
 use ferrotcp_phy::sim::{SimConfig, SimNetwork};
 use ferrotcp_phy::tap::{self, TunTapDevice};
 
+use common::host::{Clock, init_logger, seed_from_clock};
+use common::tcp::{TcpService, TcpServiceEvent, TcpServices};
 use common::{ServiceEvent, Services, SimNode};
 
 /// The hardware address used when `--mac` is not given: locally
@@ -125,67 +133,7 @@ fn main() -> ExitCode {
     }
 }
 
-// ---- logging -----------------------------------------------------------
-
-struct StderrLogger;
-
-impl log::Log for StderrLogger {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        eprintln!(
-            "{:<5} {}: {}",
-            record.level(),
-            record.target(),
-            record.args()
-        );
-    }
-    fn flush(&self) {}
-}
-
-static LOGGER: StderrLogger = StderrLogger;
-
-fn init_logger(verbose: u8) {
-    let level = match verbose {
-        0 => log::LevelFilter::Warn,
-        1 => log::LevelFilter::Info,
-        2 => log::LevelFilter::Debug,
-        _ => log::LevelFilter::Trace,
-    };
-    if log::set_logger(&LOGGER).is_ok() {
-        log::set_max_level(level);
-    }
-}
-
 // ---- host mode -------------------------------------------------------------
-
-/// The stack's clock: monotonic, counted from the Unix time at start (so
-/// pcap timestamps read as wall-clock time).
-struct Clock {
-    start: std::time::Instant,
-    base: Instant,
-}
-
-impl Clock {
-    fn new() -> Clock {
-        Clock {
-            start: std::time::Instant::now(),
-            base: Instant::from(SystemTime::now()),
-        }
-    }
-
-    fn now(&self) -> Instant {
-        self.base + Duration::from(self.start.elapsed())
-    }
-}
-
-fn seed_from_clock() -> u64 {
-    let t = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    t ^ u64::from(std::process::id()).rotate_left(32)
-}
 
 fn host(args: &Args) -> io::Result<ExitCode> {
     let (name, medium) = match (&args.tap, &args.tun) {
@@ -313,6 +261,7 @@ fn run_host<D: Device>(
 
     let mut sockets = SocketSet::new(Vec::new());
     let mut services = Services::new(&mut sockets);
+    let mut tcp_services = TcpServices::new(&mut sockets);
     let verbose = args.verbose > 0;
 
     // One poll before announcing: the device is attached (carrier is up)
@@ -339,12 +288,21 @@ fn run_host<D: Device>(
     while !stop.load(Ordering::Relaxed) {
         let now = clock.now();
         iface.poll(now, &mut device, &mut sockets);
-        let served = services.serve(
+        let mut served = services.serve(
             &mut sockets,
             || common::daytime_text(SystemTime::now()),
             |event| {
                 if verbose {
                     println!("{}", describe(&event));
+                }
+            },
+        );
+        served += tcp_services.serve(
+            &mut sockets,
+            || common::daytime_text(SystemTime::now()),
+            |event| {
+                if verbose {
+                    println!("{}", describe_tcp(&event));
                 }
             },
         );
@@ -367,6 +325,7 @@ fn run_host<D: Device>(
         "  services echo {} ({} bytes) discard {} daytime {} send-failures {} icmp-errors {}",
         s.echoed, s.echoed_bytes, s.discarded, s.daytime, s.send_failures, s.icmp_errors
     );
+    print_tcp_services(&tcp_services);
     if args.loss.is_some() {
         println!(
             "  loss   rx {:?}\n  loss   tx {:?}",
@@ -387,6 +346,45 @@ fn describe(event: &ServiceEvent) -> String {
     }
 }
 
+fn describe_tcp(event: &TcpServiceEvent) -> String {
+    match event {
+        TcpServiceEvent::Accepted { service, peer } => {
+            format!("tcp {}: accepted {peer}", service.name())
+        }
+        TcpServiceEvent::Ended {
+            service,
+            peer,
+            bytes_in,
+            bytes_out,
+            error,
+        } => format!(
+            "tcp {}: {peer} ended: {bytes_in} bytes in, {bytes_out} bytes out{}",
+            service.name(),
+            error.map_or(String::new(), |e| format!(", error {e:?}"))
+        ),
+    }
+}
+
+fn print_tcp_services(t: &TcpServices) {
+    let c = t.counters();
+    for service in TcpService::ALL {
+        let i = service as usize;
+        println!(
+            "  tcp {:<7} accepted {} ended {} errors {} bytes in {} out {}",
+            service.name(),
+            c.accepted[i],
+            c.ended[i],
+            c.errors[i],
+            c.bytes_in[i],
+            c.bytes_out[i]
+        );
+    }
+    println!(
+        "  tcp listeners exhausted {} time-wait recycled {}",
+        c.listen_exhausted, c.time_wait_recycled
+    );
+}
+
 fn print_counters(c: &Counters) {
     println!("  link   {:?}", c.link);
     println!("  arp    {:?}", c.arp);
@@ -395,6 +393,7 @@ fn print_counters(c: &Counters) {
     println!("  icmpv4 {:?}", c.icmpv4);
     println!("  icmpv6 {:?}", c.icmpv6);
     println!("  udp    {:?}", c.udp);
+    println!("  tcp    {:?}", c.tcp);
 }
 
 // ---- demo ----------------------------------------------------------------------
@@ -409,6 +408,8 @@ const B_IP6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0x77, 0, 0, 0, 0, 0, 2);
 const DEMO_TIMEOUT: Duration = Duration::from_secs(1);
 /// Tries per request (more only matter with `--loss`).
 const DEMO_TRIES: u32 = 5;
+/// Bytes the demo sends through B's TCP echo service (each family).
+const DEMO_TCP_ECHO_BYTES: usize = 100_000;
 /// The Echo Identifier of A's ping socket.
 const PING_IDENT: u16 = 0x4d42;
 
@@ -418,6 +419,7 @@ struct World {
     a: SimNode,
     b: SimNode,
     b_services: Services,
+    b_tcp: TcpServices,
     ping: SocketHandle,
     udp: SocketHandle,
     now: Instant,
@@ -445,17 +447,7 @@ impl World {
         loop {
             self.a.poll(self.now);
             self.b.poll(self.now);
-            let verbose = self.verbose;
-            let now_ms = self.ms();
-            self.b_services.serve(
-                &mut self.b.sockets,
-                || common::daytime_text(SystemTime::now()),
-                |event| {
-                    if verbose {
-                        println!("[{now_ms}] B: {}", describe(&event));
-                    }
-                },
-            );
+            self.serve_b();
             if let Some(got) = self.take(want) {
                 return Some((got, self.now));
             }
@@ -481,6 +473,145 @@ impl World {
             } else {
                 same_instant = 0;
                 self.now = next;
+            }
+        }
+    }
+
+    /// B's services answer what has arrived.
+    fn serve_b(&mut self) {
+        let verbose = self.verbose;
+        let now_ms = self.ms();
+        self.b_services.serve(
+            &mut self.b.sockets,
+            || common::daytime_text(SystemTime::now()),
+            |event| {
+                if verbose {
+                    println!("[{now_ms}] B: {}", describe(&event));
+                }
+            },
+        );
+        self.b_tcp.serve(
+            &mut self.b.sockets,
+            || common::daytime_text(SystemTime::now()),
+            |event| {
+                if verbose {
+                    println!("[{now_ms}] B: {}", describe_tcp(&event));
+                }
+            },
+        );
+    }
+
+    /// A opens a TCP connection to B's echo service on `dst`, sends `size`
+    /// bytes, reads them back, closes, and prints the throughput in
+    /// virtual time. True when every byte came back in order.
+    fn tcp_echo(&mut self, dst: IpAddr, size: usize) -> bool {
+        let to = IpEndpoint::new(dst, common::ECHO_PORT);
+        let data: Vec<u8> = (0..size).map(|i| (i * 7 + i / 251) as u8).collect();
+        let socket = tcp::Socket::new(
+            tcp::SocketBuffer::new(vec![0u8; 128 * 1024]),
+            tcp::SocketBuffer::new(vec![0u8; 128 * 1024]),
+        );
+        let h = self.a.sockets.add(socket).expect("the socket set grows");
+        let start = self.now;
+        if let Err(e) = self
+            .a
+            .iface
+            .tcp_connect(self.now, &mut self.a.sockets, h, to, None)
+        {
+            println!("[{}] A: tcp connect {to}: {e:?}", self.ms());
+            let _ = self.a.sockets.remove(h);
+            return false;
+        }
+        println!(
+            "[{}] A: tcp echo {to}: connecting, {size} bytes to send",
+            self.ms()
+        );
+        let deadline = start + Duration::from_secs(120);
+        let (mut sent, mut received) = (0usize, Vec::with_capacity(size));
+        let mut established_at = None;
+        let mut closed = false;
+        let mut same_instant = 0u32;
+        let mut buf = vec![0u8; 64 * 1024];
+        let outcome = loop {
+            self.a.poll(self.now);
+            self.b.poll(self.now);
+            self.serve_b();
+            let now_ms = self.ms();
+            let s = self
+                .a
+                .sockets
+                .get_mut::<tcp::Socket>(h)
+                .expect("the echo socket exists");
+            if established_at.is_none() && s.state() == tcp::State::Established {
+                established_at = Some(self.now);
+                println!(
+                    "[{now_ms}] A: tcp echo {to}: established, handshake {:.3} ms",
+                    (self.now - start).total_micros() as f64 / 1000.0
+                );
+            }
+            if s.may_send() && sent < size {
+                sent += s.send_slice(&data[sent..]).unwrap_or(0);
+            }
+            while let Ok(n) = s.recv_slice(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                received.extend_from_slice(&buf[..n]);
+            }
+            if received.len() >= size && !closed {
+                s.close();
+                closed = true;
+            }
+            match s.state() {
+                tcp::State::TimeWait | tcp::State::Closed if closed => break Ok(s.info()),
+                tcp::State::Closed => break Err(format!("closed: {:?}", s.take_error())),
+                _ => {}
+            }
+            let next = common::next_event(self.now, &self.net, &mut [&mut self.a, &mut self.b]);
+            match next {
+                Some(t) if t <= deadline => {
+                    if t == self.now {
+                        same_instant += 1;
+                        if same_instant > 10_000 {
+                            break Err("stuck: a poll now without progress".into());
+                        }
+                    } else {
+                        same_instant = 0;
+                        self.now = t;
+                    }
+                }
+                _ => break Err(format!("not done within {}", deadline - start)),
+            }
+        };
+        let _ = self.a.sockets.remove(h);
+        match outcome {
+            Ok(info) => {
+                let ok = received == data;
+                let secs = (self.now - established_at.unwrap_or(start)).total_micros() as f64 / 1e6;
+                println!(
+                    "[{}] A: tcp echo {to}: {size} bytes sent, {} received back{} in {:.1} ms: \
+                     {:.2} Mbit/s each way (virtual time); rtt {} cwnd {} retransmits {}",
+                    self.ms(),
+                    received.len(),
+                    if ok { " identical" } else { " DATA DIFFERS" },
+                    secs * 1000.0,
+                    size as f64 * 8.0 / secs.max(1e-9) / 1e6,
+                    info.rtt.map_or("-".into(), |r| format!(
+                        "{:.3} ms",
+                        r.total_micros() as f64 / 1000.0
+                    )),
+                    info.cwnd,
+                    info.retransmits
+                );
+                ok
+            }
+            Err(e) => {
+                println!(
+                    "[{}] A: tcp echo {to}: FAILED after {sent} bytes sent, {} received: {e}",
+                    self.ms(),
+                    received.len()
+                );
+                false
             }
         }
     }
@@ -627,6 +758,7 @@ fn demo(args: &Args) -> io::Result<ExitCode> {
         Some(Ipv6Cidr::new(B_IP6, 64).expect("valid prefix")),
     );
     let b_services = Services::new(&mut b.sockets);
+    let b_tcp = TcpServices::new(&mut b.sockets);
     let mut ping = icmp::Socket::new(
         icmp::PacketBuffer::new(vec![PacketMetadata::EMPTY; 8], vec![0u8; 16 * 1024]),
         icmp::PacketBuffer::new(vec![PacketMetadata::EMPTY; 8], vec![0u8; 16 * 1024]),
@@ -646,6 +778,7 @@ fn demo(args: &Args) -> io::Result<ExitCode> {
         a,
         b,
         b_services,
+        b_tcp,
         ping,
         udp,
         now: Instant::ZERO,
@@ -688,10 +821,17 @@ fn demo(args: &Args) -> io::Result<ExitCode> {
         None => failures.push(format!("udp daytime {B_IP4}")),
     }
 
+    for dst in [IpAddr::from(B_IP4), IpAddr::from(B_IP6)] {
+        if !w.tcp_echo(dst, DEMO_TCP_ECHO_BYTES) {
+            failures.push(format!("tcp echo {dst}"));
+        }
+    }
+
     println!("A counters:");
     print_counters(w.a.iface.counters());
     println!("B counters:");
     print_counters(w.b.iface.counters());
+    print_tcp_services(&w.b_tcp);
     let net_a = w.net.port_stats(0).unwrap_or_default();
     let net_b = w.net.port_stats(1).unwrap_or_default();
     println!(

@@ -1,8 +1,12 @@
 //! Helpers shared by the examples and the simulation tests (`tests/sim.rs`
 //! includes this file with `#[path]`): an interface with owned storage, the
-//! UDP services (echo, discard, daytime), the EUI-64 link-local address,
-//! and a node of a simulated network driven by a virtual clock.
+//! UDP services (echo, discard, daytime), the TCP services (echo, discard,
+//! daytime, chargen: [`tcp`]), the EUI-64 link-local address, and a node of
+//! a simulated network driven by a virtual clock.
 #![allow(dead_code)]
+
+pub mod host;
+pub mod tcp;
 
 use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv6Addr};

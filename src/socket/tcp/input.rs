@@ -241,7 +241,11 @@ impl Socket<'_> {
         }
 
         // First: is the segment acceptable (the four cases of the table)?
-        let wnd = self.rcv_window();
+        // RCV.WND is the window we advertised: it never shrinks (RFC 9293
+        // §3.8.6.2.2), even when window-scale rounding (RFC 7323 §2.4) or
+        // a fuller buffer leaves less free space; a peer whose SND.NXT sits
+        // at the old right edge must still be heard (its ACKs).
+        let wnd = self.rcv_window().max(self.advertised_window_remaining());
         let seq = repr.seq_number;
         let acceptable = match (seg_len, wnd) {
             (0, 0) => seq == self.rcv_nxt,

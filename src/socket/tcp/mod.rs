@@ -571,6 +571,9 @@ impl<'a> Socket<'a> {
         // peer's SYN-ACK may lower what we send, never what we offer).
         self.local_mss = mss;
         self.set_mss(mss);
+        // RFC 9293 §3.7.1: the MSS option of our SYN is what the route
+        // allows us to receive.
+        self.local_mss = mss;
         self.iss = iss;
         self.snd_una = iss;
         self.snd_nxt = iss;

@@ -510,8 +510,12 @@ impl Socket<'_> {
             return Ok(());
         }
 
-        // A pure ACK.
-        let mut repr = self.segment(now, Control::None, self.snd_nxt, &[]);
+        // A pure ACK. Its SEQ is the highest sequence number sent, not
+        // snd_nxt: after a retransmission timeout snd_nxt has gone back to
+        // snd_una, and an ACK with that old SEQ falls below the peer's
+        // RCV.NXT, is unacceptable there (RFC 9293 §3.10.7.4) and is
+        // dropped unread, so the peer never learns what we received.
+        let mut repr = self.segment(now, Control::None, self.snd_max, &[]);
         self.add_sack_blocks(&mut repr, usize::MAX);
         emit(TcpTransmit {
             local,

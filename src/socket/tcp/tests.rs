@@ -255,6 +255,19 @@ fn rfc9293_3_8_6_2_2_active_open_offers_only_the_buffer() {
 }
 
 #[test]
+fn rfc9293_3_7_1_active_open_syn_offers_the_route_mss() {
+    for mss in [1460usize, 1440, 8960] {
+        let mut s = socket(4096, 4096);
+        let local = IpEndpoint::new(LOCAL, LOCAL_PORT);
+        let remote = IpEndpoint::new(REMOTE, REMOTE_PORT);
+        s.connect_with_iss(t(0), remote, local, OUR_ISS, mss)
+            .unwrap();
+        let out = drain(&mut s, t(0));
+        assert_eq!(out[0].0.max_seg_size, Some(mss as u16), "mss {mss}");
+    }
+}
+
+#[test]
 fn rfc5961_3_2_rst_must_match_rcv_nxt_exactly() {
     let mut s = established(4096, 4096);
     // In window but not exact: challenge ACK, connection kept.
@@ -402,6 +415,34 @@ fn rfc2018_out_of_order_data_is_acked_at_once_with_sack() {
     );
     let out = drain(&mut s, t(4));
     assert_eq!(out[0].0.sack_ranges[0], Some((base.0, (base + 100).0)));
+}
+
+#[test]
+fn rfc9293_3_10_7_4_pure_ack_after_rto_carries_the_highest_seq_sent() {
+    let mut s = established(8192, 8192);
+    s.send_slice(&[7u8; 2920]).unwrap();
+    let out = drain(&mut s, t(10));
+    assert_eq!(out.iter().map(|(_, d)| d.len()).sum::<usize>(), 2920);
+    let PollAt::Time(rto) = s.poll_at() else {
+        panic!()
+    };
+    let out = drain(&mut s, rto);
+    assert_eq!(out[0].0.seq_number, OUR_ISS + 1);
+    // Data from the peer: the ACK we owe it must not carry the rewound
+    // snd_nxt, or the peer (whose RCV.NXT is past it) drops it unread.
+    s.process(
+        rto,
+        &meta(),
+        &seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), b"x"),
+        OUR_ISS,
+        1460,
+    );
+    let out = drain(&mut s, rto + Duration::from_millis(100));
+    let ack = out
+        .iter()
+        .find(|(r, d)| d.is_empty() && r.ack_number == Some(PEER_ISS + 2))
+        .expect("an ACK of the byte");
+    assert_eq!(ack.0.seq_number, OUR_ISS + 1 + 2920);
 }
 
 #[test]
