@@ -20,7 +20,7 @@ use super::{DAYTIME_PORT, DISCARD_PORT, ECHO_PORT};
 pub const CHARGEN_PORT: u16 = 19;
 
 /// Listening sockets kept armed per service.
-pub const LISTENERS: usize = 3;
+pub const LISTENERS: usize = 4;
 /// Sockets per service at most (listening, connected, TIME-WAIT).
 pub const MAX_SOCKETS: usize = 16;
 /// Receive and send buffer of an echo socket: room for the window a
