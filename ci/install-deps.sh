@@ -21,6 +21,7 @@ command -v ip >/dev/null 2>&1 || apt_pkgs+=(iproute2)
 command -v nstat >/dev/null 2>&1 || apt_pkgs+=(iproute2)
 command -v ping >/dev/null 2>&1 || apt_pkgs+=(iputils-ping)
 command -v socat >/dev/null 2>&1 || apt_pkgs+=(socat)
+command -v nft >/dev/null 2>&1 || apt_pkgs+=(nftables)
 if [ "${#apt_pkgs[@]}" -gt 0 ]; then
     # De-duplicate (iproute2 may be listed twice).
     mapfile -t apt_pkgs < <(printf '%s\n' "${apt_pkgs[@]}" | sort -u)
