@@ -304,7 +304,6 @@ impl InterfaceInner<'_> {
     pub(crate) fn send_serialized<D: Device + ?Sized>(
         &mut self,
         device: &mut D,
-        _sockets: &mut SocketSet<'_>,
         scratch: &mut [u8],
         pending: Pending,
     ) {
@@ -313,15 +312,10 @@ impl InterfaceInner<'_> {
             Pending::Arp { repr, dst } => {
                 let _ = self.transmit_arp(device, &repr, dst);
             }
-            Pending::Ip(Serialized {
-                len,
-                dst,
-                dont_frag,
-            }) => {
+            Pending::Ip(Serialized { len, dst }) => {
                 let Some(packet) = scratch.get(..len) else {
                     return;
                 };
-                let _ = dont_frag;
                 let _ = self.send_staged(device, packet, dst);
             }
         }
@@ -419,8 +413,6 @@ impl InterfaceInner<'_> {
     /// them (RFC 4861 §7.2.2: "the sender ... SHOULD be informed"; ICMP
     /// address unreachable is for forwarded packets, and we do not forward).
     pub(crate) fn drain_unreachable(&mut self, sockets: &mut SocketSet<'_>) {
-        let now = self.now;
-        let _ = now;
         let mut reported = 0;
         // Copy each packet's header out before reporting: the pool is
         // borrowed while a packet is held.
@@ -598,7 +590,7 @@ impl InterfaceInner<'_> {
         // Each timer source is scanned only when something in it is due:
         // most polls have nothing due and must stay cheap.
         if reassembly.poll_at().is_some_and(|t| t <= now) {
-            self.expire_reassembly(device, sockets, reassembly, scratch);
+            self.expire_reassembly(device, reassembly, scratch);
         }
         if self.routes.poll_at().is_some_and(|t| t <= now) {
             self.routes.expire(now);
@@ -611,7 +603,6 @@ impl InterfaceInner<'_> {
     fn expire_reassembly<D: Device + ?Sized>(
         &mut self,
         device: &mut D,
-        sockets: &mut SocketSet<'_>,
         reassembly: &mut Reassembler<'_>,
         scratch: &mut [u8],
     ) {
@@ -642,7 +633,7 @@ impl InterfaceInner<'_> {
             net_debug!("reassembly: {} datagrams timed out", timed_out);
         }
         if let Some(p) = staged {
-            self.send_serialized(device, sockets, scratch, p);
+            self.send_serialized(device, scratch, p);
         }
     }
 

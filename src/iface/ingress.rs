@@ -33,7 +33,6 @@ pub(crate) enum Pending {
 pub(crate) struct Serialized {
     pub(crate) len: usize,
     pub(crate) dst: IpAddr,
-    pub(crate) dont_frag: bool,
 }
 
 /// How a datagram was addressed to us: decides which replies are allowed.
@@ -615,11 +614,7 @@ impl InterfaceInner<'_> {
         if !out.emit(buf, &self.caps.checksum) {
             return None;
         }
-        Some(Pending::Ip(Serialized {
-            len,
-            dst: out.dst,
-            dont_frag: out.dont_frag,
-        }))
+        Some(Pending::Ip(Serialized { len, dst: out.dst }))
     }
 
     /// A fresh IPv4 identification (RFC 6864: unique per source,

@@ -388,8 +388,7 @@ impl<'a> Interface<'a> {
                 rx.consume(|frame| inner.process_frame(sockets, reassembly, scratch, frame));
             drop(_tx);
             if let Some(out) = pending {
-                self.inner
-                    .send_serialized(device, sockets, &mut self.scratch, out);
+                self.inner.send_serialized(device, &mut self.scratch, out);
             }
         }
 

@@ -222,14 +222,7 @@ impl InterfaceInner<'_> {
                         return None;
                     }
                     let payload = data.get(offset..).unwrap_or(&[]);
-                    return self.deliver_ipv6(
-                        sockets,
-                        scratch,
-                        rx,
-                        protocol,
-                        payload,
-                        base + offset,
-                    );
+                    return self.deliver_ipv6(sockets, scratch, rx, protocol, payload);
                 }
             }
         }
@@ -311,7 +304,6 @@ impl InterfaceInner<'_> {
         rx: Rx<'_>,
         protocol: IpProtocol,
         payload: &[u8],
-        payload_at: usize,
     ) -> Option<Pending> {
         let meta = IpMeta {
             src_addr: IpAddr::V6(rx.repr.src_addr),
@@ -353,7 +345,6 @@ impl InterfaceInner<'_> {
                 // Problem code 1 pointing at it. The pointer is the Next
                 // Header field that named it: for the fixed header that is
                 // offset 6; otherwise the start of the previous header.
-                let _ = payload_at;
                 self.icmpv6_param_problem(scratch, &rx, ParamProblem::UnrecognizedNxtHdr, 6)
             }
         }
