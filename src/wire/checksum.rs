@@ -199,6 +199,7 @@ pub fn pseudo_header(
 /// `combine(&[pseudo_header(src, dst, protocol, length), data(data)])`
 /// (a one's-complement sum does not depend on grouping, and both are zero
 /// only when every input word is).
+#[inline]
 pub fn pseudo_header_and_data(
     src: &core::net::IpAddr,
     dst: &core::net::IpAddr,

@@ -199,7 +199,7 @@ impl Repr {
     // Inlined into the caller: returned through memory, the Result is
     // stored field by field and read back with wide loads (a
     // store-forwarding stall per packet).
-    #[inline]
+    #[inline(always)]
     pub fn parse<T: AsRef<[u8]> + ?Sized>(
         packet: &Packet<&T>,
         src: &IpAddr,
