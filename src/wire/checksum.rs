@@ -282,10 +282,15 @@ pub(crate) fn copy_and_sum_native(init: u64, dst: &mut [u8], src: &[u8]) -> u128
     sum_native(init, srest) + a + b + c + d
 }
 
-/// [`copy_and_sum_native`] then [`pseudo_header_extra_and_data2`]'s sum of
-/// the rest: the checksum sum of a segment whose payload is copied from
-/// `source` into `dst` here, with `other` (the options, at an even offset)
-/// summed after.
+/// The checksum sum of a segment whose payload is copied here from
+/// `first` then `second` into `dst` (one pass over the bytes: summed from
+/// the loads that copy them, see [`copy_and_sum_native`]), with `other`
+/// (the options, just stored, at an even offset) summed after.
+///
+/// `second` may start at an odd offset of the payload (when `first` has an
+/// odd length): its sum is then taken on its own grid and byte-swapped
+/// (RFC 1071 §2(B): the sum is byte-order independent, so a one-byte shift
+/// swaps the bytes of the folded sum).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn pseudo_header_extra_copy_and_data(
     src: &core::net::IpAddr,
@@ -294,14 +299,22 @@ pub(crate) fn pseudo_header_extra_copy_and_data(
     length: u32,
     extra: u64,
     dst: &mut [u8],
-    source: &[u8],
+    first: &[u8],
+    second: &[u8],
     other: &[u8],
 ) -> u16 {
-    let acc = copy_and_sum_native(
-        pseudo_native(src, dst_addr, protocol, length) + extra,
-        dst,
-        source,
-    );
+    let split = first.len().min(dst.len());
+    let (d1, d2) = dst.split_at_mut(split);
+    let init = pseudo_native(src, dst_addr, protocol, length) + extra;
+    let mut acc = copy_and_sum_native(init, d1, first);
+    if !second.is_empty() {
+        let more = copy_and_sum_native(0, d2, second);
+        acc += if split % 2 == 1 {
+            u128::from(fold(more).swap_bytes())
+        } else {
+            more
+        };
+    }
     // 128 -> 64 bits with end-around carry (2^64 is 1 modulo 0xffff).
     let (s, c) = (acc as u64).overflowing_add((acc >> 64) as u64);
     let (s, c2) = s.overflowing_add(u64::from(c));
@@ -575,13 +588,31 @@ mod tests {
             let (options, payload) = v.split_at(split);
             let mut copy = std::vec![0xa5u8; payload.len()];
             let fused = pseudo_header_extra_copy_and_data(
-                &src, &dst, IpProtocol::Tcp, 9, extra, &mut copy, payload, options,
+                &src, &dst, IpProtocol::Tcp, 9, extra, &mut copy, payload, &[], options,
             );
             prop_assert_eq!(&copy[..], payload);
             prop_assert_eq!(
                 fused,
                 pseudo_header_extra_and_data2(&src, &dst, IpProtocol::Tcp, 9, extra, payload, options)
             );
+        }
+
+        #[test]
+        fn copy_and_sum_two_pieces(
+            v in proptest::collection::vec(any::<u8>(), 0..300),
+            cut in 0usize..300,
+            extra in 0u64..(1 << 36),
+        ) {
+            // The payload in two pieces cut anywhere, odd cuts included.
+            let src = core::net::IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+            let dst = core::net::IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2));
+            let (a, b) = v.split_at(cut.min(v.len()));
+            let mut copy = std::vec![0u8; v.len()];
+            let fused = pseudo_header_extra_copy_and_data(
+                &src, &dst, IpProtocol::Tcp, 9, extra, &mut copy, a, b, &[],
+            );
+            prop_assert_eq!(&copy[..], &v[..]);
+            prop_assert_eq!(fused, pseudo_header_extra_and_data(&src, &dst, IpProtocol::Tcp, 9, extra, &v));
         }
 
         #[test]

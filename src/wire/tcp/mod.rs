@@ -996,6 +996,52 @@ impl<'a> Repr<'a> {
         )
     }
 
+    /// Like [`Repr::emit`], with the payload `self.payload` followed by
+    /// `more` (the two sides of a ring buffer's wrap): both copied and, when
+    /// `checksum.tx()`, summed in the same pass.
+    ///
+    /// `packet` must hold at least `buffer_len() + more.len()` octets.
+    pub fn emit_two<T: AsRef<[u8]> + AsMut<[u8]>>(
+        &self,
+        packet: &mut Packet<T>,
+        src: &IpAddr,
+        dst: &IpAddr,
+        more: &[u8],
+        checksum: Checksum,
+    ) {
+        let first = self.payload;
+        let payload_len = first.len() + more.len();
+        if !checksum.tx() {
+            return self.emit_with(
+                packet,
+                src,
+                dst,
+                payload_len,
+                |b| {
+                    b[..first.len()].copy_from_slice(first);
+                    b[first.len()..].copy_from_slice(more);
+                },
+                checksum,
+            );
+        }
+        let (header_len, fixed_sum) = self.write_header(packet);
+        let buf = packet.buffer.as_mut();
+        let len = header_len + payload_len;
+        let (head, rest) = buf[..len].split_at_mut(header_len);
+        let sum = checksum::pseudo_header_extra_copy_and_data(
+            src,
+            dst,
+            IpProtocol::Tcp,
+            u32::try_from(len).unwrap_or(u32::MAX),
+            fixed_sum,
+            rest,
+            first,
+            more,
+            &head[HEADER_LEN..],
+        );
+        NetworkEndian::write_u16(&mut buf[field::CHECKSUM], checksum::finish(sum));
+    }
+
     /// Like [`Repr::emit`], with the payload written in place by
     /// `emit_payload` into a slice of `payload_len` octets instead of
     /// copied from `self.payload`.
@@ -1043,6 +1089,7 @@ impl<'a> Repr<'a> {
                 fixed_sum,
                 rest,
                 source,
+                &[],
                 &head[HEADER_LEN..],
             );
             NetworkEndian::write_u16(&mut buf[field::CHECKSUM], checksum::finish(sum));
