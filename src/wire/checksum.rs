@@ -278,8 +278,35 @@ pub(crate) fn copy_and_sum_native(init: u64, dst: &mut [u8], src: &[u8]) -> u128
         c += word64(s, 16);
         d += word64(s, 24);
     }
-    drest.copy_from_slice(srest);
-    sum_native(init, srest) + a + b + c + d
+    // The tail (< 32 bytes) in fixed-size pieces: whole-array moves, no
+    // variable-length `memcpy` call, summed from the same loads.
+    let mut narrow = u128::from(init);
+    let (sw, mut st) = srest.as_chunks::<8>();
+    let (dw, mut dt) = drest.as_chunks_mut::<8>();
+    for (s, t) in sw.iter().zip(dw.iter_mut()) {
+        *t = *s;
+        narrow += u128::from(u64::from_ne_bytes(*s));
+    }
+    if let Some((s, sr)) = st.split_first_chunk::<4>()
+        && let Some((t, tr)) = core::mem::take(&mut dt).split_first_chunk_mut::<4>()
+    {
+        *t = *s;
+        narrow += u128::from(u32::from_ne_bytes(*s));
+        (st, dt) = (sr, tr);
+    }
+    if let Some((s, sr)) = st.split_first_chunk::<2>()
+        && let Some((t, tr)) = core::mem::take(&mut dt).split_first_chunk_mut::<2>()
+    {
+        *t = *s;
+        narrow += u128::from(u16::from_ne_bytes(*s));
+        (st, dt) = (sr, tr);
+    }
+    // RFC 1071 §4.1: an odd trailing byte is padded with a zero on the right.
+    if let (Some(&s), Some(t)) = (st.first(), dt.first_mut()) {
+        *t = s;
+        narrow += u128::from(u16::from_ne_bytes([s, 0]));
+    }
+    narrow + a + b + c + d
 }
 
 /// The checksum sum of a segment whose payload is copied here from
