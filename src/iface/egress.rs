@@ -15,9 +15,13 @@ use super::neighbor::{Action, Lookup};
 use super::packet::{IpOut, IpPayload};
 use super::reassembly::Reassembler;
 use crate::device::{Device, Medium, TxToken};
+#[cfg(feature = "socket-icmp")]
 use crate::socket::icmp::IcmpTransmit;
+#[cfg(feature = "socket-raw")]
 use crate::socket::raw::RawTransmit;
+#[cfg(feature = "socket-tcp")]
 use crate::socket::tcp::TcpTransmit;
+#[cfg(feature = "socket-udp")]
 use crate::socket::udp::UdpTransmit;
 use crate::socket::{IcmpError, IcmpErrorKind, Socket, SocketSet};
 use crate::wire::checksum::Checksum;
@@ -26,6 +30,7 @@ use crate::wire::ipv4;
 #[cfg(feature = "proto-ipv6")]
 use crate::wire::ipv6;
 use crate::wire::{EthernetAddress, ethernet};
+#[cfg(any(feature = "socket-icmp", feature = "socket-raw"))]
 use crate::wire::{IpProtocol, IpVersion};
 
 #[cfg(feature = "proto-ipv4")]
@@ -653,8 +658,18 @@ impl InterfaceInner<'_> {
         {
             budget -= 1;
             let mut busy = false;
+            // Only UDP, ICMP and raw sockets report send errors.
+            #[cfg_attr(
+                not(any(
+                    feature = "socket-udp",
+                    feature = "socket-icmp",
+                    feature = "socket-raw"
+                )),
+                allow(unused_mut, unused_variables)
+            )]
             let mut error: Option<IcmpError> = None;
             match sockets.slot_mut(i) {
+                #[cfg(feature = "socket-udp")]
                 Some(Socket::Udp(s)) => {
                     let r = s.dispatch(self.now, |t| {
                         let res = self.send_udp(device, scratch, &t);
@@ -682,6 +697,7 @@ impl InterfaceInner<'_> {
                         s.on_icmp_error(e);
                     }
                 }
+                #[cfg(feature = "socket-icmp")]
                 Some(Socket::Icmp(s)) => {
                     let r = s.dispatch(self.now, |t| match self.send_icmp(device, scratch, &t) {
                         Err(SendError::DeviceBusy) => Err(SendError::DeviceBusy),
@@ -701,6 +717,7 @@ impl InterfaceInner<'_> {
                         s.on_icmp_error(e);
                     }
                 }
+                #[cfg(feature = "socket-tcp")]
                 Some(Socket::Tcp(s)) => {
                     let r = s.dispatch(self.now, |t| match self.send_tcp(device, scratch, &t) {
                         Err(SendError::DeviceBusy) => Err(SendError::DeviceBusy),
@@ -711,6 +728,7 @@ impl InterfaceInner<'_> {
                     busy = r == Err(SendError::DeviceBusy);
                     any |= !busy;
                 }
+                #[cfg(feature = "socket-raw")]
                 Some(Socket::Raw(s)) => {
                     let r = s.dispatch(self.now, |t| match self.send_raw(device, scratch, &t) {
                         Err(SendError::DeviceBusy) => Err(SendError::DeviceBusy),
@@ -735,7 +753,8 @@ impl InterfaceInner<'_> {
                         s.on_icmp_error(e);
                     }
                 }
-                Some(Socket::TcpListener(_)) | None => {}
+                // A listener never sends; an empty slot has nothing.
+                _ => {}
             }
             sockets.reschedule(i);
             if busy {
@@ -764,6 +783,7 @@ impl InterfaceInner<'_> {
         }
     }
 
+    #[cfg(feature = "socket-icmp")]
     fn send_icmp<D: Device + ?Sized>(
         &mut self,
         device: &mut D,
@@ -782,6 +802,7 @@ impl InterfaceInner<'_> {
         self.send_ip(device, scratch, &out)
     }
 
+    #[cfg(feature = "socket-raw")]
     fn send_raw<D: Device + ?Sized>(
         &mut self,
         device: &mut D,
@@ -849,6 +870,7 @@ impl InterfaceInner<'_> {
         }
     }
 
+    #[cfg(feature = "socket-tcp")]
     fn send_tcp<D: Device + ?Sized>(
         &mut self,
         device: &mut D,
@@ -869,6 +891,7 @@ impl InterfaceInner<'_> {
         self.send_ip(device, scratch, &out)
     }
 
+    #[cfg(feature = "socket-udp")]
     fn send_udp<D: Device + ?Sized>(
         &mut self,
         device: &mut D,

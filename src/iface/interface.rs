@@ -139,6 +139,7 @@ pub(crate) struct InterfaceInner<'a> {
     /// The RFC 6437 flow-label secret.
     pub(crate) flow_secret: [u8; 16],
     /// RFC 6528 initial sequence numbers.
+    #[cfg(feature = "socket-tcp")]
     pub(crate) iss: crate::socket::tcp::iss::IssGenerator,
     pub(crate) now: Instant,
 }
@@ -192,6 +193,7 @@ impl<'a> Interface<'a> {
                 counters: Counters::default(),
                 ipv4_next_ident,
                 flow_secret,
+                #[cfg(feature = "socket-tcp")]
                 iss: crate::socket::tcp::iss::IssGenerator::new(iss_secret),
                 now,
             },
@@ -434,6 +436,7 @@ impl<'a> Interface<'a> {
     /// ephemeral port drawn at random from `ip_local_port_range` (RFC 6056
     /// §3.3.1, Algorithm 1) and unused by any TCP socket; the ISS follows
     /// RFC 6528; the MSS comes from the path MTU.
+    #[cfg(feature = "socket-tcp")]
     pub fn tcp_connect(
         &mut self,
         now: Instant,

@@ -173,6 +173,8 @@ impl InterfaceInner<'_> {
                 ),
                 _ => None,
             },
+            // Without TCP sockets TCP is a protocol nobody handles.
+            #[cfg(feature = "socket-tcp")]
             IpProtocol::Tcp => self.deliver_tcp(sockets, scratch, &meta, dst_kind, payload),
             IpProtocol::Igmp => None,
             // Linux: a raw socket that took the datagram is its handler.

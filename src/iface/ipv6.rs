@@ -335,6 +335,8 @@ impl InterfaceInner<'_> {
                 ),
                 _ => None,
             },
+            // Without TCP sockets TCP is a protocol nobody handles.
+            #[cfg(feature = "socket-tcp")]
             IpProtocol::Tcp => self.deliver_tcp(sockets, scratch, &meta, rx.dst_kind, payload),
             IpProtocol::Ipv6NoNxt => None,
             _ if raw_taken => None,

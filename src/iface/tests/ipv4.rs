@@ -623,6 +623,7 @@ fn rfc791_reassembly_and_fragmented_reply() {
 }
 
 #[test]
+#[cfg(feature = "socket-icmp")]
 fn ping_socket_round_trip_and_errors() {
     use crate::socket::IcmpErrorKind;
     use crate::socket::icmp::{PacketBuffer as IcmpBuffer, Socket as IcmpSocket};
