@@ -4,11 +4,11 @@
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-#[cfg(feature = "proto-ipv4")]
-use super::fragment::Ipv4Fragmenter;
-#[cfg(feature = "proto-ipv6")]
+use super::fragment::Fragmenter;
+#[cfg(feature = "proto-ipv6-fragmentation")]
 use super::fragment::Ipv6Fragmenter;
-use super::fragment::{FragmentError, Fragmenter};
+#[cfg(feature = "proto-ipv4-fragmentation")]
+use super::fragment::{FragmentError, Ipv4Fragmenter};
 use super::ingress::{Pending, Serialized};
 use super::interface::InterfaceInner;
 use super::neighbor::{Action, Lookup};
@@ -24,6 +24,7 @@ use crate::socket::tcp::TcpTransmit;
 #[cfg(feature = "socket-udp")]
 use crate::socket::udp::UdpTransmit;
 use crate::socket::{IcmpError, IcmpErrorKind, Socket, SocketSet};
+#[cfg(feature = "proto-ipv4-fragmentation")]
 use crate::wire::checksum::Checksum;
 #[cfg(feature = "proto-ipv4")]
 use crate::wire::ipv4;
@@ -199,7 +200,7 @@ impl InterfaceInner<'_> {
         mtu: usize,
     ) -> Result<Fragmenter<'p>, SendError> {
         match packet.first().map(|b| b >> 4) {
-            #[cfg(feature = "proto-ipv4")]
+            #[cfg(feature = "proto-ipv4-fragmentation")]
             Some(4) => {
                 let p = ipv4::Packet::new_checked(packet).map_err(|_| SendError::Dropped)?;
                 let repr = ipv4::Repr::parse(&p, Checksum::None).map_err(|_| SendError::Dropped)?;
@@ -210,7 +211,7 @@ impl InterfaceInner<'_> {
                     })?;
                 Ok(f.into())
             }
-            #[cfg(feature = "proto-ipv6")]
+            #[cfg(feature = "proto-ipv6-fragmentation")]
             Some(6) => {
                 let p = ipv6::Packet::new_checked(packet).map_err(|_| SendError::Dropped)?;
                 let repr = ipv6::Repr::parse(&p).map_err(|_| SendError::Dropped)?;
@@ -220,6 +221,13 @@ impl InterfaceInner<'_> {
                     .map_err(|_| SendError::Dropped)?;
                 Ok(f.into())
             }
+            // Without fragmentation for the family: too big to send.
+            #[cfg(not(all(
+                feature = "proto-ipv4-fragmentation",
+                feature = "proto-ipv6-fragmentation"
+            )))]
+            #[allow(unreachable_patterns)]
+            Some(4 | 6) => Err(SendError::TooBig(mtu)),
             _ => Err(SendError::Dropped),
         }
     }
