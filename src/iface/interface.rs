@@ -17,17 +17,31 @@ use crate::socket::SocketSet;
 use crate::time::{Duration, Instant};
 use crate::wire::{EthernetAddress, Ipv4Cidr, Ipv6Cidr};
 
-/// The most IPv4 addresses an interface holds.
-pub const MAX_IPV4_ADDRS: usize = 4;
+/// The most IPv4 addresses an interface holds (none without
+/// `proto-ipv4`: the table then takes no room).
+pub const MAX_IPV4_ADDRS: usize = if cfg!(feature = "proto-ipv4") { 4 } else { 0 };
 /// The most IPv6 addresses an interface holds (link-local, SLAAC stable
-/// and temporary addresses for a few prefixes, static ones).
-pub const MAX_IPV6_ADDRS: usize = 8;
+/// and temporary addresses for a few prefixes, static ones; none without
+/// `proto-ipv6`).
+pub const MAX_IPV6_ADDRS: usize = if cfg!(feature = "proto-ipv6") { 8 } else { 0 };
 /// The most multicast groups an interface joins per family (beyond the
 /// all-nodes / all-hosts groups and solicited-node groups, which are
 /// implicit).
 pub const MAX_MULTICAST_GROUPS: usize = 8;
-/// The most path-MTU entries kept.
-pub const MAX_PMTU_ENTRIES: usize = 8;
+/// The group tables' capacities: none for a family compiled out.
+const IPV4_GROUPS: usize = if cfg!(feature = "proto-ipv4") {
+    MAX_MULTICAST_GROUPS
+} else {
+    0
+};
+const IPV6_GROUPS: usize = if cfg!(feature = "proto-ipv6") {
+    MAX_MULTICAST_GROUPS
+} else {
+    0
+};
+/// The most path-MTU entries kept (none without the `pmtu-cache` feature:
+/// every path then has the link MTU).
+pub const MAX_PMTU_ENTRIES: usize = if cfg!(feature = "pmtu-cache") { 8 } else { 0 };
 /// The most frames one `poll` takes from the device before it turns to
 /// timers and egress, so a flood cannot starve the sockets.
 pub const INGRESS_BUDGET: usize = 64;
@@ -129,8 +143,8 @@ pub(crate) struct InterfaceInner<'a> {
     pub(crate) ipv4_addrs: heapless::Vec<Ipv4Cidr, MAX_IPV4_ADDRS>,
     pub(crate) ipv6_addrs: heapless::Vec<Ipv6Cidr, MAX_IPV6_ADDRS>,
     pub(crate) routes: Routes,
-    pub(crate) ipv4_groups: heapless::Vec<Ipv4Addr, MAX_MULTICAST_GROUPS>,
-    pub(crate) ipv6_groups: heapless::Vec<Ipv6Addr, MAX_MULTICAST_GROUPS>,
+    pub(crate) ipv4_groups: heapless::Vec<Ipv4Addr, IPV4_GROUPS>,
+    pub(crate) ipv6_groups: heapless::Vec<Ipv6Addr, IPV6_GROUPS>,
     pub(crate) neighbors: NeighborCache<'a>,
     pub(crate) pmtu: heapless::Vec<PmtuEntry, MAX_PMTU_ENTRIES>,
     pub(crate) icmp_limit: IcmpRateLimiter,
