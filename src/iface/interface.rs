@@ -555,7 +555,9 @@ impl InterfaceInner<'_> {
         protocol: crate::wire::IpProtocol,
     ) -> u32 {
         use core::hash::Hasher;
-        if self.config.ipv6.auto_flowlabels == 0 || !dst.is_ipv6() {
+        // IPv4 has no flow label: an IPv4-only build keeps no hasher.
+        if !cfg!(feature = "proto-ipv6") || self.config.ipv6.auto_flowlabels == 0 || !dst.is_ipv6()
+        {
             return 0;
         }
         let mut h = siphasher::sip::SipHasher13::new_with_key(&self.flow_secret);
