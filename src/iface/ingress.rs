@@ -487,12 +487,14 @@ impl InterfaceInner<'_> {
                 .tcp_listen_slots(repr.dst_port)
                 .find(|&i| match sockets.get_slot(i) {
                     Some(Socket::Tcp(t)) => t.accepts(ip, &repr),
+                    #[cfg(feature = "socket-tcp-listener")]
                     Some(Socket::TcpListener(l)) => l.accepts(ip, &repr),
                     _ => false,
                 })
         };
         let slot = conn.or_else(listen);
         let reply = match slot {
+            #[cfg(feature = "socket-tcp-listener")]
             Some(i) if matches!(sockets.get_slot(i), Some(Socket::TcpListener(_))) => {
                 use crate::socket::tcp::listener::{self, ListenerInput, ListenerReply};
                 let input = ListenerInput {
@@ -538,11 +540,15 @@ impl InterfaceInner<'_> {
                             (before == State::SynReceived && after != before).then_some(after),
                         )
                     }
+                    #[allow(unreachable_patterns)]
                     _ => (None, None),
                 };
                 sockets.mark_changed(i);
                 // A half-open connection of a listener completed (or
                 // failed) its handshake: the accept queue keeps the order.
+                #[cfg(not(feature = "socket-tcp-listener"))]
+                let _ = change;
+                #[cfg(feature = "socket-tcp-listener")]
                 if let Some(state) = change
                     && let Some(handle) = sockets.handle_of(i)
                 {

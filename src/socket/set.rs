@@ -49,7 +49,7 @@ pub enum Socket<'a> {
     #[cfg(feature = "socket-tcp")]
     Tcp(tcp::Socket<'a>),
     /// A TCP listener (its connections are TCP sockets of the set).
-    #[cfg(feature = "socket-tcp")]
+    #[cfg(feature = "socket-tcp-listener")]
     TcpListener(tcp::Listener<'a>),
     /// Never built: the lifetime's holder when no socket kind is compiled
     /// in (every `socket-*` feature off).
@@ -75,7 +75,7 @@ impl Socket<'_> {
             #[cfg(feature = "socket-tcp")]
             Socket::Tcp(s) => s.poll_at(),
             // A listener never sends: its connections do.
-            #[cfg(feature = "socket-tcp")]
+            #[cfg(feature = "socket-tcp-listener")]
             Socket::TcpListener(_) => PollAt::Ingress,
             #[cfg(not(any(
                 feature = "socket-udp",
@@ -110,7 +110,7 @@ impl Socket<'_> {
                     Some((Proto::TcpConn, tcp_tuple_key(&l, &r)))
                 }
             },
-            #[cfg(feature = "socket-tcp")]
+            #[cfg(feature = "socket-tcp-listener")]
             Socket::TcpListener(l) => l
                 .is_listening()
                 .then(|| (Proto::TcpListen, l.endpoint().port)),
@@ -582,6 +582,7 @@ impl<'a> SocketSet<'a> {
                 t.listen_endpoint().port == port
                     || t.local_endpoint().is_some_and(|l| l.port == port)
             }
+            #[cfg(feature = "socket-tcp-listener")]
             Some(Socket::TcpListener(l)) => l.is_listening() && l.endpoint().port == port,
             _ => false,
         })
@@ -595,7 +596,7 @@ impl<'a> SocketSet<'a> {
     }
 
     /// The handle of the socket in slot `i`.
-    #[cfg(feature = "socket-tcp")]
+    #[cfg(feature = "socket-tcp-listener")]
     pub(crate) fn handle_of(&self, i: usize) -> Option<SocketHandle> {
         let slot = self.slots().get(i)?;
         slot.socket.as_ref()?;
@@ -608,7 +609,7 @@ impl<'a> SocketSet<'a> {
     /// Run `f` on the listener in slot `i` and the set, the listener
     /// lifted out of its slot meanwhile (so both can be borrowed). `f`
     /// must not add sockets: the slot looks free while it runs.
-    #[cfg(feature = "socket-tcp")]
+    #[cfg(feature = "socket-tcp-listener")]
     pub(crate) fn with_listener<R>(
         &mut self,
         i: usize,

@@ -7,7 +7,11 @@ mod device;
 mod ipv4;
 #[cfg(feature = "proto-ipv6")]
 mod ipv6;
-#[cfg(all(feature = "proto-ipv4", feature = "socket-tcp", feature = "socket-udp"))]
+#[cfg(all(
+    feature = "proto-ipv4",
+    feature = "socket-tcp-listener",
+    feature = "socket-udp"
+))]
 mod listener;
 #[cfg(all(feature = "proto-ipv4", feature = "socket-tcp", feature = "socket-udp"))]
 mod tcp;
