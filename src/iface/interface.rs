@@ -517,6 +517,9 @@ impl InterfaceInner<'_> {
     /// Record a path MTU learned from ICMP (never below the family
     /// minimum: 68 / `min_pmtu` for IPv4, 1280 for IPv6).
     pub(crate) fn learn_pmtu(&mut self, dst: IpAddr, mtu: usize) {
+        if MAX_PMTU_ENTRIES == 0 {
+            return;
+        }
         let floor = match dst {
             IpAddr::V4(_) => (self.config.ipv4.min_pmtu as usize).max(68),
             // RFC 8201 §4: "A node MUST NOT reduce its estimate of the Path

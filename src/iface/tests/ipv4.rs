@@ -916,3 +916,60 @@ fn without_fragmentation_a_too_big_datagram_fails_with_the_mtu() {
     assert_eq!(e.kind, IcmpErrorKind::PacketTooBig(1500));
     assert_eq!(e.dst, peer);
 }
+
+/// Without `pmtu-cache` an ICMP "fragmentation needed" still reaches the
+/// socket, but the path keeps the link MTU: the next datagram of 1500
+/// bytes leaves whole.
+#[test]
+#[cfg(not(feature = "pmtu-cache"))]
+fn without_pmtu_cache_frag_needed_reaches_the_socket_only() {
+    use crate::socket::IcmpErrorKind;
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let h = sockets
+        .add(UdpSocket::new(
+            PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 4096]),
+            PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 4096]),
+        ))
+        .unwrap();
+    let peer = IpEndpoint::new(IpAddr::V4(PEER_IP), 53);
+    sockets.get_mut::<UdpSocket>(h).unwrap().bind(5000).unwrap();
+    sockets
+        .get_mut::<UdpSocket>(h)
+        .unwrap()
+        .send_slice(b"hello", peer)
+        .unwrap();
+    iface.poll(t(1), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    let err = icmpv4::Repr::DstUnreachable {
+        reason: DstUnreachable::FragRequired,
+        next_hop_mtu: 1400,
+        data: &tx[0][14..],
+    };
+    let mut emsg = vec![0u8; err.buffer_len()];
+    err.emit(
+        &mut icmpv4::Packet::new_unchecked(&mut emsg[..]),
+        Checksum::Both,
+    );
+    dev.rx.push_back(eth(
+        OUR_MAC,
+        PEER_MAC,
+        ethernet::EtherType::Ipv4,
+        &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &emsg),
+    ));
+    iface.poll(t(2), &mut dev, &mut sockets);
+    let s = sockets.get_mut::<UdpSocket>(h).unwrap();
+    assert_eq!(
+        s.take_error().map(|e| e.kind),
+        Some(IcmpErrorKind::PacketTooBig(1400))
+    );
+    s.send_slice(&[8u8; 1472], peer).unwrap();
+    iface.poll(t(3), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 1);
+    assert_eq!(
+        tx[0].len(),
+        14 + 1500,
+        "the link MTU, not the 1400 reported"
+    );
+}
