@@ -232,6 +232,19 @@ impl InterfaceInner<'_> {
             self.counters.link.tx_device_busy += 1;
             return Err(SendError::DeviceBusy);
         };
+        self.fill_frame(token, mac, ipv6, ip_len, fill);
+        Ok(())
+    }
+
+    /// Write one frame of an IP packet of `ip_len` bytes into `token`.
+    fn fill_frame<T: TxToken>(
+        &mut self,
+        token: T,
+        mac: Option<EthernetAddress>,
+        ipv6: bool,
+        ip_len: usize,
+        fill: impl FnOnce(&mut [u8]),
+    ) {
         let hw = self.hardware_addr;
         match mac {
             Some(dst) => {
@@ -259,7 +272,6 @@ impl InterfaceInner<'_> {
         } else {
             self.counters.ipv4.out_requests += 1;
         }
-        Ok(())
     }
 
     /// Send an already serialised packet (`packet`) to a known link
@@ -305,7 +317,7 @@ impl InterfaceInner<'_> {
         &mut self,
         device: &mut D,
         scratch: &mut [u8],
-        pending: Pending,
+        pending: Pending<'_>,
     ) {
         match pending {
             #[cfg(feature = "proto-ipv4")]
@@ -318,7 +330,75 @@ impl InterfaceInner<'_> {
                 };
                 let _ = self.send_staged(device, packet, dst);
             }
+            Pending::Out(out) => {
+                let _ = self.send_ip(device, scratch, &out);
+            }
         }
+    }
+
+    /// Serialise a reply that borrows the received frame into the scratch
+    /// buffer, so it outlives the frame.
+    pub(crate) fn stage_pending(
+        &mut self,
+        scratch: &mut [u8],
+        pending: Pending<'_>,
+    ) -> Option<Pending<'static>> {
+        match pending {
+            #[cfg(feature = "proto-ipv4")]
+            Pending::Arp { repr, dst } => Some(Pending::Arp { repr, dst }),
+            Pending::Ip(s) => Some(Pending::Ip(s)),
+            Pending::Out(out) => self.stage(scratch, &out),
+        }
+    }
+
+    /// Send a reply of the receive path through `token`, the transmit
+    /// token the device handed out with the received frame, while that
+    /// frame is still lent: the reply is written once, straight into the
+    /// device's buffer. What cannot go out that way (a neighbour still
+    /// resolving, a packet larger than the path MTU, a packet already
+    /// serialised) is returned staged in `scratch`, for the ordinary
+    /// transmit path once the frame is released.
+    pub(crate) fn send_reply<T: TxToken>(
+        &mut self,
+        token: T,
+        scratch: &mut [u8],
+        pending: Pending<'_>,
+    ) -> Option<Pending<'static>> {
+        let out = match pending {
+            #[cfg(feature = "proto-ipv4")]
+            Pending::Arp { repr, dst } => {
+                self.fill_arp(token, &repr, dst);
+                return None;
+            }
+            Pending::Ip(s) => return Some(Pending::Ip(s)),
+            Pending::Out(out) => out,
+        };
+        let mac = match self.medium {
+            Medium::Ip => None,
+            Medium::Ethernet => match self.next_hop(&out.dst) {
+                Ok(NextHop::Link(mac)) => Some(mac),
+                Ok(NextHop::Neighbor(ip)) => match self.neighbors.lookup(self.now, ip) {
+                    Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
+                    // RFC 1122 §2.3.2.2: queued by the transmit path.
+                    Lookup::Incomplete | Lookup::NotFound => return self.stage(scratch, &out),
+                },
+                // Nowhere to send it (as `send_ip` would find).
+                Err(_) => return None,
+            },
+        };
+        let len = out.total_len();
+        if len > self.path_mtu(&out.dst) {
+            // Fragmented by the transmit path.
+            return self.stage(scratch, &out);
+        }
+        if !out.is_emittable() {
+            return None;
+        }
+        let caps = self.caps.checksum;
+        self.fill_frame(token, mac, out.is_ipv6(), len, |buf| {
+            out.emit(buf, &caps);
+        });
+        None
     }
 
     /// Send a serialised IP packet.
@@ -362,6 +442,12 @@ impl InterfaceInner<'_> {
             self.counters.link.tx_device_busy += 1;
             return Err(SendError::DeviceBusy);
         };
+        self.fill_arp(token, repr, dst);
+        Ok(())
+    }
+
+    #[cfg(feature = "proto-ipv4")]
+    fn fill_arp<T: TxToken>(&mut self, token: T, repr: &arp::Repr, dst: EthernetAddress) {
         let hw = self.hardware_addr;
         token.consume(ethernet::HEADER_LEN + repr.buffer_len(), |buf| {
             let mut frame = ethernet::Frame::new_unchecked(&mut *buf);
@@ -376,7 +462,6 @@ impl InterfaceInner<'_> {
             ));
         });
         self.counters.link.tx_frames += 1;
-        Ok(())
     }
 
     /// Run the neighbour cache's timers: send due solicitations, report
@@ -610,7 +695,7 @@ impl InterfaceInner<'_> {
         // RFC 792 / RFC 8200 §4.5: Time Exceeded code 1 for datagrams
         // whose first fragment arrived. The scratch buffer holds one reply,
         // so at most one is sent per poll; the rest are counted.
-        let mut staged: Option<Pending> = None;
+        let mut staged: Option<Pending<'static>> = None;
         let timed_out = reassembly.poll(now, |t| {
             if staged.is_none() {
                 staged = match t.key {

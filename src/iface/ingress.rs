@@ -1,6 +1,9 @@
 //! Ingress: from a received frame to sockets, neighbour updates and
 //! replies. Everything here runs inside the device's receive closure; a
-//! reply is serialised into the scratch buffer and sent after it.
+//! reply is returned unserialised (borrowing the frame) and written straight
+//! into the transmit token that came with the frame, or — errors quoting
+//! the datagram, replies to reassembled datagrams — serialised into the
+//! scratch buffer and sent after it.
 
 use core::net::{IpAddr, Ipv4Addr};
 
@@ -16,7 +19,7 @@ use crate::wire::arp;
 
 /// What the receive path left for the transmit path.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Pending {
+pub(crate) enum Pending<'p> {
     /// An ARP packet to send to `dst`.
     #[cfg(feature = "proto-ipv4")]
     Arp {
@@ -26,6 +29,11 @@ pub(crate) enum Pending {
     /// An IP packet of `len` bytes serialised at the start of the scratch
     /// buffer.
     Ip(Serialized),
+    /// A reply not yet serialised, borrowing the received frame: written
+    /// straight into the device's transmit token while the frame is still
+    /// lent (no scratch copy), or staged when it must be queued or
+    /// fragmented.
+    Out(IpOut<'p>),
 }
 
 /// A serialised IP packet waiting in the scratch buffer.
@@ -50,13 +58,13 @@ const MAX_FANOUT: usize = 16;
 
 impl InterfaceInner<'_> {
     /// Process one received frame.
-    pub(crate) fn process_frame(
+    pub(crate) fn process_frame<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
         reassembly: &mut Reassembler<'_>,
         scratch: &mut [u8],
-        frame: &[u8],
-    ) -> Option<Pending> {
+        frame: &'f [u8],
+    ) -> Option<Pending<'f>> {
         self.counters.link.rx_frames += 1;
         if !self.link_up {
             self.counters.link.rx_link_down += 1;
@@ -81,13 +89,13 @@ impl InterfaceInner<'_> {
         }
     }
 
-    fn process_ethernet(
+    fn process_ethernet<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
         reassembly: &mut Reassembler<'_>,
         scratch: &mut [u8],
-        frame: &[u8],
-    ) -> Option<Pending> {
+        frame: &'f [u8],
+    ) -> Option<Pending<'f>> {
         let Ok(eth) = ethernet::Frame::new_checked(frame) else {
             self.counters.link.rx_malformed += 1;
             return None;
@@ -161,7 +169,7 @@ impl InterfaceInner<'_> {
         data: &[u8],
         link_src: EthernetAddress,
         link_dst_group: bool,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'static>> {
         let parsed = arp::Packet::new_checked(data).and_then(|p| arp::Repr::parse(&p));
         let Ok(arp::Repr::EthernetIpv4 {
             operation,
@@ -372,15 +380,14 @@ impl InterfaceInner<'_> {
     }
 
     /// Deliver a TCP segment to its connection, else to a listener, else
-    /// answer with a RST (RFC 9293 §3.10.7.1). Returns the RST to stage.
+    /// answer with a RST (RFC 9293 §3.10.7.1). Returns the RST to send.
     pub(crate) fn deliver_tcp(
         &mut self,
         sockets: &mut SocketSet<'_>,
-        scratch: &mut [u8],
         ip: &IpMeta,
         dst_kind: DstKind,
         data: &[u8],
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'static>> {
         use crate::socket::tcp::{Socket as TcpSocket, State};
         use crate::wire::tcp;
         let Ok(packet) = tcp::Packet::new_checked(data) else {
@@ -445,7 +452,7 @@ impl InterfaceInner<'_> {
                         self.counters.tcp.out_segs += 1;
                         let out =
                             self.reply(ip.dst_addr, ip.src_addr, IpPayload::Tcp(syn_ack, &[]));
-                        return self.stage(scratch, &out);
+                        return Some(Pending::Out(out));
                     }
                     None => None,
                 }
@@ -514,7 +521,7 @@ impl InterfaceInner<'_> {
             payload: &[],
         };
         let out = self.reply(ip.dst_addr, ip.src_addr, IpPayload::Tcp(rst, &[]));
-        self.stage(scratch, &out)
+        Some(Pending::Out(out))
     }
 
     /// An ICMP error about one of our echo requests: to the ping socket
@@ -600,7 +607,11 @@ impl InterfaceInner<'_> {
     }
 
     /// Serialise `out` into the scratch buffer for the transmit path.
-    pub(crate) fn stage(&mut self, scratch: &mut [u8], out: &IpOut<'_>) -> Option<Pending> {
+    pub(crate) fn stage(
+        &mut self,
+        scratch: &mut [u8],
+        out: &IpOut<'_>,
+    ) -> Option<Pending<'static>> {
         let len = out.total_len();
         let Some(buf) = scratch.get_mut(..len) else {
             // Larger than the scratch buffer: cannot be queued or

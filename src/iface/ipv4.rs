@@ -19,14 +19,14 @@ use crate::wire::ipv4::{self, Ipv4Option};
 const ICMPV4_ERROR_DATA_MAX: usize = 576 - 20 - 8;
 
 impl InterfaceInner<'_> {
-    pub(crate) fn process_ipv4(
+    pub(crate) fn process_ipv4<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
         reassembly: &mut Reassembler<'_>,
         scratch: &mut [u8],
-        data: &[u8],
+        data: &'f [u8],
         link_group: bool,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'f>> {
         self.counters.ipv4.in_receives += 1;
         let Ok(packet) = ipv4::Packet::new_checked(data) else {
             self.counters.ipv4.in_hdr_errors += 1;
@@ -109,14 +109,17 @@ impl InterfaceInner<'_> {
                         ecn: done.ecn,
                         ..repr
                     };
-                    return self.deliver_ipv4(
+                    let reply = self.deliver_ipv4(
                         sockets,
                         scratch,
                         &whole,
                         done.headers,
                         done.payload,
                         dst_kind,
-                    );
+                    )?;
+                    // The reply borrows the reassembly buffer (and may need
+                    // fragmenting): serialise it now.
+                    return self.stage_pending(scratch, reply);
                 }
                 Ok(None) => return None,
                 Err(_) => {
@@ -129,15 +132,15 @@ impl InterfaceInner<'_> {
     }
 
     /// A whole (possibly reassembled) datagram: hand it to its protocol.
-    fn deliver_ipv4(
+    fn deliver_ipv4<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
         scratch: &mut [u8],
         repr: &ipv4::Repr<'_>,
         header: &[u8],
-        payload: &[u8],
+        payload: &'f [u8],
         dst_kind: DstKind,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'f>> {
         let meta = IpMeta {
             src_addr: IpAddr::V4(repr.src_addr),
             dst_addr: IpAddr::V4(repr.dst_addr),
@@ -155,9 +158,7 @@ impl InterfaceInner<'_> {
             payload,
         );
         match repr.protocol {
-            IpProtocol::Icmp => {
-                self.process_icmpv4(sockets, scratch, repr, &meta, payload, dst_kind)
-            }
+            IpProtocol::Icmp => self.process_icmpv4(sockets, repr, &meta, payload, dst_kind),
             IpProtocol::Udp => match self.deliver_udp(sockets, &meta, dst_kind, payload) {
                 UdpOutcome::NoSocket => self.icmpv4_error(
                     scratch,
@@ -173,7 +174,7 @@ impl InterfaceInner<'_> {
                 ),
                 _ => None,
             },
-            IpProtocol::Tcp => self.deliver_tcp(sockets, scratch, &meta, dst_kind, payload),
+            IpProtocol::Tcp => self.deliver_tcp(sockets, &meta, dst_kind, payload),
             IpProtocol::Igmp => None,
             // Linux: a raw socket that took the datagram is its handler.
             _ if raw_taken => None,
@@ -197,15 +198,14 @@ impl InterfaceInner<'_> {
         }
     }
 
-    fn process_icmpv4(
+    fn process_icmpv4<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
-        scratch: &mut [u8],
         ip: &ipv4::Repr<'_>,
         meta: &IpMeta,
-        data: &[u8],
+        data: &'f [u8],
         dst_kind: DstKind,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'f>> {
         self.counters.icmpv4.in_msgs += 1;
         let Ok(packet) = icmpv4::Packet::new_checked(data) else {
             self.counters.icmpv4.in_errors += 1;
@@ -224,11 +224,7 @@ impl InterfaceInner<'_> {
             }
         };
         match repr {
-            icmpv4::Repr::EchoRequest {
-                ident,
-                seq_no,
-                data,
-            } => {
+            icmpv4::Repr::EchoRequest { .. } => {
                 self.counters.icmpv4.in_echos += 1;
                 if self.config.ipv4.icmp_echo_ignore_all
                     || (dst_kind == DstKind::Group && self.config.ipv4.icmp_echo_ignore_broadcasts)
@@ -244,16 +240,19 @@ impl InterfaceInner<'_> {
                 };
                 self.counters.icmpv4.out_msgs += 1;
                 self.counters.icmpv4.out_echo_reps += 1;
+                // RFC 792: the reply carries the request's identifier,
+                // sequence number and data; ICMPv4 has no pseudo-header, so
+                // a verified request checksum can be adjusted (RFC 1624).
                 let out = self.reply(
                     IpAddr::V4(src),
                     IpAddr::V4(ip.src_addr),
-                    IpPayload::Icmpv4(icmpv4::Repr::EchoReply {
-                        ident,
-                        seq_no,
-                        data,
-                    }),
+                    IpPayload::EchoReply {
+                        protocol: IpProtocol::Icmp,
+                        request: data,
+                        adjust: self.caps.checksum.icmpv4.rx(),
+                    },
                 );
-                self.stage(scratch, &out)
+                Some(Pending::Out(out))
             }
             icmpv4::Repr::EchoReply { .. } => {
                 self.deliver_echo_reply(sockets, meta, data);
@@ -361,7 +360,7 @@ impl InterfaceInner<'_> {
         payload: &[u8],
         dst_kind: DstKind,
         template: icmpv4::Repr<'_>,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'static>> {
         let src = ip.src_addr;
         // RFC 1122 §3.2.2: no error about an ICMP error, a datagram to a
         // broadcast or multicast address, a non-initial fragment, or a
@@ -445,7 +444,7 @@ impl InterfaceInner<'_> {
         &mut self,
         scratch: &mut [u8],
         t: &super::reassembly::TimedOut<'_>,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'static>> {
         let ReassemblyKey::Ipv4 {
             src_addr,
             dst_addr,

@@ -29,14 +29,14 @@ struct Rx<'p> {
 }
 
 impl InterfaceInner<'_> {
-    pub(crate) fn process_ipv6(
+    pub(crate) fn process_ipv6<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
         reassembly: &mut Reassembler<'_>,
         scratch: &mut [u8],
-        data: &[u8],
+        data: &'f [u8],
         link_group: bool,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'f>> {
         self.counters.ipv6.in_receives += 1;
         let Ok(packet) = ipv6::Packet::new_checked(data) else {
             self.counters.ipv6.in_hdr_errors += 1;
@@ -81,16 +81,16 @@ impl InterfaceInner<'_> {
     /// `None` when `data` is itself a reassembled payload: a fragment
     /// header in there is an error.
     #[allow(clippy::too_many_arguments)]
-    fn walk_ipv6(
+    fn walk_ipv6<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
         mut reassembly: Option<&mut Reassembler<'_>>,
         scratch: &mut [u8],
-        rx: Rx<'_>,
+        rx: Rx<'f>,
         first: IpProtocol,
-        data: &[u8],
+        data: &'f [u8],
         base: usize,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'f>> {
         let reassembled = reassembly.is_none();
         for item in HeaderChain::new(first, data) {
             let item = match item {
@@ -237,7 +237,7 @@ impl InterfaceInner<'_> {
         rx: Rx<'_>,
         hdr: &fragment::Header<&[u8]>,
         frag_hdr_at: usize,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'static>> {
         self.counters.ipv6.reasm_reqds += 1;
         let key = ReassemblyKey::Ipv6 {
             src_addr: rx.repr.src_addr,
@@ -279,7 +279,7 @@ impl InterfaceInner<'_> {
                     packet: done.headers,
                     ..rx
                 };
-                self.walk_ipv6(
+                let reply = self.walk_ipv6(
                     sockets,
                     None,
                     scratch,
@@ -287,7 +287,10 @@ impl InterfaceInner<'_> {
                     next,
                     done.payload,
                     frag_hdr_at + 8,
-                )
+                )?;
+                // The reply borrows the reassembly buffer (and may need
+                // fragmenting): serialise it now.
+                self.stage_pending(scratch, reply)
             }
             Ok(None) => None,
             Err(_) => {
@@ -297,14 +300,14 @@ impl InterfaceInner<'_> {
         }
     }
 
-    fn deliver_ipv6(
+    fn deliver_ipv6<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
         scratch: &mut [u8],
-        rx: Rx<'_>,
+        rx: Rx<'f>,
         protocol: IpProtocol,
-        payload: &[u8],
-    ) -> Option<Pending> {
+        payload: &'f [u8],
+    ) -> Option<Pending<'f>> {
         let meta = IpMeta {
             src_addr: IpAddr::V6(rx.repr.src_addr),
             dst_addr: IpAddr::V6(rx.repr.dst_addr),
@@ -322,7 +325,7 @@ impl InterfaceInner<'_> {
             payload,
         );
         match protocol {
-            IpProtocol::Icmpv6 => self.process_icmpv6(sockets, scratch, &rx, &meta, payload),
+            IpProtocol::Icmpv6 => self.process_icmpv6(sockets, &rx, &meta, payload),
             IpProtocol::Udp => match self.deliver_udp(sockets, &meta, rx.dst_kind, payload) {
                 UdpOutcome::NoSocket => self.icmpv6_error(
                     scratch,
@@ -335,7 +338,7 @@ impl InterfaceInner<'_> {
                 ),
                 _ => None,
             },
-            IpProtocol::Tcp => self.deliver_tcp(sockets, scratch, &meta, rx.dst_kind, payload),
+            IpProtocol::Tcp => self.deliver_tcp(sockets, &meta, rx.dst_kind, payload),
             IpProtocol::Ipv6NoNxt => None,
             _ if raw_taken => None,
             _ => {
@@ -350,14 +353,13 @@ impl InterfaceInner<'_> {
         }
     }
 
-    fn process_icmpv6(
+    fn process_icmpv6<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
-        scratch: &mut [u8],
         rx: &Rx<'_>,
         meta: &IpMeta,
-        data: &[u8],
-    ) -> Option<Pending> {
+        data: &'f [u8],
+    ) -> Option<Pending<'f>> {
         self.counters.icmpv6.in_msgs += 1;
         let Ok(packet) = icmpv6::Packet::new_checked(data) else {
             self.counters.icmpv6.in_errors += 1;
@@ -372,11 +374,7 @@ impl InterfaceInner<'_> {
             }
         };
         match repr {
-            icmpv6::Repr::EchoRequest {
-                ident,
-                seq_no,
-                data,
-            } => {
+            icmpv6::Repr::EchoRequest { .. } => {
                 self.counters.icmpv6.in_echos += 1;
                 // RFC 4443 §4.2: reply to multicast requests too (from a
                 // unicast address of ours).
@@ -387,16 +385,21 @@ impl InterfaceInner<'_> {
                 };
                 self.counters.icmpv6.out_msgs += 1;
                 self.counters.icmpv6.out_echo_reps += 1;
+                // RFC 4443 §4.2: identifier, sequence number and data of
+                // the request. The pseudo-header (RFC 4443 §2.3) sums the
+                // same two addresses when we answer from the address asked,
+                // so a verified request checksum can then be adjusted
+                // (RFC 1624) rather than recomputed.
                 let out = self.reply(
                     IpAddr::V6(reply_src),
                     IpAddr::V6(src),
-                    IpPayload::Icmpv6(icmpv6::Repr::EchoReply {
-                        ident,
-                        seq_no,
-                        data,
-                    }),
+                    IpPayload::EchoReply {
+                        protocol: IpProtocol::Icmpv6,
+                        request: data,
+                        adjust: reply_src == dst && self.caps.checksum.icmpv6.rx(),
+                    },
                 );
-                self.stage(scratch, &out)
+                Some(Pending::Out(out))
             }
             icmpv6::Repr::EchoReply { .. } => {
                 self.deliver_echo_reply(sockets, meta, data);
@@ -442,17 +445,12 @@ impl InterfaceInner<'_> {
                 );
                 None
             }
-            icmpv6::Repr::Ndisc(nd) => self.process_ndisc(scratch, rx, nd),
+            icmpv6::Repr::Ndisc(nd) => self.process_ndisc(rx, nd),
             icmpv6::Repr::Mld(_) => None,
         }
     }
 
-    fn process_ndisc(
-        &mut self,
-        scratch: &mut [u8],
-        rx: &Rx<'_>,
-        nd: ndisc::Repr<'_>,
-    ) -> Option<Pending> {
+    fn process_ndisc(&mut self, rx: &Rx<'_>, nd: ndisc::Repr<'_>) -> Option<Pending<'static>> {
         let (src, dst) = (rx.repr.src_addr, rx.repr.dst_addr);
         // RFC 4861 §6.1, §7.1.1, §7.1.2: Hop Limit 255 proves the message
         // was not forwarded by a router.
@@ -503,7 +501,7 @@ impl InterfaceInner<'_> {
                     IpPayload::Icmpv6(icmpv6::Repr::Ndisc(na)),
                 );
                 out.hop_limit = 255;
-                self.stage(scratch, &out)
+                Some(Pending::Out(out))
             }
             ndisc::Repr::NeighborAdvert {
                 router,
@@ -646,7 +644,7 @@ impl InterfaceInner<'_> {
         rx: &Rx<'_>,
         reason: ParamProblem,
         pointer: usize,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'static>> {
         let pointer = u32::try_from(pointer).unwrap_or(u32::MAX);
         self.icmpv6_error(
             scratch,
@@ -668,7 +666,7 @@ impl InterfaceInner<'_> {
         rx: &Rx<'_>,
         reason: ParamProblem,
         pointer: usize,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'static>> {
         let pointer = u32::try_from(pointer).unwrap_or(u32::MAX);
         self.icmpv6_error(
             scratch,
@@ -690,7 +688,7 @@ impl InterfaceInner<'_> {
         rx: &Rx<'_>,
         multicast_ok: bool,
         template: icmpv6::Repr<'_>,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'static>> {
         let src = rx.repr.src_addr;
         // RFC 4443 §2.4(e): not about an error message, not to a multicast
         // destination or link-layer group (except PTB / option code 2), not
@@ -757,7 +755,7 @@ impl InterfaceInner<'_> {
         &mut self,
         scratch: &mut [u8],
         t: &super::reassembly::TimedOut<'_>,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'static>> {
         let p = ipv6::Packet::new_unchecked(t.headers);
         if t.headers.len() < ipv6::HEADER_LEN || p.version() != 6 {
             return None;

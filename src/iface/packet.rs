@@ -5,7 +5,7 @@
 
 use core::net::IpAddr;
 
-use crate::wire::checksum::ChecksumCapabilities;
+use crate::wire::checksum::{self, ChecksumCapabilities};
 use crate::wire::{IpEcn, IpProtocol, tcp, udp};
 
 #[cfg(feature = "proto-ipv4")]
@@ -30,6 +30,19 @@ pub(crate) enum IpPayload<'p> {
     /// A whole ICMP / ICMPv6 message from a ping socket: copied, then its
     /// checksum filled.
     IcmpMessage(IpProtocol, &'p [u8]),
+    /// The echo reply to an echo request (`request`: the whole ICMP /
+    /// ICMPv6 message as received, code 0): the request copied with its
+    /// type changed (RFC 792 "Echo or Echo Reply Message": "the type code
+    /// changed to 0"; RFC 4443 §4.2: identifier, sequence number and data
+    /// of the request). With `adjust`, the request's checksum was verified
+    /// and the pseudo-header sum is the request's (IPv4 has none; IPv6
+    /// swaps the same two addresses), so the new checksum follows from the
+    /// old one by RFC 1624 eqn. 3 instead of a second pass over the data.
+    EchoReply {
+        protocol: IpProtocol,
+        request: &'p [u8],
+        adjust: bool,
+    },
 }
 
 impl IpPayload<'_> {
@@ -41,7 +54,9 @@ impl IpPayload<'_> {
             IpPayload::Icmpv6(_) => IpProtocol::Icmpv6,
             IpPayload::Udp(..) => IpProtocol::Udp,
             IpPayload::Tcp(..) => IpProtocol::Tcp,
-            IpPayload::Raw(p, ..) | IpPayload::IcmpMessage(p, _) => *p,
+            IpPayload::Raw(p, ..)
+            | IpPayload::IcmpMessage(p, _)
+            | IpPayload::EchoReply { protocol: p, .. } => *p,
         }
     }
 
@@ -53,7 +68,9 @@ impl IpPayload<'_> {
             IpPayload::Icmpv6(r) => r.buffer_len(),
             IpPayload::Udp(r, data) => r.buffer_len(data.len()),
             IpPayload::Tcp(r, more) => r.buffer_len() + more.len(),
-            IpPayload::Raw(_, data, _) | IpPayload::IcmpMessage(_, data) => data.len(),
+            IpPayload::Raw(_, data, _)
+            | IpPayload::IcmpMessage(_, data)
+            | IpPayload::EchoReply { request: data, .. } => data.len(),
         }
     }
 }
@@ -93,6 +110,18 @@ impl IpOut<'_> {
     /// Whether this is an IPv6 packet.
     pub(crate) fn is_ipv6(&self) -> bool {
         self.dst.is_ipv6()
+    }
+
+    /// Whether [`emit`](Self::emit) can write this packet: source and
+    /// destination of one family, and that family compiled in.
+    pub(crate) fn is_emittable(&self) -> bool {
+        match (self.src, self.dst) {
+            #[cfg(feature = "proto-ipv4")]
+            (IpAddr::V4(_), IpAddr::V4(_)) => true,
+            #[cfg(feature = "proto-ipv6")]
+            (IpAddr::V6(_), IpAddr::V6(_)) => true,
+            _ => false,
+        }
     }
 
     /// Write the packet into `buf`, which must be exactly `total_len()`
@@ -203,6 +232,41 @@ impl IpOut<'_> {
                 };
                 if fill {
                     crate::socket::icmp::fill_checksum(buf, src, dst);
+                }
+            }
+            IpPayload::EchoReply {
+                protocol,
+                request,
+                adjust,
+            } => {
+                buf.copy_from_slice(request);
+                let (reply_type, fill) = match protocol {
+                    IpProtocol::Icmpv6 => (129, caps.icmpv6.tx()),
+                    _ => (0, caps.icmpv4.tx()),
+                };
+                if buf.len() < 4 {
+                    return;
+                }
+                let old_word = u16::from_be_bytes([buf[0], buf[1]]);
+                let old_sum = u16::from_be_bytes([buf[2], buf[3]]);
+                buf[0] = reply_type;
+                buf[1] = 0;
+                if !fill {
+                    buf[2..4].fill(0);
+                } else {
+                    // RFC 1624 §3 eqn. 3: HC' = ~(~HC + ~m + m'), with m the
+                    // old type/code word and m' the new one. Its sum never
+                    // comes out +0, so an all-zero reply (whose checksum is
+                    // 0xFFFF) would get 0x0000: that one case, like an
+                    // unverified request, is summed in full.
+                    let new_word = u16::from(reply_type) << 8;
+                    let sum = checksum::combine(&[!old_sum, !old_word, new_word]);
+                    let adjusted = checksum::finish(sum);
+                    if adjust && adjusted != 0 {
+                        buf[2..4].copy_from_slice(&adjusted.to_be_bytes());
+                    } else {
+                        crate::socket::icmp::fill_checksum(buf, src, dst);
+                    }
                 }
             }
         }

@@ -239,6 +239,69 @@ fn rfc792_echo_reply() {
     );
 }
 
+/// The echo reply's checksum is adjusted from the request's (RFC 1624)
+/// rather than summed again: the reply must be byte for byte what a full
+/// sum gives, including the sums that meet one's-complement zero (an
+/// all-zero reply, whose checksum is 0xFFFF, and a reply summing to -0,
+/// whose checksum is 0x0000), odd lengths, and every type/code word.
+#[test]
+fn rfc1624_echo_reply_checksum_equals_a_full_sum() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let mut cases: Vec<(u16, u16, Vec<u8>)> = vec![
+        (0, 0, Vec::new()),
+        (0, 0, vec![0; 7]),
+        (0xffff, 0, Vec::new()),
+        (0xf7ff, 0, Vec::new()),
+        (0x0800, 0xffff, vec![0xff; 3]),
+    ];
+    let mut x: u32 = 12345;
+    let mut next = || {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        (x >> 8) as u16
+    };
+    for _ in 0..200 {
+        let len = usize::from(next() % 80);
+        let data = (0..len).map(|_| next() as u8).collect();
+        cases.push((next(), next(), data));
+    }
+    for (n, (ident, seq_no, data)) in cases.iter().enumerate() {
+        dev.rx.push_back(eth(
+            OUR_MAC,
+            PEER_MAC,
+            ethernet::EtherType::Ipv4,
+            &ipv4_packet(
+                PEER_IP,
+                OUR_IP,
+                IpProtocol::Icmp,
+                &echo_request(*ident, *seq_no, data),
+            ),
+        ));
+        iface.poll(t(10 + n as i64), &mut dev, &mut sockets);
+        let tx = dev.take_tx();
+        assert_eq!(tx.len(), 1);
+        let (_, _, payload) = ip_of(&tx[0]);
+        let expected = {
+            let r = icmpv4::Repr::EchoReply {
+                ident: *ident,
+                seq_no: *seq_no,
+                data,
+            };
+            let mut buf = vec![0u8; r.buffer_len()];
+            r.emit(
+                &mut icmpv4::Packet::new_unchecked(&mut buf[..]),
+                Checksum::Both,
+            );
+            buf
+        };
+        assert_eq!(
+            payload,
+            &expected[..],
+            "case {n}: {ident:#x} {seq_no:#x} {data:02x?}"
+        );
+    }
+}
+
 #[test]
 fn rfc1122_2_3_2_2_first_packet_waits_for_arp() {
     let (mut iface, mut dev, mut sockets) = setup();
