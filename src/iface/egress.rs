@@ -471,7 +471,7 @@ impl InterfaceInner<'_> {
         // Few neighbours are due at once; any beyond this batch are due
         // again at the next poll (their deadline stays in the past).
         let mut actions: heapless::Vec<Action, 16> = heapless::Vec::new();
-        if self.neighbors.poll_at().is_none_or(|t| t > now) {
+        if !self.neighbors.is_due(now) {
             // Nothing due: skip the scan (the common case, every poll).
             return;
         }
@@ -943,7 +943,7 @@ impl InterfaceInner<'_> {
         let mut out = self.reply(
             t.local.addr,
             t.remote.addr,
-            IpPayload::Tcp(t.repr, t.payload_tail),
+            IpPayload::Tcp(&t.repr, t.payload_tail),
         );
         if let Some(h) = t.hop_limit {
             out.hop_limit = h;

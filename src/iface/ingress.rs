@@ -276,7 +276,7 @@ impl InterfaceInner<'_> {
             }
         }
         let mut delivered = false;
-        for i in slots {
+        for &i in slots.iter() {
             if let Some(Socket::Udp(s)) = sockets.slot_mut(i)
                 && s.accepts(ip, &repr)
             {
@@ -380,10 +380,11 @@ impl InterfaceInner<'_> {
     }
 
     /// Deliver a TCP segment to its connection, else to a listener, else
-    /// answer with a RST (RFC 9293 §3.10.7.1). Returns the RST to send.
+    /// answer with a RST (RFC 9293 §3.10.7.1). Returns the RST to stage.
     pub(crate) fn deliver_tcp(
         &mut self,
         sockets: &mut SocketSet<'_>,
+        scratch: &mut [u8],
         ip: &IpMeta,
         dst_kind: DstKind,
         data: &[u8],
@@ -451,8 +452,8 @@ impl InterfaceInner<'_> {
                         // and forgotten.
                         self.counters.tcp.out_segs += 1;
                         let out =
-                            self.reply(ip.dst_addr, ip.src_addr, IpPayload::Tcp(syn_ack, &[]));
-                        return Some(Pending::Out(out));
+                            self.reply(ip.dst_addr, ip.src_addr, IpPayload::Tcp(&syn_ack, &[]));
+                        return self.stage(scratch, &out);
                     }
                     None => None,
                 }
@@ -520,8 +521,8 @@ impl InterfaceInner<'_> {
             accecn: None,
             payload: &[],
         };
-        let out = self.reply(ip.dst_addr, ip.src_addr, IpPayload::Tcp(rst, &[]));
-        Some(Pending::Out(out))
+        let out = self.reply(ip.dst_addr, ip.src_addr, IpPayload::Tcp(&rst, &[]));
+        self.stage(scratch, &out)
     }
 
     /// An ICMP error about one of our echo requests: to the ping socket
@@ -589,12 +590,18 @@ impl InterfaceInner<'_> {
         header: &[u8],
         payload: &[u8],
     ) -> bool {
+        let mut found = sockets.raw_slots(version, protocol);
+        // Most datagrams have no raw socket to go to: stop here.
+        let Some(first) = found.next() else {
+            return false;
+        };
         let mut slots: heapless::Vec<usize, MAX_FANOUT> = heapless::Vec::new();
-        for i in sockets.raw_slots(version, protocol) {
+        let _ = slots.push(first);
+        for i in found {
             let _ = slots.push(i);
         }
         let mut taken = false;
-        for i in slots {
+        for &i in slots.iter() {
             if let Some(Socket::Raw(s)) = sockets.slot_mut(i)
                 && s.accepts(version, protocol, ip)
             {

@@ -382,7 +382,7 @@ impl<'a> Interface<'a> {
             let inner = &mut self.inner;
             let reassembly = &mut self.reassembly;
             let scratch = &mut self.scratch[..];
-            // A reply (ARP, echo, RST, NA) is written straight into the
+            // A reply (ARP, echo, NA) is written straight into the
             // transmit token that came with the frame, while the frame it
             // quotes is still lent. Only a reply that must wait for a
             // neighbour or be fragmented is staged in the scratch buffer

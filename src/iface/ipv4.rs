@@ -174,7 +174,7 @@ impl InterfaceInner<'_> {
                 ),
                 _ => None,
             },
-            IpProtocol::Tcp => self.deliver_tcp(sockets, &meta, dst_kind, payload),
+            IpProtocol::Tcp => self.deliver_tcp(sockets, scratch, &meta, dst_kind, payload),
             IpProtocol::Igmp => None,
             // Linux: a raw socket that took the datagram is its handler.
             _ if raw_taken => None,

@@ -338,7 +338,7 @@ impl InterfaceInner<'_> {
                 ),
                 _ => None,
             },
-            IpProtocol::Tcp => self.deliver_tcp(sockets, &meta, rx.dst_kind, payload),
+            IpProtocol::Tcp => self.deliver_tcp(sockets, scratch, &meta, rx.dst_kind, payload),
             IpProtocol::Ipv6NoNxt => None,
             _ if raw_taken => None,
             _ => {

@@ -279,6 +279,13 @@ pub struct NeighborCache<'a> {
     timers: [FamilyTimers; 2],
     rand: Rand,
     counters: NeighborCounters,
+    /// A lower bound of [`poll_at`](Self::poll_at), so the interface can
+    /// tell "nothing due" on every poll without scanning the entries.
+    /// Lowered where `lookup` sets a deadline; recomputed (a scan) when
+    /// `timers_stale` says another change — a received ARP/NDP message, a
+    /// queued packet, `poll` itself — may have set an earlier one.
+    earliest: Option<Instant>,
+    timers_stale: bool,
 }
 
 fn family(ip: &IpAddr) -> usize {
@@ -365,6 +372,8 @@ impl<'a> NeighborCache<'a> {
             timers: [timers, v6],
             rand,
             counters: NeighborCounters::default(),
+            earliest: None,
+            timers_stale: true,
         }
     }
 
@@ -432,6 +441,7 @@ impl<'a> NeighborCache<'a> {
     /// Reachable Time value is non-zero, the host SHOULD set its
     /// BaseReachableTime variable to the received value"). Zero is ignored.
     pub fn set_base_reachable_time(&mut self, now: Instant, version: IpVersion, ms: u32) {
+        self.timers_stale = true;
         let t = &mut self.timers[version_index(version)];
         if ms == 0 || ms == t.base_reachable_ms {
             return;
@@ -447,6 +457,7 @@ impl<'a> NeighborCache<'a> {
     /// SHOULD be copied from the Retrans Timer field, if the received value
     /// is non-zero"). Zero is ignored.
     pub fn set_retrans_timer(&mut self, version: IpVersion, ms: u32) {
+        self.timers_stale = true;
         if ms != 0 {
             self.timers[version_index(version)].retrans_timer =
                 Duration::from_millis(u64::from(ms));
@@ -486,6 +497,7 @@ impl<'a> NeighborCache<'a> {
                 n.state = NudState::Delay;
                 n.probes = 0;
                 n.deadline = Some(now + delay);
+                self.earliest = Some(self.earliest.map_or(now + delay, |e| e.min(now + delay)));
                 Lookup::Stale(mac)
             }
             _ => Lookup::Stale(mac),
@@ -506,6 +518,7 @@ impl<'a> NeighborCache<'a> {
     /// through [`pop_unreachable`](Self::pop_unreachable) and counted in
     /// [`NeighborCounters::evicted_packets`].
     pub fn queue(&mut self, now: Instant, ip: IpAddr, packet: &[u8]) -> Result<(), QueueError> {
+        self.timers_stale = true;
         if !is_addressable(&ip) {
             self.counters.queue_drops += 1;
             return Err(QueueError::Unaddressable);
@@ -590,6 +603,7 @@ impl<'a> NeighborCache<'a> {
         ip: IpAddr,
         slla: Option<EthernetAddress>,
     ) -> Merge {
+        self.timers_stale = true;
         match slla {
             // RFC 4861 §7.2.3: "the recipient SHOULD create or update the
             // Neighbor Cache entry"; "If a Neighbor Cache entry is created,
@@ -610,6 +624,7 @@ impl<'a> NeighborCache<'a> {
         ip: IpAddr,
         slla: Option<EthernetAddress>,
     ) -> Merge {
+        self.timers_stale = true;
         match slla {
             // RFC 4861 §6.3.4: "the link-layer address SHOULD be recorded
             // in the Neighbor Cache entry for the router (creating an entry
@@ -641,6 +656,7 @@ impl<'a> NeighborCache<'a> {
         tlla: Option<EthernetAddress>,
         target_is_router: bool,
     ) -> Merge {
+        self.timers_stale = true;
         // RFC 4861 §8.3: "If the Target Address is not the same as the
         // Destination Address, the host MUST set IsRouter to TRUE for the
         // target"; otherwise "newly created Neighbor Cache entries should
@@ -671,6 +687,7 @@ impl<'a> NeighborCache<'a> {
         tlla: Option<EthernetAddress>,
         flags: NaFlags,
     ) -> Merge {
+        self.timers_stale = true;
         if tlla.is_some_and(|m| m.is_multicast()) {
             return Merge::Ignored;
         }
@@ -763,6 +780,7 @@ impl<'a> NeighborCache<'a> {
     /// sender protocol address> is already in my translation table, update
     /// the sender hardware address field").
     pub fn arp_update(&mut self, now: Instant, ip: IpAddr, mac: EthernetAddress) -> Merge {
+        self.timers_stale = true;
         self.learn(now, ip, mac, false, None)
     }
 
@@ -778,6 +796,7 @@ impl<'a> NeighborCache<'a> {
         mac: EthernetAddress,
         confirmed: bool,
     ) -> Merge {
+        self.timers_stale = true;
         if !confirmed {
             return self.learn(now, ip, mac, true, None);
         }
@@ -813,6 +832,7 @@ impl<'a> NeighborCache<'a> {
     /// e.g. TCP acknowledging new data): a resolved entry becomes
     /// REACHABLE. Returns whether it did.
     pub fn confirm(&mut self, now: Instant, ip: IpAddr) -> bool {
+        self.timers_stale = true;
         let Some(i) = self.find(ip) else {
             return false;
         };
@@ -833,6 +853,7 @@ impl<'a> NeighborCache<'a> {
     /// Remove the entry for `ip`; its unresolved packets are dropped and
     /// counted. Returns whether there was one.
     pub fn remove(&mut self, ip: IpAddr) -> bool {
+        self.timers_stale = true;
         let Some(i) = self.find(ip) else {
             return false;
         };
@@ -844,6 +865,7 @@ impl<'a> NeighborCache<'a> {
     /// Keep only the entries for which `keep(ip)` holds (e.g. on an address
     /// change); the others are removed as by [`remove`](Self::remove).
     pub fn retain(&mut self, mut keep: impl FnMut(IpAddr) -> bool) {
+        self.timers_stale = true;
         for i in 0..self.entries.len() {
             if let Some(ip) = self.entries[i].neighbor.map(|n| n.protocol_addr)
                 && !keep(ip)
@@ -856,6 +878,7 @@ impl<'a> NeighborCache<'a> {
     /// Forget everything (link down): every entry and every queued,
     /// released or handed-back packet; the packets are counted as drops.
     pub fn flush(&mut self) {
+        self.timers_stale = true;
         self.entries
             .iter_mut()
             .for_each(|e| *e = NeighborEntry::EMPTY);
@@ -874,10 +897,21 @@ impl<'a> NeighborCache<'a> {
         entries.chain(self.pool.released_since()).min()
     }
 
+    /// Whether [`poll`](Self::poll) may have work at `now`. Cheap on the
+    /// common path (one comparison); never `false` when `poll_at() <= now`.
+    pub(crate) fn is_due(&mut self, now: Instant) -> bool {
+        if self.timers_stale {
+            self.earliest = self.poll_at();
+            self.timers_stale = false;
+        }
+        self.earliest.is_some_and(|t| t <= now)
+    }
+
     /// Run the timers due at `now`, calling `emit` for each solicitation
     /// to send and each failure (RFC 4861 §7.2.2, §7.3.3). Each neighbour
     /// sends at most one solicitation per RetransTimer.
     pub fn poll<F: FnMut(Action)>(&mut self, now: Instant, mut emit: F) {
+        self.timers_stale = true;
         let mcast_solicit = self.config.mcast_solicit;
         let ucast_solicit = self.config.ucast_solicit;
         let gc_stale = Duration::from_secs(u64::from(self.config.gc_stale_time_s));

@@ -22,8 +22,10 @@ pub(crate) enum IpPayload<'p> {
     Icmpv6(icmpv6::Repr<'p>),
     Udp(udp::Repr, &'p [u8]),
     /// A segment whose data is `repr.payload` followed by the second slice
-    /// (the two sides of a send ring's wrap).
-    Tcp(tcp::Repr<'p>, &'p [u8]),
+    /// (the two sides of a send ring's wrap). The header is borrowed: it is
+    /// the largest of these, and a reply is moved around before it is
+    /// written.
+    Tcp(&'p tcp::Repr<'p>, &'p [u8]),
     /// Bytes written as they are (raw sockets); with an IPv6 checksum
     /// offset (RFC 3542 §3.1), the checksum is computed there.
     Raw(IpProtocol, &'p [u8], Option<usize>),
