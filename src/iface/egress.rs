@@ -362,15 +362,15 @@ impl InterfaceInner<'_> {
         &mut self,
         token: T,
         scratch: &mut [u8],
-        pending: Pending<'_>,
+        pending: &Pending<'_>,
     ) -> Option<Pending<'static>> {
         let out = match pending {
             #[cfg(feature = "proto-ipv4")]
             Pending::Arp { repr, dst } => {
-                self.fill_arp(token, &repr, dst);
+                self.fill_arp(token, repr, *dst);
                 return None;
             }
-            Pending::Ip(s) => return Some(Pending::Ip(s)),
+            Pending::Ip(s) => return Some(Pending::Ip(*s)),
             Pending::Out(out) => out,
         };
         let mac = match self.medium {
@@ -380,7 +380,7 @@ impl InterfaceInner<'_> {
                 Ok(NextHop::Neighbor(ip)) => match self.neighbors.lookup(self.now, ip) {
                     Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
                     // RFC 1122 §2.3.2.2: queued by the transmit path.
-                    Lookup::Incomplete | Lookup::NotFound => return self.stage(scratch, &out),
+                    Lookup::Incomplete | Lookup::NotFound => return self.stage(scratch, out),
                 },
                 // Nowhere to send it (as `send_ip` would find).
                 Err(_) => return None,
@@ -389,7 +389,7 @@ impl InterfaceInner<'_> {
         let len = out.total_len();
         if len > self.path_mtu(&out.dst) {
             // Fragmented by the transmit path.
-            return self.stage(scratch, &out);
+            return self.stage(scratch, out);
         }
         if !out.is_emittable() {
             return None;
@@ -498,6 +498,9 @@ impl InterfaceInner<'_> {
     /// them (RFC 4861 §7.2.2: "the sender ... SHOULD be informed"; ICMP
     /// address unreachable is for forwarded packets, and we do not forward).
     pub(crate) fn drain_unreachable(&mut self, sockets: &mut SocketSet<'_>) {
+        if !self.neighbors.has_released() {
+            return;
+        }
         let mut reported = 0;
         // Copy each packet's header out before reporting: the pool is
         // borrowed while a packet is held.
@@ -674,7 +677,7 @@ impl InterfaceInner<'_> {
         let now = self.now;
         // Each timer source is scanned only when something in it is due:
         // most polls have nothing due and must stay cheap.
-        if reassembly.poll_at().is_some_and(|t| t <= now) {
+        if reassembly.is_due(now) {
             self.expire_reassembly(device, reassembly, scratch);
         }
         if self.routes.poll_at().is_some_and(|t| t <= now) {

@@ -388,8 +388,12 @@ impl<'a> Interface<'a> {
             // neighbour or be fragmented is staged in the scratch buffer
             // and sent after the frame is released.
             let staged = rx.consume(|frame| {
-                let reply = inner.process_frame(sockets, reassembly, scratch, frame)?;
-                inner.send_reply(tx, scratch, reply)
+                // Matched by reference: the reply is read in place, never
+                // moved as a whole.
+                match &inner.process_frame(sockets, reassembly, scratch, frame) {
+                    Some(reply) => inner.send_reply(tx, scratch, reply),
+                    None => None,
+                }
             });
             if let Some(out) = staged {
                 self.inner.send_serialized(device, &mut self.scratch, out);

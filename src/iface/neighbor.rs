@@ -431,6 +431,7 @@ impl<'a> NeighborCache<'a> {
     }
 
     /// Whether released or handed-back packets are waiting to be taken.
+    #[inline]
     pub fn has_released(&self) -> bool {
         self.pool.has_released()
     }
@@ -899,6 +900,7 @@ impl<'a> NeighborCache<'a> {
 
     /// Whether [`poll`](Self::poll) may have work at `now`. Cheap on the
     /// common path (one comparison); never `false` when `poll_at() <= now`.
+    #[inline]
     pub(crate) fn is_due(&mut self, now: Instant) -> bool {
         if self.timers_stale {
             self.earliest = self.poll_at();
