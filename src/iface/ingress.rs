@@ -663,7 +663,12 @@ impl InterfaceInner<'_> {
             dscp: 0,
             ecn: crate::wire::IpEcn::NotEct,
             dont_frag: false,
-            flow_label: self.flow_label(&src, &dst, payload.protocol()),
+            // RFC 6437 flow labels are IPv6 only.
+            flow_label: if dst.is_ipv6() {
+                self.flow_label(&src, &dst, payload.protocol())
+            } else {
+                0
+            },
             ident,
             payload,
         }

@@ -51,14 +51,17 @@ impl InterfaceInner<'_> {
         }
         // RFC 1122 §3.2.1.8 lets a host pass source routes up; like Linux
         // with accept_source_route = 0, we refuse datagrams carrying them.
-        for opt in packet.options_iter() {
-            if matches!(
-                opt,
-                Ok(Ipv4Option::LooseSourceRoute { .. }) | Ok(Ipv4Option::StrictSourceRoute { .. })
-            ) {
-                self.counters.ipv4.in_hdr_errors += 1;
-                return None;
-            }
+        let source_routed = !repr.options.is_empty()
+            && packet.options_iter().any(|opt| {
+                matches!(
+                    opt,
+                    Ok(Ipv4Option::LooseSourceRoute { .. })
+                        | Ok(Ipv4Option::StrictSourceRoute { .. })
+                )
+            });
+        if source_routed {
+            self.counters.ipv4.in_hdr_errors += 1;
+            return None;
         }
         let dst = repr.dst_addr;
         let dst_kind = if self.has_ipv4_addr(dst) {

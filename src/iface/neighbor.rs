@@ -286,6 +286,9 @@ pub struct NeighborCache<'a> {
     /// queued packet, `poll` itself — may have set an earlier one.
     earliest: Option<Instant>,
     timers_stale: bool,
+    /// The entry the last `lookup` found: checked first (by address, so
+    /// never trusted blindly), as packets tend to go to the same next hop.
+    last_found: usize,
 }
 
 fn family(ip: &IpAddr) -> usize {
@@ -374,6 +377,7 @@ impl<'a> NeighborCache<'a> {
             counters: NeighborCounters::default(),
             earliest: None,
             timers_stale: true,
+            last_found: 0,
         }
     }
 
@@ -473,8 +477,18 @@ impl<'a> NeighborCache<'a> {
         if !is_addressable(&ip) {
             return Lookup::NotFound;
         }
-        let Some(i) = self.find(ip) else {
-            return Lookup::NotFound;
+        let hinted = self
+            .entries
+            .get(self.last_found)
+            .is_some_and(|e| e.neighbor.is_some_and(|n| n.protocol_addr == ip));
+        let i = if hinted {
+            self.last_found
+        } else {
+            let Some(i) = self.find(ip) else {
+                return Lookup::NotFound;
+            };
+            self.last_found = i;
+            i
         };
         // Earlier packets still in the pool go first: the caller queues
         // this one behind them.
