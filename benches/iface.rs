@@ -36,12 +36,12 @@
 //!
 //! # Asymmetries (documented, not corrected)
 //!
-//! * ferrotcp serialises a reply produced while processing a received
-//!   frame (the ICMP echo reply) into its scratch buffer and then copies it
-//!   into the transmit token after the receive token is released (see
-//!   `Interface::poll`); smoltcp builds it directly in the transmit token
-//!   handed out with the received frame. That extra copy is part of
-//!   ferrotcp's design and is measured.
+//! * Both build the ICMP echo reply directly in the transmit token handed
+//!   out with the received frame. ferrotcp fills the reply's checksum by
+//!   adjusting the request's verified checksum for the changed type field
+//!   (RFC 1624) instead of summing the reply again; smoltcp sums it. That
+//!   is ferrotcp's algorithm, not a shortcut in the workload: both verify
+//!   the request's checksum and both send a correct one (checked below).
 //! * ferrotcp's poll also runs the neighbour/reassembly/route timers and
 //!   its per-socket deadline heap on every call; smoltcp's poll does its
 //!   own maintenance (fragment expiry, neighbour-cache flush check). Both

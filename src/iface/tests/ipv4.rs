@@ -302,6 +302,52 @@ fn rfc1624_echo_reply_checksum_equals_a_full_sum() {
     }
 }
 
+/// RFC 1122 §3.2.1.8 lets a host pass source routes up; like Linux with
+/// `accept_source_route = 0` the stack refuses them. Other options (here a
+/// No-Operation pair and Router Alert, RFC 2113) do not stop a datagram.
+#[test]
+fn rfc1122_3_2_1_8_source_routed_datagrams_refused() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let with_options = |options: &[u8]| {
+        let icmp = echo_request(5, 1, b"routed");
+        let repr = ipv4::Repr {
+            src_addr: PEER_IP,
+            dst_addr: OUR_IP,
+            protocol: IpProtocol::Icmp,
+            payload_len: icmp.len(),
+            ttl: 64,
+            dscp: 0,
+            ecn: IpEcn::NotEct,
+            ident: 0x4321,
+            dont_frag: false,
+            more_frags: false,
+            frag_offset: 0,
+            options,
+        };
+        let mut buf = vec![0u8; repr.buffer_len() + icmp.len()];
+        repr.emit(
+            &mut ipv4::Packet::new_unchecked(&mut buf[..]),
+            Checksum::Both,
+        );
+        let hl = repr.buffer_len();
+        buf[hl..].copy_from_slice(&icmp);
+        eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &buf)
+    };
+    let errors = iface.counters().ipv4.in_hdr_errors;
+    // Loose (131) and strict (137) source routes through 10.0.0.9.
+    for kind in [131u8, 137] {
+        dev.rx
+            .push_back(with_options(&[kind, 7, 4, 10, 0, 0, 9, 0]));
+        iface.poll(t(10), &mut dev, &mut sockets);
+        assert!(dev.take_tx().is_empty(), "option {kind}: no reply");
+    }
+    assert_eq!(iface.counters().ipv4.in_hdr_errors, errors + 2);
+    dev.rx.push_back(with_options(&[1, 1, 148, 4, 0, 0, 0, 0]));
+    iface.poll(t(11), &mut dev, &mut sockets);
+    assert_eq!(dev.take_tx().len(), 1, "other options: answered");
+}
+
 #[test]
 fn rfc1122_2_3_2_2_first_packet_waits_for_arp() {
     let (mut iface, mut dev, mut sockets) = setup();
