@@ -964,7 +964,11 @@ impl InterfaceInner<'_> {
         t: &UdpTransmit<'_>,
     ) -> Result<(), SendError> {
         let dst = t.remote.addr;
-        let src = self.source_for(t.local, &dst)?;
+        // The reply path names its local address: no selection needed.
+        let src = match t.local {
+            Some(a) if !a.is_unspecified() => a,
+            _ => self.source_for(None, &dst)?,
+        };
         let mut out = self.reply(src, dst, IpPayload::Udp(t.repr, t.payload));
         if let Some(h) = t.hop_limit {
             out.hop_limit = h;

@@ -32,7 +32,10 @@ impl InterfaceInner<'_> {
             self.counters.ipv4.in_hdr_errors += 1;
             return None;
         };
-        let Ok(repr) = ipv4::Repr::parse(&packet, self.caps.checksum.ipv4) else {
+        // Read in place (by reference): moving the parsed `Repr` out of its
+        // `Result` costs a store-forwarding stall on every datagram.
+        let parsed = ipv4::Repr::parse(&packet, self.caps.checksum.ipv4);
+        let Ok(repr) = &parsed else {
             self.counters.ipv4.in_hdr_errors += 1;
             return None;
         };
@@ -110,7 +113,7 @@ impl InterfaceInner<'_> {
                         frag_offset: 0,
                         payload_len: done.payload.len(),
                         ecn: done.ecn,
-                        ..repr
+                        ..*repr
                     };
                     let reply = self.deliver_ipv4(
                         sockets,
@@ -131,7 +134,7 @@ impl InterfaceInner<'_> {
                 }
             }
         }
-        self.deliver_ipv4(sockets, scratch, &repr, header, packet.payload(), dst_kind)
+        self.deliver_ipv4(sockets, scratch, repr, header, packet.payload(), dst_kind)
     }
 
     /// A whole (possibly reassembled) datagram: hand it to its protocol.
@@ -214,7 +217,8 @@ impl InterfaceInner<'_> {
             self.counters.icmpv4.in_errors += 1;
             return None;
         };
-        let repr = match icmpv4::Repr::parse(&packet, self.caps.checksum.icmpv4) {
+        let parsed = icmpv4::Repr::parse(&packet, self.caps.checksum.icmpv4);
+        let repr = match &parsed {
             Ok(r) => r,
             Err(crate::wire::Error::Unsupported) if packet.msg_type().is_obsolete() => {
                 // RFC 6633 §2, RFC 6918 §2: silently ignored.
@@ -226,7 +230,7 @@ impl InterfaceInner<'_> {
                 return None;
             }
         };
-        match repr {
+        match *repr {
             icmpv4::Repr::EchoRequest { .. } => {
                 self.counters.icmpv4.in_echos += 1;
                 if self.config.ipv4.icmp_echo_ignore_all

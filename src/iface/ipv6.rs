@@ -366,14 +366,12 @@ impl InterfaceInner<'_> {
             return None;
         };
         let (src, dst) = (rx.repr.src_addr, rx.repr.dst_addr);
-        let repr = match icmpv6::Repr::parse(&packet, &src, &dst, self.caps.checksum.icmpv6) {
-            Ok(r) => r,
-            Err(_) => {
-                self.counters.icmpv6.in_errors += 1;
-                return None;
-            }
+        let parsed = icmpv6::Repr::parse(&packet, &src, &dst, self.caps.checksum.icmpv6);
+        let Ok(repr) = &parsed else {
+            self.counters.icmpv6.in_errors += 1;
+            return None;
         };
-        match repr {
+        match *repr {
             icmpv6::Repr::EchoRequest { .. } => {
                 self.counters.icmpv6.in_echos += 1;
                 // RFC 4443 §4.2: reply to multicast requests too (from a
