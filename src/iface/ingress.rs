@@ -645,6 +645,7 @@ impl InterfaceInner<'_> {
 
     /// A reply packet skeleton from `src` to `dst` with the default hop
     /// limit of the family.
+    #[inline]
     pub(crate) fn reply<'p>(
         &mut self,
         src: IpAddr,
