@@ -302,6 +302,92 @@ fn rfc1624_echo_reply_checksum_equals_a_full_sum() {
     }
 }
 
+/// An echo reply larger than the MTU in use cannot be written straight into
+/// the transmit token: it is staged and leaves in fragments (RFC 791 §2.3),
+/// which together carry the whole reply.
+#[test]
+fn rfc791_echo_reply_above_the_mtu_is_fragmented() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    iface.set_mtu(Some(576));
+    let data: Vec<u8> = (0..1000u32).map(|i| (i * 7) as u8).collect();
+    dev.rx.push_back(eth(
+        OUR_MAC,
+        PEER_MAC,
+        ethernet::EtherType::Ipv4,
+        &ipv4_packet(
+            PEER_IP,
+            OUR_IP,
+            IpProtocol::Icmp,
+            &echo_request(3, 4, &data),
+        ),
+    ));
+    iface.poll(t(10), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 2, "two fragments");
+    let mut whole = Vec::new();
+    for (n, f) in tx.iter().enumerate() {
+        assert!(f.len() - 14 <= 576);
+        let (_, ip, payload) = ip_of(f);
+        assert_eq!(ip.more_frags, n == 0);
+        assert_eq!(usize::from(ip.frag_offset), whole.len());
+        whole.extend_from_slice(payload);
+    }
+    let r = icmpv4::Repr::parse(
+        &icmpv4::Packet::new_checked(&whole[..]).unwrap(),
+        Checksum::Both,
+    )
+    .unwrap();
+    assert_eq!(
+        r,
+        icmpv4::Repr::EchoReply {
+            ident: 3,
+            seq_no: 4,
+            data: &data
+        }
+    );
+}
+
+/// Over the IP medium (TUN) the echo reply is a bare IPv4 packet written
+/// straight into the transmit token, with no neighbour to resolve.
+#[test]
+fn rfc792_echo_reply_over_ip_medium() {
+    let mut dev = TestDevice {
+        caps: crate::device::DeviceCapabilities::new(crate::device::Medium::Ip, 1500),
+        ..Default::default()
+    };
+    let mut iface = super::device::test_iface(dev.caps, OUR_MAC);
+    iface
+        .add_ipv4_addr(Ipv4Cidr::new(OUR_IP, 24).unwrap())
+        .unwrap();
+    let mut sockets = SocketSet::new(Vec::new());
+    dev.rx.push_back(ipv4_packet(
+        PEER_IP,
+        OUR_IP,
+        IpProtocol::Icmp,
+        &echo_request(0x55, 9, b"over tun"),
+    ));
+    iface.poll(t(0), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 1);
+    let p = ipv4::Packet::new_checked(&tx[0][..]).unwrap();
+    let ip = ipv4::Repr::parse(&p, Checksum::Both).unwrap();
+    assert_eq!((ip.src_addr, ip.dst_addr), (OUR_IP, PEER_IP));
+    let r = icmpv4::Repr::parse(
+        &icmpv4::Packet::new_checked(p.payload()).unwrap(),
+        Checksum::Both,
+    )
+    .unwrap();
+    assert_eq!(
+        r,
+        icmpv4::Repr::EchoReply {
+            ident: 0x55,
+            seq_no: 9,
+            data: b"over tun"
+        }
+    );
+}
+
 /// RFC 1122 §3.2.1.8 lets a host pass source routes up; like Linux with
 /// `accept_source_route = 0` the stack refuses them. Other options (here a
 /// No-Operation pair and Router Alert, RFC 2113) do not stop a datagram.
