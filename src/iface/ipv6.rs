@@ -28,6 +28,9 @@ struct Rx<'p> {
     dst_kind: DstKind,
 }
 
+/// Offset of the Next Header field in the IPv6 fixed header (RFC 8200 §3).
+const NEXT_HEADER_FIELD: usize = 6;
+
 impl InterfaceInner<'_> {
     pub(crate) fn process_ipv6<'f>(
         &mut self,
@@ -73,13 +76,15 @@ impl InterfaceInner<'_> {
             repr.next_header,
             packet.payload(),
             ipv6::HEADER_LEN,
+            NEXT_HEADER_FIELD,
         )
     }
 
     /// Walk the header chain of `data` (which starts `base` bytes into the
     /// packet) from `first`, and deliver what it ends in. `reassembly` is
     /// `None` when `data` is itself a reassembled payload: a fragment
-    /// header in there is an error.
+    /// header in there is an error. `named_at` is the packet offset of the
+    /// Next Header field that holds `first`.
     #[allow(clippy::too_many_arguments)]
     fn walk_ipv6<'f>(
         &mut self,
@@ -90,6 +95,7 @@ impl InterfaceInner<'_> {
         first: IpProtocol,
         data: &'f [u8],
         base: usize,
+        mut named_at: usize,
     ) -> Option<Pending<'f>> {
         let reassembled = reassembly.is_none();
         for item in HeaderChain::new(first, data) {
@@ -110,6 +116,11 @@ impl InterfaceInner<'_> {
                     return None;
                 }
             };
+            if let ChainItem::Header(h) = &item {
+                // Every extension header starts with the Next Header field
+                // naming what follows it (RFC 8200 §4).
+                named_at = base + h.offset;
+            }
             match item {
                 ChainItem::Header(h) => match h.kind {
                     IpProtocol::HopByHop | IpProtocol::Ipv6Opts => {
@@ -222,7 +233,7 @@ impl InterfaceInner<'_> {
                         return None;
                     }
                     let payload = data.get(offset..).unwrap_or(&[]);
-                    return self.deliver_ipv6(sockets, scratch, rx, protocol, payload);
+                    return self.deliver_ipv6(sockets, scratch, rx, protocol, payload, named_at);
                 }
             }
         }
@@ -287,6 +298,8 @@ impl InterfaceInner<'_> {
                     next,
                     done.payload,
                     frag_hdr_at + 8,
+                    // The Fragment header's own Next Header field.
+                    frag_hdr_at,
                 )?;
                 // The reply borrows the reassembly buffer (and may need
                 // fragmenting): serialise it now.
@@ -300,6 +313,8 @@ impl InterfaceInner<'_> {
         }
     }
 
+    /// Deliver an upper-layer payload; `named_at` is the packet offset of
+    /// the Next Header field that named `protocol`.
     fn deliver_ipv6<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
@@ -307,6 +322,7 @@ impl InterfaceInner<'_> {
         rx: Rx<'f>,
         protocol: IpProtocol,
         payload: &'f [u8],
+        named_at: usize,
     ) -> Option<Pending<'f>> {
         let meta = IpMeta {
             src_addr: IpAddr::V6(rx.repr.src_addr),
@@ -348,7 +364,7 @@ impl InterfaceInner<'_> {
                 // Problem code 1 pointing at it. The pointer is the Next
                 // Header field that named it: for the fixed header that is
                 // offset 6; otherwise the start of the previous header.
-                self.icmpv6_param_problem(scratch, &rx, ParamProblem::UnrecognizedNxtHdr, 6)
+                self.icmpv6_param_problem(scratch, &rx, ParamProblem::UnrecognizedNxtHdr, named_at)
             }
         }
     }

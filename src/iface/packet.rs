@@ -196,27 +196,14 @@ impl IpOut<'_> {
             }
             IpPayload::Udp(r, data) => {
                 let mut packet = udp::Packet::new_unchecked(buf);
-                r.emit(
-                    &mut packet,
-                    src,
-                    dst,
-                    data.len(),
-                    |b| b.copy_from_slice(data),
-                    caps.udp,
-                );
+                r.emit_slice(&mut packet, src, dst, data, caps.udp);
             }
             IpPayload::Tcp(r, more) => {
-                let first = r.payload;
-                let len = first.len() + more.len();
-                r.emit_with(
+                r.emit_two(
                     &mut tcp::Packet::new_unchecked(buf),
                     src,
                     dst,
-                    len,
-                    |b| {
-                        b[..first.len()].copy_from_slice(first);
-                        b[first.len()..].copy_from_slice(more);
-                    },
+                    more,
                     caps.tcp,
                 );
             }
