@@ -672,11 +672,15 @@ impl InterfaceInner<'_> {
         reassembly: &mut Reassembler<'_>,
         scratch: &mut [u8],
     ) {
-        self.run_neighbor_timers(device);
-        self.drain_unreachable(sockets);
         let now = self.now;
         // Each timer source is scanned only when something in it is due:
-        // most polls have nothing due and must stay cheap.
+        // most polls have nothing due and must stay cheap (no call at all).
+        if self.neighbors.is_due(now) {
+            self.run_neighbor_timers(device);
+        }
+        if self.neighbors.has_released() {
+            self.drain_unreachable(sockets);
+        }
         if reassembly.is_due(now) {
             self.expire_reassembly(device, reassembly, scratch);
         }

@@ -402,7 +402,7 @@ impl<'a> Interface<'a> {
 
         self.inner
             .run_timers(device, sockets, &mut self.reassembly, &mut self.scratch);
-        if self.inner.flush_neighbors(device) {
+        if self.inner.neighbors.has_released() && self.inner.flush_neighbors(device) {
             activity = true;
         }
         if self
