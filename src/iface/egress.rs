@@ -50,10 +50,24 @@ pub(crate) enum SendError {
 /// Where a packet goes on the link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum NextHop {
-    /// To this neighbour (resolve its link address).
+    /// To the destination itself, on-link (resolve its link address). Says
+    /// so without a copy of the address: the caller has it already.
+    OnLink,
+    /// Through this neighbour, a router (resolve its link address).
     Neighbor(IpAddr),
     /// To this link address directly (broadcast, multicast).
     Link(EthernetAddress),
+}
+
+impl NextHop {
+    /// The neighbour whose link address is needed, for a packet to `dst`.
+    #[inline]
+    fn neighbor(self, dst: IpAddr) -> IpAddr {
+        match self {
+            NextHop::Neighbor(router) => router,
+            _ => dst,
+        }
+    }
 }
 
 impl InterfaceInner<'_> {
@@ -69,7 +83,7 @@ impl InterfaceInner<'_> {
                     return Ok(NextHop::Link(EthernetAddress::from_ipv4_multicast(*d)));
                 }
                 if self.ipv4_addrs.iter().any(|c| c.contains_addr(d)) {
-                    return Ok(NextHop::Neighbor(*dst));
+                    return Ok(NextHop::OnLink);
                 }
             }
             IpAddr::V6(d) => {
@@ -79,12 +93,12 @@ impl InterfaceInner<'_> {
                 if super::addr::is_link_local(d)
                     || self.ipv6_addrs.iter().any(|c| c.contains_addr(d))
                 {
-                    return Ok(NextHop::Neighbor(*dst));
+                    return Ok(NextHop::OnLink);
                 }
             }
         }
         match self.routes.lookup(dst, self.now) {
-            Some(r) => Ok(NextHop::Neighbor(r.via_router.unwrap_or(*dst))),
+            Some(r) => Ok(r.via_router.map_or(NextHop::OnLink, NextHop::Neighbor)),
             None => Err(SendError::NoRoute),
         }
     }
@@ -107,18 +121,21 @@ impl InterfaceInner<'_> {
         let mac = match hop {
             None => None,
             Some(NextHop::Link(mac)) => Some(mac),
-            Some(NextHop::Neighbor(ip)) => match self.neighbors.lookup(self.now, ip) {
-                Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
-                Lookup::Incomplete | Lookup::NotFound => {
-                    // RFC 1122 §2.3.2.2: keep the packet while resolving.
-                    let len = out.total_len();
-                    let buf = scratch.get_mut(..len).ok_or(SendError::Dropped)?;
-                    if !out.emit(buf, &self.caps.checksum) {
-                        return Err(SendError::Dropped);
+            Some(hop) => {
+                let ip = hop.neighbor(out.dst);
+                match self.neighbors.lookup(self.now, ip) {
+                    Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
+                    Lookup::Incomplete | Lookup::NotFound => {
+                        // RFC 1122 §2.3.2.2: keep the packet while resolving.
+                        let len = out.total_len();
+                        let buf = scratch.get_mut(..len).ok_or(SendError::Dropped)?;
+                        if !out.emit(buf, &self.caps.checksum) {
+                            return Err(SendError::Dropped);
+                        }
+                        return self.queue_for_neighbor(device, ip, buf);
                     }
-                    return self.queue_for_neighbor(device, ip, buf);
                 }
-            },
+            }
         };
         let len = out.total_len();
         let mtu = self.path_mtu(&out.dst);
@@ -377,7 +394,7 @@ impl InterfaceInner<'_> {
             Medium::Ip => None,
             Medium::Ethernet => match self.next_hop(&out.dst) {
                 Ok(NextHop::Link(mac)) => Some(mac),
-                Ok(NextHop::Neighbor(ip)) => match self.neighbors.lookup(self.now, ip) {
+                Ok(hop) => match self.neighbors.lookup(self.now, hop.neighbor(out.dst)) {
                     Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
                     // RFC 1122 §2.3.2.2: queued by the transmit path.
                     Lookup::Incomplete | Lookup::NotFound => return self.stage(scratch, out),
@@ -413,12 +430,15 @@ impl InterfaceInner<'_> {
             Medium::Ip => None,
             Medium::Ethernet => match self.next_hop(&dst)? {
                 NextHop::Link(mac) => Some(mac),
-                NextHop::Neighbor(ip) => match self.neighbors.lookup(self.now, ip) {
-                    Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
-                    Lookup::Incomplete | Lookup::NotFound => {
-                        return self.queue_for_neighbor(device, ip, packet);
+                hop => {
+                    let ip = hop.neighbor(dst);
+                    match self.neighbors.lookup(self.now, ip) {
+                        Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
+                        Lookup::Incomplete | Lookup::NotFound => {
+                            return self.queue_for_neighbor(device, ip, packet);
+                        }
                     }
-                },
+                }
             },
         };
         let mtu = self.path_mtu(&dst);

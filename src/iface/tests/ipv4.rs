@@ -348,6 +348,76 @@ fn rfc791_echo_reply_above_the_mtu_is_fragmented() {
     );
 }
 
+/// A reply to a host off the local network goes to the default gateway's
+/// link address (RFC 1122 §3.3.1.1), resolved by ARP first when unknown;
+/// with no route there is nowhere to send it.
+#[test]
+fn rfc1122_3_3_1_reply_off_link_goes_through_the_gateway() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    let far = Ipv4Addr::new(192, 0, 2, 77);
+    let gateway = Ipv4Addr::new(10, 0, 0, 254);
+    let gateway_mac = EthernetAddress([0x02, 0, 0, 0, 0, 0xfe]);
+    let request = |n: u16| {
+        eth(
+            OUR_MAC,
+            gateway_mac,
+            ethernet::EtherType::Ipv4,
+            &ipv4_packet(far, OUR_IP, IpProtocol::Icmp, &echo_request(8, n, b"far")),
+        )
+    };
+    // No route: nothing goes out.
+    dev.rx.push_back(request(1));
+    iface.poll(t(0), &mut dev, &mut sockets);
+    assert!(dev.take_tx().is_empty());
+    iface.routes_mut().add_default_ipv4_route(gateway).unwrap();
+    // The gateway is not resolved yet: an ARP request for it, the reply
+    // waits, and leaves to the gateway's MAC once it answers.
+    dev.rx.push_back(request(2));
+    iface.poll(t(1), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 1);
+    let f = ethernet::Frame::new_checked(&tx[0][..]).unwrap();
+    assert_eq!(f.ethertype(), Some(ethernet::EtherType::Arp));
+    let a = arp::Repr::parse(&arp::Packet::new_checked(f.payload()).unwrap()).unwrap();
+    assert!(
+        matches!(a, arp::Repr::EthernetIpv4 { target_protocol_addr, .. } if target_protocol_addr == gateway)
+    );
+    dev.rx.push_back(arp_frame(
+        arp::Operation::Reply,
+        gateway_mac,
+        gateway,
+        OUR_MAC,
+        OUR_IP,
+        OUR_MAC,
+    ));
+    iface.poll(t(2), &mut dev, &mut sockets);
+    // Resolved: the queued reply, then a new one straight to the gateway.
+    dev.rx.push_back(request(3));
+    iface.poll(t(3), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 2);
+    for (f, seq_no) in tx.iter().zip([2u16, 3]) {
+        let (e, ip, payload) = ip_of(f);
+        assert_eq!(
+            (e.dst_addr, ip.src_addr, ip.dst_addr),
+            (gateway_mac, OUR_IP, far)
+        );
+        let r = icmpv4::Repr::parse(
+            &icmpv4::Packet::new_checked(payload).unwrap(),
+            Checksum::Both,
+        )
+        .unwrap();
+        assert_eq!(
+            r,
+            icmpv4::Repr::EchoReply {
+                ident: 8,
+                seq_no,
+                data: b"far"
+            }
+        );
+    }
+}
+
 /// Over the IP medium (TUN) the echo reply is a bare IPv4 packet written
 /// straight into the transmit token, with no neighbour to resolve.
 #[test]
