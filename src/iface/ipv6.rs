@@ -9,7 +9,9 @@ use super::addr::{ALL_NODES, is_link_local, is_solicited_node};
 use super::ingress::{DstKind, Pending, UdpOutcome};
 use super::interface::InterfaceInner;
 use super::packet::IpPayload;
-use super::reassembly::{DropReason, FragmentInfo, Reassembler, ReassemblyKey};
+use super::reassembly::Reassembler;
+#[cfg(feature = "proto-ipv6-fragmentation")]
+use super::reassembly::{DropReason, FragmentInfo, ReassemblyKey};
 use super::route::Route;
 use crate::socket::{IcmpError, IcmpErrorKind, IpMeta, SocketSet};
 use crate::time::Duration;
@@ -208,6 +210,15 @@ impl InterfaceInner<'_> {
                             self.counters.ipv6.in_hdr_errors += 1;
                             return None;
                         };
+                        // Without `proto-ipv6-fragmentation` nothing is
+                        // reassembled: the fragment is dropped and counted.
+                        #[cfg(not(feature = "proto-ipv6-fragmentation"))]
+                        {
+                            let _ = reassembly;
+                            self.counters.ipv6.reasm_fails += 1;
+                            return None;
+                        }
+                        #[cfg(feature = "proto-ipv6-fragmentation")]
                         return self.reassemble_ipv6(
                             sockets,
                             reassembly,
@@ -240,6 +251,7 @@ impl InterfaceInner<'_> {
         None
     }
 
+    #[cfg(feature = "proto-ipv6-fragmentation")]
     fn reassemble_ipv6(
         &mut self,
         sockets: &mut SocketSet<'_>,
@@ -354,6 +366,8 @@ impl InterfaceInner<'_> {
                 ),
                 _ => None,
             },
+            // Without TCP sockets TCP is a protocol nobody handles.
+            #[cfg(feature = "socket-tcp")]
             IpProtocol::Tcp => self.deliver_tcp(sockets, scratch, &meta, rx.dst_kind, payload),
             IpProtocol::Ipv6NoNxt => None,
             _ if raw_taken => None,

@@ -6,7 +6,9 @@
 use core::net::IpAddr;
 
 use crate::wire::checksum::{self, ChecksumCapabilities};
-use crate::wire::{IpEcn, IpProtocol, tcp, udp};
+#[cfg(feature = "socket-tcp")]
+use crate::wire::tcp;
+use crate::wire::{IpEcn, IpProtocol, udp};
 
 #[cfg(feature = "proto-ipv4")]
 use crate::wire::{icmpv4, ipv4};
@@ -25,12 +27,15 @@ pub(crate) enum IpPayload<'p> {
     /// (the two sides of a send ring's wrap). The header is borrowed: it is
     /// the largest of these, and a reply is moved around before it is
     /// written.
+    #[cfg(feature = "socket-tcp")]
     Tcp(&'p tcp::Repr<'p>, &'p [u8]),
     /// Bytes written as they are (raw sockets); with an IPv6 checksum
     /// offset (RFC 3542 §3.1), the checksum is computed there.
+    #[cfg(feature = "socket-raw")]
     Raw(IpProtocol, &'p [u8], Option<usize>),
     /// A whole ICMP / ICMPv6 message from a ping socket: copied, then its
     /// checksum filled.
+    #[cfg(feature = "socket-icmp")]
     IcmpMessage(IpProtocol, &'p [u8]),
     /// The echo reply to an echo request (`request`: the whole ICMP /
     /// ICMPv6 message as received, code 0): the request copied with its
@@ -55,10 +60,13 @@ impl IpPayload<'_> {
             #[cfg(feature = "proto-ipv6")]
             IpPayload::Icmpv6(_) => IpProtocol::Icmpv6,
             IpPayload::Udp(..) => IpProtocol::Udp,
+            #[cfg(feature = "socket-tcp")]
             IpPayload::Tcp(..) => IpProtocol::Tcp,
-            IpPayload::Raw(p, ..)
-            | IpPayload::IcmpMessage(p, _)
-            | IpPayload::EchoReply { protocol: p, .. } => *p,
+            #[cfg(feature = "socket-raw")]
+            IpPayload::Raw(p, ..) => *p,
+            #[cfg(feature = "socket-icmp")]
+            IpPayload::IcmpMessage(p, _) => *p,
+            IpPayload::EchoReply { protocol: p, .. } => *p,
         }
     }
 
@@ -69,10 +77,13 @@ impl IpPayload<'_> {
             #[cfg(feature = "proto-ipv6")]
             IpPayload::Icmpv6(r) => r.buffer_len(),
             IpPayload::Udp(r, data) => r.buffer_len(data.len()),
+            #[cfg(feature = "socket-tcp")]
             IpPayload::Tcp(r, more) => r.buffer_len() + more.len(),
-            IpPayload::Raw(_, data, _)
-            | IpPayload::IcmpMessage(_, data)
-            | IpPayload::EchoReply { request: data, .. } => data.len(),
+            #[cfg(feature = "socket-raw")]
+            IpPayload::Raw(_, data, _) => data.len(),
+            #[cfg(feature = "socket-icmp")]
+            IpPayload::IcmpMessage(_, data) => data.len(),
+            IpPayload::EchoReply { request: data, .. } => data.len(),
         }
     }
 }
@@ -198,6 +209,7 @@ impl IpOut<'_> {
                 let mut packet = udp::Packet::new_unchecked(buf);
                 r.emit_slice(&mut packet, src, dst, data, caps.udp);
             }
+            #[cfg(feature = "socket-tcp")]
             IpPayload::Tcp(r, more) => {
                 r.emit_two(
                     &mut tcp::Packet::new_unchecked(buf),
@@ -207,12 +219,14 @@ impl IpOut<'_> {
                     caps.tcp,
                 );
             }
+            #[cfg(feature = "socket-raw")]
             IpPayload::Raw(protocol, data, offset) => {
                 buf.copy_from_slice(data);
                 if let (Some(off), IpAddr::V6(s), IpAddr::V6(d)) = (offset, src, dst) {
                     crate::socket::raw::fill_checksum(buf, off, s, d, protocol);
                 }
             }
+            #[cfg(feature = "socket-icmp")]
             IpPayload::IcmpMessage(protocol, data) => {
                 buf.copy_from_slice(data);
                 let fill = match protocol {
@@ -251,13 +265,33 @@ impl IpOut<'_> {
                     let new_word = u16::from(reply_type) << 8;
                     let sum = checksum::combine(&[!old_sum, !old_word, new_word]);
                     let adjusted = checksum::finish(sum);
-                    if adjust && adjusted != 0 {
-                        buf[2..4].copy_from_slice(&adjusted.to_be_bytes());
+                    let value = if adjust && adjusted != 0 {
+                        adjusted
                     } else {
-                        crate::socket::icmp::fill_checksum(buf, src, dst);
-                    }
+                        buf[2..4].fill(0);
+                        echo_checksum(buf, src, dst)
+                    };
+                    buf[2..4].copy_from_slice(&value.to_be_bytes());
                 }
             }
         }
     }
+}
+
+/// The checksum of an ICMP message (RFC 792) or an ICMPv6 one over its
+/// pseudo-header (RFC 4443 §2.3), summed in full; the checksum field must
+/// read zero.
+fn echo_checksum(message: &[u8], src: &IpAddr, dst: &IpAddr) -> u16 {
+    let data = checksum::data(message);
+    let sum = match (src, dst) {
+        (IpAddr::V6(_), IpAddr::V6(_)) => {
+            let len = u32::try_from(message.len()).unwrap_or(u32::MAX);
+            checksum::combine(&[
+                checksum::pseudo_header(src, dst, IpProtocol::Icmpv6, len),
+                data,
+            ])
+        }
+        _ => data,
+    };
+    checksum::finish(sum)
 }

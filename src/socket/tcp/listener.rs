@@ -739,5 +739,5 @@ pub(crate) fn child_changed(
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "socket-udp"))]
 mod tests;
