@@ -306,6 +306,7 @@ fn rfc1624_echo_reply_checksum_equals_a_full_sum() {
 /// the transmit token: it is staged and leaves in fragments (RFC 791 §2.3),
 /// which together carry the whole reply.
 #[test]
+#[cfg(feature = "proto-ipv4-fragmentation")]
 fn rfc791_echo_reply_above_the_mtu_is_fragmented() {
     let (mut iface, mut dev, mut sockets) = setup();
     learn_peer(&mut iface, &mut dev, &mut sockets);
