@@ -56,10 +56,24 @@ pub(crate) enum SendError {
 /// Where a packet goes on the link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum NextHop {
-    /// To this neighbour (resolve its link address).
+    /// To the destination itself, on-link (resolve its link address). Says
+    /// so without a copy of the address: the caller has it already.
+    OnLink,
+    /// Through this neighbour, a router (resolve its link address).
     Neighbor(IpAddr),
     /// To this link address directly (broadcast, multicast).
     Link(EthernetAddress),
+}
+
+impl NextHop {
+    /// The neighbour whose link address is needed, for a packet to `dst`.
+    #[inline]
+    fn neighbor(self, dst: IpAddr) -> IpAddr {
+        match self {
+            NextHop::Neighbor(router) => router,
+            _ => dst,
+        }
+    }
 }
 
 impl InterfaceInner<'_> {
@@ -75,7 +89,7 @@ impl InterfaceInner<'_> {
                     return Ok(NextHop::Link(EthernetAddress::from_ipv4_multicast(*d)));
                 }
                 if self.ipv4_addrs.iter().any(|c| c.contains_addr(d)) {
-                    return Ok(NextHop::Neighbor(*dst));
+                    return Ok(NextHop::OnLink);
                 }
             }
             IpAddr::V6(d) => {
@@ -85,12 +99,12 @@ impl InterfaceInner<'_> {
                 if super::addr::is_link_local(d)
                     || self.ipv6_addrs.iter().any(|c| c.contains_addr(d))
                 {
-                    return Ok(NextHop::Neighbor(*dst));
+                    return Ok(NextHop::OnLink);
                 }
             }
         }
         match self.routes.lookup(dst, self.now) {
-            Some(r) => Ok(NextHop::Neighbor(r.via_router.unwrap_or(*dst))),
+            Some(r) => Ok(r.via_router.map_or(NextHop::OnLink, NextHop::Neighbor)),
             None => Err(SendError::NoRoute),
         }
     }
@@ -113,18 +127,21 @@ impl InterfaceInner<'_> {
         let mac = match hop {
             None => None,
             Some(NextHop::Link(mac)) => Some(mac),
-            Some(NextHop::Neighbor(ip)) => match self.neighbors.lookup(self.now, ip) {
-                Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
-                Lookup::Incomplete | Lookup::NotFound => {
-                    // RFC 1122 §2.3.2.2: keep the packet while resolving.
-                    let len = out.total_len();
-                    let buf = scratch.get_mut(..len).ok_or(SendError::Dropped)?;
-                    if !out.emit(buf, &self.caps.checksum) {
-                        return Err(SendError::Dropped);
+            Some(hop) => {
+                let ip = hop.neighbor(out.dst);
+                match self.neighbors.lookup(self.now, ip) {
+                    Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
+                    Lookup::Incomplete | Lookup::NotFound => {
+                        // RFC 1122 §2.3.2.2: keep the packet while resolving.
+                        let len = out.total_len();
+                        let buf = scratch.get_mut(..len).ok_or(SendError::Dropped)?;
+                        if !out.emit(buf, &self.caps.checksum) {
+                            return Err(SendError::Dropped);
+                        }
+                        return self.queue_for_neighbor(device, ip, buf);
                     }
-                    return self.queue_for_neighbor(device, ip, buf);
                 }
-            },
+            }
         };
         let len = out.total_len();
         let mtu = self.path_mtu(&out.dst);
@@ -245,6 +262,19 @@ impl InterfaceInner<'_> {
             self.counters.link.tx_device_busy += 1;
             return Err(SendError::DeviceBusy);
         };
+        self.fill_frame(token, mac, ipv6, ip_len, fill);
+        Ok(())
+    }
+
+    /// Write one frame of an IP packet of `ip_len` bytes into `token`.
+    fn fill_frame<T: TxToken>(
+        &mut self,
+        token: T,
+        mac: Option<EthernetAddress>,
+        ipv6: bool,
+        ip_len: usize,
+        fill: impl FnOnce(&mut [u8]),
+    ) {
         let hw = self.hardware_addr;
         match mac {
             Some(dst) => {
@@ -272,7 +302,6 @@ impl InterfaceInner<'_> {
         } else {
             self.counters.ipv4.out_requests += 1;
         }
-        Ok(())
     }
 
     /// Send an already serialised packet (`packet`) to a known link
@@ -318,7 +347,7 @@ impl InterfaceInner<'_> {
         &mut self,
         device: &mut D,
         scratch: &mut [u8],
-        pending: Pending,
+        pending: Pending<'_>,
     ) {
         match pending {
             #[cfg(feature = "proto-ipv4")]
@@ -331,7 +360,79 @@ impl InterfaceInner<'_> {
                 };
                 let _ = self.send_staged(device, packet, dst);
             }
+            Pending::Out(out) => {
+                let _ = self.send_ip(device, scratch, &out);
+            }
         }
+    }
+
+    /// Serialise a reply that borrows the received frame into the scratch
+    /// buffer, so it outlives the frame.
+    #[cfg(any(
+        feature = "proto-ipv4-fragmentation",
+        feature = "proto-ipv6-fragmentation"
+    ))]
+    pub(crate) fn stage_pending(
+        &mut self,
+        scratch: &mut [u8],
+        pending: Pending<'_>,
+    ) -> Option<Pending<'static>> {
+        match pending {
+            #[cfg(feature = "proto-ipv4")]
+            Pending::Arp { repr, dst } => Some(Pending::Arp { repr, dst }),
+            Pending::Ip(s) => Some(Pending::Ip(s)),
+            Pending::Out(out) => self.stage(scratch, &out),
+        }
+    }
+
+    /// Send a reply of the receive path through `token`, the transmit
+    /// token the device handed out with the received frame, while that
+    /// frame is still lent: the reply is written once, straight into the
+    /// device's buffer. What cannot go out that way (a neighbour still
+    /// resolving, a packet larger than the path MTU, a packet already
+    /// serialised) is returned staged in `scratch`, for the ordinary
+    /// transmit path once the frame is released.
+    pub(crate) fn send_reply<T: TxToken>(
+        &mut self,
+        token: T,
+        scratch: &mut [u8],
+        pending: &Pending<'_>,
+    ) -> Option<Pending<'static>> {
+        let out = match pending {
+            #[cfg(feature = "proto-ipv4")]
+            Pending::Arp { repr, dst } => {
+                self.fill_arp(token, repr, *dst);
+                return None;
+            }
+            Pending::Ip(s) => return Some(Pending::Ip(*s)),
+            Pending::Out(out) => out,
+        };
+        let mac = match self.medium {
+            Medium::Ip => None,
+            Medium::Ethernet => match self.next_hop(&out.dst) {
+                Ok(NextHop::Link(mac)) => Some(mac),
+                Ok(hop) => match self.neighbors.lookup(self.now, hop.neighbor(out.dst)) {
+                    Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
+                    // RFC 1122 §2.3.2.2: queued by the transmit path.
+                    Lookup::Incomplete | Lookup::NotFound => return self.stage(scratch, out),
+                },
+                // Nowhere to send it (as `send_ip` would find).
+                Err(_) => return None,
+            },
+        };
+        let len = out.total_len();
+        if len > self.path_mtu(&out.dst) {
+            // Fragmented by the transmit path.
+            return self.stage(scratch, out);
+        }
+        if !out.is_emittable() {
+            return None;
+        }
+        let caps = self.caps.checksum;
+        self.fill_frame(token, mac, out.is_ipv6(), len, |buf| {
+            out.emit(buf, &caps);
+        });
+        None
     }
 
     /// Send a serialised IP packet.
@@ -346,12 +447,15 @@ impl InterfaceInner<'_> {
             Medium::Ip => None,
             Medium::Ethernet => match self.next_hop(&dst)? {
                 NextHop::Link(mac) => Some(mac),
-                NextHop::Neighbor(ip) => match self.neighbors.lookup(self.now, ip) {
-                    Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
-                    Lookup::Incomplete | Lookup::NotFound => {
-                        return self.queue_for_neighbor(device, ip, packet);
+                hop => {
+                    let ip = hop.neighbor(dst);
+                    match self.neighbors.lookup(self.now, ip) {
+                        Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
+                        Lookup::Incomplete | Lookup::NotFound => {
+                            return self.queue_for_neighbor(device, ip, packet);
+                        }
                     }
-                },
+                }
             },
         };
         let mtu = self.path_mtu(&dst);
@@ -375,6 +479,12 @@ impl InterfaceInner<'_> {
             self.counters.link.tx_device_busy += 1;
             return Err(SendError::DeviceBusy);
         };
+        self.fill_arp(token, repr, dst);
+        Ok(())
+    }
+
+    #[cfg(feature = "proto-ipv4")]
+    fn fill_arp<T: TxToken>(&mut self, token: T, repr: &arp::Repr, dst: EthernetAddress) {
         let hw = self.hardware_addr;
         token.consume(ethernet::HEADER_LEN + repr.buffer_len(), |buf| {
             let mut frame = ethernet::Frame::new_unchecked(&mut *buf);
@@ -389,7 +499,6 @@ impl InterfaceInner<'_> {
             ));
         });
         self.counters.link.tx_frames += 1;
-        Ok(())
     }
 
     /// Run the neighbour cache's timers: send due solicitations, report
@@ -399,7 +508,7 @@ impl InterfaceInner<'_> {
         // Few neighbours are due at once; any beyond this batch are due
         // again at the next poll (their deadline stays in the past).
         let mut actions: heapless::Vec<Action, 16> = heapless::Vec::new();
-        if self.neighbors.poll_at().is_none_or(|t| t > now) {
+        if !self.neighbors.is_due(now) {
             // Nothing due: skip the scan (the common case, every poll).
             return;
         }
@@ -426,6 +535,9 @@ impl InterfaceInner<'_> {
     /// them (RFC 4861 §7.2.2: "the sender ... SHOULD be informed"; ICMP
     /// address unreachable is for forwarded packets, and we do not forward).
     pub(crate) fn drain_unreachable(&mut self, sockets: &mut SocketSet<'_>) {
+        if !self.neighbors.has_released() {
+            return;
+        }
         let mut reported = 0;
         // Copy each packet's header out before reporting: the pool is
         // borrowed while a packet is held.
@@ -597,12 +709,16 @@ impl InterfaceInner<'_> {
         reassembly: &mut Reassembler<'_>,
         scratch: &mut [u8],
     ) {
-        self.run_neighbor_timers(device);
-        self.drain_unreachable(sockets);
         let now = self.now;
         // Each timer source is scanned only when something in it is due:
-        // most polls have nothing due and must stay cheap.
-        if reassembly.poll_at().is_some_and(|t| t <= now) {
+        // most polls have nothing due and must stay cheap (no call at all).
+        if self.neighbors.is_due(now) {
+            self.run_neighbor_timers(device);
+        }
+        if self.neighbors.has_released() {
+            self.drain_unreachable(sockets);
+        }
+        if reassembly.is_due(now) {
             self.expire_reassembly(device, reassembly, scratch);
         }
         if self.routes.poll_at().is_some_and(|t| t <= now) {
@@ -623,7 +739,7 @@ impl InterfaceInner<'_> {
         // RFC 792 / RFC 8200 §4.5: Time Exceeded code 1 for datagrams
         // whose first fragment arrived. The scratch buffer holds one reply,
         // so at most one is sent per poll; the rest are counted.
-        let mut staged: Option<Pending> = None;
+        let mut staged: Option<Pending<'static>> = None;
         let timed_out = reassembly.poll(now, |t| {
             if staged.is_none() {
                 staged = match t.key {
@@ -888,7 +1004,7 @@ impl InterfaceInner<'_> {
         let mut out = self.reply(
             t.local.addr,
             t.remote.addr,
-            IpPayload::Tcp(t.repr, t.payload_tail),
+            IpPayload::Tcp(&t.repr, t.payload_tail),
         );
         if let Some(h) = t.hop_limit {
             out.hop_limit = h;
@@ -907,7 +1023,11 @@ impl InterfaceInner<'_> {
         t: &UdpTransmit<'_>,
     ) -> Result<(), SendError> {
         let dst = t.remote.addr;
-        let src = self.source_for(t.local, &dst)?;
+        // The reply path names its local address: no selection needed.
+        let src = match t.local {
+            Some(a) if !a.is_unspecified() => a,
+            _ => self.source_for(None, &dst)?,
+        };
         let mut out = self.reply(src, dst, IpPayload::Udp(t.repr, t.payload));
         if let Some(h) = t.hop_limit {
             out.hop_limit = h;

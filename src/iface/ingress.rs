@@ -1,6 +1,9 @@
 //! Ingress: from a received frame to sockets, neighbour updates and
 //! replies. Everything here runs inside the device's receive closure; a
-//! reply is serialised into the scratch buffer and sent after it.
+//! reply is returned unserialised (borrowing the frame) and written straight
+//! into the transmit token that came with the frame, or — errors quoting
+//! the datagram, replies to reassembled datagrams — serialised into the
+//! scratch buffer and sent after it.
 
 use core::net::{IpAddr, Ipv4Addr};
 
@@ -16,7 +19,7 @@ use crate::wire::arp;
 
 /// What the receive path left for the transmit path.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Pending {
+pub(crate) enum Pending<'p> {
     /// An ARP packet to send to `dst`.
     #[cfg(feature = "proto-ipv4")]
     Arp {
@@ -26,6 +29,11 @@ pub(crate) enum Pending {
     /// An IP packet of `len` bytes serialised at the start of the scratch
     /// buffer.
     Ip(Serialized),
+    /// A reply not yet serialised, borrowing the received frame: written
+    /// straight into the device's transmit token while the frame is still
+    /// lent (no scratch copy), or staged when it must be queued or
+    /// fragmented.
+    Out(IpOut<'p>),
 }
 
 /// A serialised IP packet waiting in the scratch buffer.
@@ -50,13 +58,13 @@ const MAX_FANOUT: usize = 16;
 
 impl InterfaceInner<'_> {
     /// Process one received frame.
-    pub(crate) fn process_frame(
+    pub(crate) fn process_frame<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
         reassembly: &mut Reassembler<'_>,
         scratch: &mut [u8],
-        frame: &[u8],
-    ) -> Option<Pending> {
+        frame: &'f [u8],
+    ) -> Option<Pending<'f>> {
         self.counters.link.rx_frames += 1;
         if !self.link_up {
             self.counters.link.rx_link_down += 1;
@@ -81,13 +89,13 @@ impl InterfaceInner<'_> {
         }
     }
 
-    fn process_ethernet(
+    fn process_ethernet<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
         reassembly: &mut Reassembler<'_>,
         scratch: &mut [u8],
-        frame: &[u8],
-    ) -> Option<Pending> {
+        frame: &'f [u8],
+    ) -> Option<Pending<'f>> {
         let Ok(eth) = ethernet::Frame::new_checked(frame) else {
             self.counters.link.rx_malformed += 1;
             return None;
@@ -161,7 +169,7 @@ impl InterfaceInner<'_> {
         data: &[u8],
         link_src: EthernetAddress,
         link_dst_group: bool,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'static>> {
         let parsed = arp::Packet::new_checked(data).and_then(|p| arp::Repr::parse(&p));
         let Ok(arp::Repr::EthernetIpv4 {
             operation,
@@ -296,7 +304,7 @@ impl InterfaceInner<'_> {
             }
         }
         let mut delivered = false;
-        for i in slots {
+        for &i in slots.iter() {
             if let Some(Socket::Udp(s)) = sockets.slot_mut(i)
                 && s.accepts(ip, repr)
             {
@@ -450,7 +458,7 @@ impl InterfaceInner<'_> {
         ip: &IpMeta,
         dst_kind: DstKind,
         data: &[u8],
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'static>> {
         use crate::socket::tcp::{Socket as TcpSocket, State};
         use crate::wire::tcp;
         let Ok(packet) = tcp::Packet::new_checked(data) else {
@@ -516,7 +524,7 @@ impl InterfaceInner<'_> {
                         // and forgotten.
                         self.counters.tcp.out_segs += 1;
                         let out =
-                            self.reply(ip.dst_addr, ip.src_addr, IpPayload::Tcp(syn_ack, &[]));
+                            self.reply(ip.dst_addr, ip.src_addr, IpPayload::Tcp(&syn_ack, &[]));
                         return self.stage(scratch, &out);
                     }
                     None => None,
@@ -589,7 +597,7 @@ impl InterfaceInner<'_> {
             accecn: None,
             payload: &[],
         };
-        let out = self.reply(ip.dst_addr, ip.src_addr, IpPayload::Tcp(rst, &[]));
+        let out = self.reply(ip.dst_addr, ip.src_addr, IpPayload::Tcp(&rst, &[]));
         self.stage(scratch, &out)
     }
 
@@ -661,12 +669,18 @@ impl InterfaceInner<'_> {
         header: &[u8],
         payload: &[u8],
     ) -> bool {
+        let mut found = sockets.raw_slots(version, protocol);
+        // Most datagrams have no raw socket to go to: stop here.
+        let Some(first) = found.next() else {
+            return false;
+        };
         let mut slots: heapless::Vec<usize, MAX_FANOUT> = heapless::Vec::new();
-        for i in sockets.raw_slots(version, protocol) {
+        let _ = slots.push(first);
+        for i in found {
             let _ = slots.push(i);
         }
         let mut taken = false;
-        for i in slots {
+        for &i in slots.iter() {
             if let Some(Socket::Raw(s)) = sockets.slot_mut(i)
                 && s.accepts(version, protocol, ip)
             {
@@ -679,7 +693,11 @@ impl InterfaceInner<'_> {
     }
 
     /// Serialise `out` into the scratch buffer for the transmit path.
-    pub(crate) fn stage(&mut self, scratch: &mut [u8], out: &IpOut<'_>) -> Option<Pending> {
+    pub(crate) fn stage(
+        &mut self,
+        scratch: &mut [u8],
+        out: &IpOut<'_>,
+    ) -> Option<Pending<'static>> {
         let len = out.total_len();
         let Some(buf) = scratch.get_mut(..len) else {
             // Larger than the scratch buffer: cannot be queued or
@@ -706,6 +724,7 @@ impl InterfaceInner<'_> {
 
     /// A reply packet skeleton from `src` to `dst` with the default hop
     /// limit of the family.
+    #[inline]
     pub(crate) fn reply<'p>(
         &mut self,
         src: IpAddr,
@@ -724,7 +743,12 @@ impl InterfaceInner<'_> {
             dscp: 0,
             ecn: crate::wire::IpEcn::NotEct,
             dont_frag: false,
-            flow_label: self.flow_label(&src, &dst, payload.protocol()),
+            // RFC 6437 flow labels are IPv6 only.
+            flow_label: if dst.is_ipv6() {
+                self.flow_label(&src, &dst, payload.protocol())
+            } else {
+                0
+            },
             ident,
             payload,
         }

@@ -391,26 +391,34 @@ impl<'a> Interface<'a> {
         let mut activity = false;
 
         for _ in 0..INGRESS_BUDGET {
-            let Some((rx, _tx)) = device.receive(now) else {
+            let Some((rx, tx)) = device.receive(now) else {
                 break;
             };
             activity = true;
             let inner = &mut self.inner;
             let reassembly = &mut self.reassembly;
             let scratch = &mut self.scratch[..];
-            // Replies are serialised into the scratch buffer inside the
-            // closure (the frame lives only there) and sent after it.
-            let pending =
-                rx.consume(|frame| inner.process_frame(sockets, reassembly, scratch, frame));
-            drop(_tx);
-            if let Some(out) = pending {
+            // A reply (ARP, echo, NA) is written straight into the
+            // transmit token that came with the frame, while the frame it
+            // quotes is still lent. Only a reply that must wait for a
+            // neighbour or be fragmented is staged in the scratch buffer
+            // and sent after the frame is released.
+            let staged = rx.consume(|frame| {
+                // Matched by reference: the reply is read in place, never
+                // moved as a whole.
+                match &inner.process_frame(sockets, reassembly, scratch, frame) {
+                    Some(reply) => inner.send_reply(tx, scratch, reply),
+                    None => None,
+                }
+            });
+            if let Some(out) = staged {
                 self.inner.send_serialized(device, &mut self.scratch, out);
             }
         }
 
         self.inner
             .run_timers(device, sockets, &mut self.reassembly, &mut self.scratch);
-        if self.inner.flush_neighbors(device) {
+        if self.inner.neighbors.has_released() && self.inner.flush_neighbors(device) {
             activity = true;
         }
         if self

@@ -21,20 +21,23 @@ use crate::wire::ipv4::{self, Ipv4Option};
 const ICMPV4_ERROR_DATA_MAX: usize = 576 - 20 - 8;
 
 impl InterfaceInner<'_> {
-    pub(crate) fn process_ipv4(
+    pub(crate) fn process_ipv4<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
         reassembly: &mut Reassembler<'_>,
         scratch: &mut [u8],
-        data: &[u8],
+        data: &'f [u8],
         link_group: bool,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'f>> {
         self.counters.ipv4.in_receives += 1;
         let Ok(packet) = ipv4::Packet::new_checked(data) else {
             self.counters.ipv4.in_hdr_errors += 1;
             return None;
         };
-        let Ok(repr) = ipv4::Repr::parse(&packet, self.caps.checksum.ipv4) else {
+        // Read in place (by reference): moving the parsed `Repr` out of its
+        // `Result` costs a store-forwarding stall on every datagram.
+        let parsed = ipv4::Repr::parse(&packet, self.caps.checksum.ipv4);
+        let Ok(repr) = &parsed else {
             self.counters.ipv4.in_hdr_errors += 1;
             return None;
         };
@@ -53,14 +56,17 @@ impl InterfaceInner<'_> {
         }
         // RFC 1122 §3.2.1.8 lets a host pass source routes up; like Linux
         // with accept_source_route = 0, we refuse datagrams carrying them.
-        for opt in packet.options_iter() {
-            if matches!(
-                opt,
-                Ok(Ipv4Option::LooseSourceRoute { .. }) | Ok(Ipv4Option::StrictSourceRoute { .. })
-            ) {
-                self.counters.ipv4.in_hdr_errors += 1;
-                return None;
-            }
+        let source_routed = !repr.options.is_empty()
+            && packet.options_iter().any(|opt| {
+                matches!(
+                    opt,
+                    Ok(Ipv4Option::LooseSourceRoute { .. })
+                        | Ok(Ipv4Option::StrictSourceRoute { .. })
+                )
+            });
+        if source_routed {
+            self.counters.ipv4.in_hdr_errors += 1;
+            return None;
         }
         let dst = repr.dst_addr;
         let dst_kind = if self.has_ipv4_addr(dst) {
@@ -121,16 +127,19 @@ impl InterfaceInner<'_> {
                         frag_offset: 0,
                         payload_len: done.payload.len(),
                         ecn: done.ecn,
-                        ..repr
+                        ..*repr
                     };
-                    return self.deliver_ipv4(
+                    let reply = self.deliver_ipv4(
                         sockets,
                         scratch,
                         &whole,
                         done.headers,
                         done.payload,
                         dst_kind,
-                    );
+                    )?;
+                    // The reply borrows the reassembly buffer (and may need
+                    // fragmenting): serialise it now.
+                    return self.stage_pending(scratch, reply);
                 }
                 Ok(None) => return None,
                 Err(_) => {
@@ -139,19 +148,19 @@ impl InterfaceInner<'_> {
                 }
             }
         }
-        self.deliver_ipv4(sockets, scratch, &repr, header, packet.payload(), dst_kind)
+        self.deliver_ipv4(sockets, scratch, repr, header, packet.payload(), dst_kind)
     }
 
     /// A whole (possibly reassembled) datagram: hand it to its protocol.
-    fn deliver_ipv4(
+    fn deliver_ipv4<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
         scratch: &mut [u8],
         repr: &ipv4::Repr<'_>,
         header: &[u8],
-        payload: &[u8],
+        payload: &'f [u8],
         dst_kind: DstKind,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'f>> {
         let meta = IpMeta {
             src_addr: IpAddr::V4(repr.src_addr),
             dst_addr: IpAddr::V4(repr.dst_addr),
@@ -169,9 +178,7 @@ impl InterfaceInner<'_> {
             payload,
         );
         match repr.protocol {
-            IpProtocol::Icmp => {
-                self.process_icmpv4(sockets, scratch, repr, &meta, payload, dst_kind)
-            }
+            IpProtocol::Icmp => self.process_icmpv4(sockets, repr, &meta, payload, dst_kind),
             IpProtocol::Udp => match self.deliver_udp(sockets, &meta, dst_kind, payload) {
                 UdpOutcome::NoSocket => self.icmpv4_error(
                     scratch,
@@ -213,21 +220,21 @@ impl InterfaceInner<'_> {
         }
     }
 
-    fn process_icmpv4(
+    fn process_icmpv4<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
-        scratch: &mut [u8],
         ip: &ipv4::Repr<'_>,
         meta: &IpMeta,
-        data: &[u8],
+        data: &'f [u8],
         dst_kind: DstKind,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'f>> {
         self.counters.icmpv4.in_msgs += 1;
         let Ok(packet) = icmpv4::Packet::new_checked(data) else {
             self.counters.icmpv4.in_errors += 1;
             return None;
         };
-        let repr = match icmpv4::Repr::parse(&packet, self.caps.checksum.icmpv4) {
+        let parsed = icmpv4::Repr::parse(&packet, self.caps.checksum.icmpv4);
+        let repr = match &parsed {
             Ok(r) => r,
             Err(crate::wire::Error::Unsupported) if packet.msg_type().is_obsolete() => {
                 // RFC 6633 §2, RFC 6918 §2: silently ignored.
@@ -239,12 +246,8 @@ impl InterfaceInner<'_> {
                 return None;
             }
         };
-        match repr {
-            icmpv4::Repr::EchoRequest {
-                ident,
-                seq_no,
-                data,
-            } => {
+        match *repr {
+            icmpv4::Repr::EchoRequest { .. } => {
                 self.counters.icmpv4.in_echos += 1;
                 if self.config.ipv4.icmp_echo_ignore_all
                     || (dst_kind == DstKind::Group && self.config.ipv4.icmp_echo_ignore_broadcasts)
@@ -260,16 +263,19 @@ impl InterfaceInner<'_> {
                 };
                 self.counters.icmpv4.out_msgs += 1;
                 self.counters.icmpv4.out_echo_reps += 1;
+                // RFC 792: the reply carries the request's identifier,
+                // sequence number and data; ICMPv4 has no pseudo-header, so
+                // a verified request checksum can be adjusted (RFC 1624).
                 let out = self.reply(
                     IpAddr::V4(src),
                     IpAddr::V4(ip.src_addr),
-                    IpPayload::Icmpv4(icmpv4::Repr::EchoReply {
-                        ident,
-                        seq_no,
-                        data,
-                    }),
+                    IpPayload::EchoReply {
+                        protocol: IpProtocol::Icmp,
+                        request: data,
+                        adjust: self.caps.checksum.icmpv4.rx(),
+                    },
                 );
-                self.stage(scratch, &out)
+                Some(Pending::Out(out))
             }
             icmpv4::Repr::EchoReply { .. } => {
                 self.deliver_echo_reply(sockets, meta, data);
@@ -377,7 +383,7 @@ impl InterfaceInner<'_> {
         payload: &[u8],
         dst_kind: DstKind,
         template: icmpv4::Repr<'_>,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'static>> {
         let src = ip.src_addr;
         // RFC 1122 §3.2.2: no error about an ICMP error, a datagram to a
         // broadcast or multicast address, a non-initial fragment, or a
@@ -461,7 +467,7 @@ impl InterfaceInner<'_> {
         &mut self,
         scratch: &mut [u8],
         t: &super::reassembly::TimedOut<'_>,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'static>> {
         let ReassemblyKey::Ipv4 {
             src_addr,
             dst_addr,

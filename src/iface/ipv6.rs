@@ -34,14 +34,14 @@ struct Rx<'p> {
 const NEXT_HEADER_FIELD: usize = 6;
 
 impl InterfaceInner<'_> {
-    pub(crate) fn process_ipv6(
+    pub(crate) fn process_ipv6<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
         reassembly: &mut Reassembler<'_>,
         scratch: &mut [u8],
-        data: &[u8],
+        data: &'f [u8],
         link_group: bool,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'f>> {
         self.counters.ipv6.in_receives += 1;
         let Ok(packet) = ipv6::Packet::new_checked(data) else {
             self.counters.ipv6.in_hdr_errors += 1;
@@ -88,17 +88,17 @@ impl InterfaceInner<'_> {
     /// header in there is an error. `named_at` is the packet offset of the
     /// Next Header field that holds `first`.
     #[allow(clippy::too_many_arguments)]
-    fn walk_ipv6(
+    fn walk_ipv6<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
         mut reassembly: Option<&mut Reassembler<'_>>,
         scratch: &mut [u8],
-        rx: Rx<'_>,
+        rx: Rx<'f>,
         first: IpProtocol,
-        data: &[u8],
+        data: &'f [u8],
         base: usize,
         mut named_at: usize,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'f>> {
         let reassembled = reassembly.is_none();
         for item in HeaderChain::new(first, data) {
             let item = match item {
@@ -260,7 +260,7 @@ impl InterfaceInner<'_> {
         rx: Rx<'_>,
         hdr: &fragment::Header<&[u8]>,
         frag_hdr_at: usize,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'static>> {
         self.counters.ipv6.reasm_reqds += 1;
         let key = ReassemblyKey::Ipv6 {
             src_addr: rx.repr.src_addr,
@@ -302,7 +302,7 @@ impl InterfaceInner<'_> {
                     packet: done.headers,
                     ..rx
                 };
-                self.walk_ipv6(
+                let reply = self.walk_ipv6(
                     sockets,
                     None,
                     scratch,
@@ -312,7 +312,10 @@ impl InterfaceInner<'_> {
                     frag_hdr_at + 8,
                     // The Fragment header's own Next Header field.
                     frag_hdr_at,
-                )
+                )?;
+                // The reply borrows the reassembly buffer (and may need
+                // fragmenting): serialise it now.
+                self.stage_pending(scratch, reply)
             }
             Ok(None) => None,
             Err(_) => {
@@ -324,15 +327,15 @@ impl InterfaceInner<'_> {
 
     /// Deliver an upper-layer payload; `named_at` is the packet offset of
     /// the Next Header field that named `protocol`.
-    fn deliver_ipv6(
+    fn deliver_ipv6<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
         scratch: &mut [u8],
-        rx: Rx<'_>,
+        rx: Rx<'f>,
         protocol: IpProtocol,
-        payload: &[u8],
+        payload: &'f [u8],
         named_at: usize,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'f>> {
         let meta = IpMeta {
             src_addr: IpAddr::V6(rx.repr.src_addr),
             dst_addr: IpAddr::V6(rx.repr.dst_addr),
@@ -350,7 +353,7 @@ impl InterfaceInner<'_> {
             payload,
         );
         match protocol {
-            IpProtocol::Icmpv6 => self.process_icmpv6(sockets, scratch, &rx, &meta, payload),
+            IpProtocol::Icmpv6 => self.process_icmpv6(sockets, &rx, &meta, payload),
             IpProtocol::Udp => match self.deliver_udp(sockets, &meta, rx.dst_kind, payload) {
                 UdpOutcome::NoSocket => self.icmpv6_error(
                     scratch,
@@ -380,33 +383,26 @@ impl InterfaceInner<'_> {
         }
     }
 
-    fn process_icmpv6(
+    fn process_icmpv6<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
-        scratch: &mut [u8],
         rx: &Rx<'_>,
         meta: &IpMeta,
-        data: &[u8],
-    ) -> Option<Pending> {
+        data: &'f [u8],
+    ) -> Option<Pending<'f>> {
         self.counters.icmpv6.in_msgs += 1;
         let Ok(packet) = icmpv6::Packet::new_checked(data) else {
             self.counters.icmpv6.in_errors += 1;
             return None;
         };
         let (src, dst) = (rx.repr.src_addr, rx.repr.dst_addr);
-        let repr = match icmpv6::Repr::parse(&packet, &src, &dst, self.caps.checksum.icmpv6) {
-            Ok(r) => r,
-            Err(_) => {
-                self.counters.icmpv6.in_errors += 1;
-                return None;
-            }
+        let parsed = icmpv6::Repr::parse(&packet, &src, &dst, self.caps.checksum.icmpv6);
+        let Ok(repr) = &parsed else {
+            self.counters.icmpv6.in_errors += 1;
+            return None;
         };
-        match repr {
-            icmpv6::Repr::EchoRequest {
-                ident,
-                seq_no,
-                data,
-            } => {
+        match *repr {
+            icmpv6::Repr::EchoRequest { .. } => {
                 self.counters.icmpv6.in_echos += 1;
                 // RFC 4443 §4.2: reply to multicast requests too (from a
                 // unicast address of ours).
@@ -417,16 +413,21 @@ impl InterfaceInner<'_> {
                 };
                 self.counters.icmpv6.out_msgs += 1;
                 self.counters.icmpv6.out_echo_reps += 1;
+                // RFC 4443 §4.2: identifier, sequence number and data of
+                // the request. The pseudo-header (RFC 4443 §2.3) sums the
+                // same two addresses when we answer from the address asked,
+                // so a verified request checksum can then be adjusted
+                // (RFC 1624) rather than recomputed.
                 let out = self.reply(
                     IpAddr::V6(reply_src),
                     IpAddr::V6(src),
-                    IpPayload::Icmpv6(icmpv6::Repr::EchoReply {
-                        ident,
-                        seq_no,
-                        data,
-                    }),
+                    IpPayload::EchoReply {
+                        protocol: IpProtocol::Icmpv6,
+                        request: data,
+                        adjust: reply_src == dst && self.caps.checksum.icmpv6.rx(),
+                    },
                 );
-                self.stage(scratch, &out)
+                Some(Pending::Out(out))
             }
             icmpv6::Repr::EchoReply { .. } => {
                 self.deliver_echo_reply(sockets, meta, data);
@@ -472,17 +473,12 @@ impl InterfaceInner<'_> {
                 );
                 None
             }
-            icmpv6::Repr::Ndisc(nd) => self.process_ndisc(scratch, rx, nd),
+            icmpv6::Repr::Ndisc(nd) => self.process_ndisc(rx, nd),
             icmpv6::Repr::Mld(_) => None,
         }
     }
 
-    fn process_ndisc(
-        &mut self,
-        scratch: &mut [u8],
-        rx: &Rx<'_>,
-        nd: ndisc::Repr<'_>,
-    ) -> Option<Pending> {
+    fn process_ndisc(&mut self, rx: &Rx<'_>, nd: ndisc::Repr<'_>) -> Option<Pending<'static>> {
         let (src, dst) = (rx.repr.src_addr, rx.repr.dst_addr);
         // RFC 4861 §6.1, §7.1.1, §7.1.2: Hop Limit 255 proves the message
         // was not forwarded by a router.
@@ -533,7 +529,7 @@ impl InterfaceInner<'_> {
                     IpPayload::Icmpv6(icmpv6::Repr::Ndisc(na)),
                 );
                 out.hop_limit = 255;
-                self.stage(scratch, &out)
+                Some(Pending::Out(out))
             }
             ndisc::Repr::NeighborAdvert {
                 router,
@@ -676,7 +672,7 @@ impl InterfaceInner<'_> {
         rx: &Rx<'_>,
         reason: ParamProblem,
         pointer: usize,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'static>> {
         let pointer = u32::try_from(pointer).unwrap_or(u32::MAX);
         self.icmpv6_error(
             scratch,
@@ -698,7 +694,7 @@ impl InterfaceInner<'_> {
         rx: &Rx<'_>,
         reason: ParamProblem,
         pointer: usize,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'static>> {
         let pointer = u32::try_from(pointer).unwrap_or(u32::MAX);
         self.icmpv6_error(
             scratch,
@@ -720,7 +716,7 @@ impl InterfaceInner<'_> {
         rx: &Rx<'_>,
         multicast_ok: bool,
         template: icmpv6::Repr<'_>,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'static>> {
         let src = rx.repr.src_addr;
         // RFC 4443 §2.4(e): not about an error message, not to a multicast
         // destination or link-layer group (except PTB / option code 2), not
@@ -787,7 +783,7 @@ impl InterfaceInner<'_> {
         &mut self,
         scratch: &mut [u8],
         t: &super::reassembly::TimedOut<'_>,
-    ) -> Option<Pending> {
+    ) -> Option<Pending<'static>> {
         let p = ipv6::Packet::new_unchecked(t.headers);
         if t.headers.len() < ipv6::HEADER_LEN || p.version() != 6 {
             return None;

@@ -280,6 +280,16 @@ pub struct NeighborCache<'a> {
     timers: [FamilyTimers; 2],
     rand: Rand,
     counters: NeighborCounters,
+    /// A lower bound of [`poll_at`](Self::poll_at), so the interface can
+    /// tell "nothing due" on every poll without scanning the entries.
+    /// Lowered where `lookup` sets a deadline; recomputed (a scan) when
+    /// `timers_stale` says another change — a received ARP/NDP message, a
+    /// queued packet, `poll` itself — may have set an earlier one.
+    earliest: Option<Instant>,
+    timers_stale: bool,
+    /// The entry the last `lookup` found: checked first (by address, so
+    /// never trusted blindly), as packets tend to go to the same next hop.
+    last_found: usize,
 }
 
 fn family(ip: &IpAddr) -> usize {
@@ -366,6 +376,9 @@ impl<'a> NeighborCache<'a> {
             timers: [timers, v6],
             rand,
             counters: NeighborCounters::default(),
+            earliest: None,
+            timers_stale: true,
+            last_found: 0,
         }
     }
 
@@ -423,6 +436,7 @@ impl<'a> NeighborCache<'a> {
     }
 
     /// Whether released or handed-back packets are waiting to be taken.
+    #[inline]
     pub fn has_released(&self) -> bool {
         self.pool.has_released()
     }
@@ -433,6 +447,7 @@ impl<'a> NeighborCache<'a> {
     /// Reachable Time value is non-zero, the host SHOULD set its
     /// BaseReachableTime variable to the received value"). Zero is ignored.
     pub fn set_base_reachable_time(&mut self, now: Instant, version: IpVersion, ms: u32) {
+        self.timers_stale = true;
         let t = &mut self.timers[version_index(version)];
         if ms == 0 || ms == t.base_reachable_ms {
             return;
@@ -448,6 +463,7 @@ impl<'a> NeighborCache<'a> {
     /// SHOULD be copied from the Retrans Timer field, if the received value
     /// is non-zero"). Zero is ignored.
     pub fn set_retrans_timer(&mut self, version: IpVersion, ms: u32) {
+        self.timers_stale = true;
         if ms != 0 {
             self.timers[version_index(version)].retrans_timer =
                 Duration::from_millis(u64::from(ms));
@@ -462,8 +478,18 @@ impl<'a> NeighborCache<'a> {
         if !is_addressable(&ip) {
             return Lookup::NotFound;
         }
-        let Some(i) = self.find(ip) else {
-            return Lookup::NotFound;
+        let hinted = self
+            .entries
+            .get(self.last_found)
+            .is_some_and(|e| e.neighbor.is_some_and(|n| n.protocol_addr == ip));
+        let i = if hinted {
+            self.last_found
+        } else {
+            let Some(i) = self.find(ip) else {
+                return Lookup::NotFound;
+            };
+            self.last_found = i;
+            i
         };
         // Earlier packets still in the pool go first: the caller queues
         // this one behind them.
@@ -487,6 +513,7 @@ impl<'a> NeighborCache<'a> {
                 n.state = NudState::Delay;
                 n.probes = 0;
                 n.deadline = Some(now + delay);
+                self.earliest = Some(self.earliest.map_or(now + delay, |e| e.min(now + delay)));
                 Lookup::Stale(mac)
             }
             _ => Lookup::Stale(mac),
@@ -507,6 +534,7 @@ impl<'a> NeighborCache<'a> {
     /// through [`pop_unreachable`](Self::pop_unreachable) and counted in
     /// [`NeighborCounters::evicted_packets`].
     pub fn queue(&mut self, now: Instant, ip: IpAddr, packet: &[u8]) -> Result<(), QueueError> {
+        self.timers_stale = true;
         if !is_addressable(&ip) {
             self.counters.queue_drops += 1;
             return Err(QueueError::Unaddressable);
@@ -591,6 +619,7 @@ impl<'a> NeighborCache<'a> {
         ip: IpAddr,
         slla: Option<EthernetAddress>,
     ) -> Merge {
+        self.timers_stale = true;
         match slla {
             // RFC 4861 §7.2.3: "the recipient SHOULD create or update the
             // Neighbor Cache entry"; "If a Neighbor Cache entry is created,
@@ -611,6 +640,7 @@ impl<'a> NeighborCache<'a> {
         ip: IpAddr,
         slla: Option<EthernetAddress>,
     ) -> Merge {
+        self.timers_stale = true;
         match slla {
             // RFC 4861 §6.3.4: "the link-layer address SHOULD be recorded
             // in the Neighbor Cache entry for the router (creating an entry
@@ -642,6 +672,7 @@ impl<'a> NeighborCache<'a> {
         tlla: Option<EthernetAddress>,
         target_is_router: bool,
     ) -> Merge {
+        self.timers_stale = true;
         // RFC 4861 §8.3: "If the Target Address is not the same as the
         // Destination Address, the host MUST set IsRouter to TRUE for the
         // target"; otherwise "newly created Neighbor Cache entries should
@@ -672,6 +703,7 @@ impl<'a> NeighborCache<'a> {
         tlla: Option<EthernetAddress>,
         flags: NaFlags,
     ) -> Merge {
+        self.timers_stale = true;
         if tlla.is_some_and(|m| m.is_multicast()) {
             return Merge::Ignored;
         }
@@ -764,6 +796,7 @@ impl<'a> NeighborCache<'a> {
     /// sender protocol address> is already in my translation table, update
     /// the sender hardware address field").
     pub fn arp_update(&mut self, now: Instant, ip: IpAddr, mac: EthernetAddress) -> Merge {
+        self.timers_stale = true;
         self.learn(now, ip, mac, false, None)
     }
 
@@ -779,6 +812,7 @@ impl<'a> NeighborCache<'a> {
         mac: EthernetAddress,
         confirmed: bool,
     ) -> Merge {
+        self.timers_stale = true;
         if !confirmed {
             return self.learn(now, ip, mac, true, None);
         }
@@ -814,6 +848,7 @@ impl<'a> NeighborCache<'a> {
     /// e.g. TCP acknowledging new data): a resolved entry becomes
     /// REACHABLE. Returns whether it did.
     pub fn confirm(&mut self, now: Instant, ip: IpAddr) -> bool {
+        self.timers_stale = true;
         let Some(i) = self.find(ip) else {
             return false;
         };
@@ -834,6 +869,7 @@ impl<'a> NeighborCache<'a> {
     /// Remove the entry for `ip`; its unresolved packets are dropped and
     /// counted. Returns whether there was one.
     pub fn remove(&mut self, ip: IpAddr) -> bool {
+        self.timers_stale = true;
         let Some(i) = self.find(ip) else {
             return false;
         };
@@ -845,6 +881,7 @@ impl<'a> NeighborCache<'a> {
     /// Keep only the entries for which `keep(ip)` holds (e.g. on an address
     /// change); the others are removed as by [`remove`](Self::remove).
     pub fn retain(&mut self, mut keep: impl FnMut(IpAddr) -> bool) {
+        self.timers_stale = true;
         for i in 0..self.entries.len() {
             if let Some(ip) = self.entries[i].neighbor.map(|n| n.protocol_addr)
                 && !keep(ip)
@@ -857,6 +894,7 @@ impl<'a> NeighborCache<'a> {
     /// Forget everything (link down): every entry and every queued,
     /// released or handed-back packet; the packets are counted as drops.
     pub fn flush(&mut self) {
+        self.timers_stale = true;
         self.entries
             .iter_mut()
             .for_each(|e| *e = NeighborEntry::EMPTY);
@@ -875,10 +913,22 @@ impl<'a> NeighborCache<'a> {
         entries.chain(self.pool.released_since()).min()
     }
 
+    /// Whether [`poll`](Self::poll) may have work at `now`. Cheap on the
+    /// common path (one comparison); never `false` when `poll_at() <= now`.
+    #[inline]
+    pub(crate) fn is_due(&mut self, now: Instant) -> bool {
+        if self.timers_stale {
+            self.earliest = self.poll_at();
+            self.timers_stale = false;
+        }
+        self.earliest.is_some_and(|t| t <= now)
+    }
+
     /// Run the timers due at `now`, calling `emit` for each solicitation
     /// to send and each failure (RFC 4861 §7.2.2, §7.3.3). Each neighbour
     /// sends at most one solicitation per RetransTimer.
     pub fn poll<F: FnMut(Action)>(&mut self, now: Instant, mut emit: F) {
+        self.timers_stale = true;
         let mcast_solicit = self.config.mcast_solicit;
         let ucast_solicit = self.config.ucast_solicit;
         let gc_stale = Duration::from_secs(u64::from(self.config.gc_stale_time_s));

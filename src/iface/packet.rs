@@ -5,7 +5,7 @@
 
 use core::net::IpAddr;
 
-use crate::wire::checksum::ChecksumCapabilities;
+use crate::wire::checksum::{self, ChecksumCapabilities};
 #[cfg(feature = "socket-tcp")]
 use crate::wire::tcp;
 use crate::wire::{IpEcn, IpProtocol, udp};
@@ -24,9 +24,11 @@ pub(crate) enum IpPayload<'p> {
     Icmpv6(icmpv6::Repr<'p>),
     Udp(udp::Repr, &'p [u8]),
     /// A segment whose data is `repr.payload` followed by the second slice
-    /// (the two sides of a send ring's wrap).
+    /// (the two sides of a send ring's wrap). The header is borrowed: it is
+    /// the largest of these, and a reply is moved around before it is
+    /// written.
     #[cfg(feature = "socket-tcp")]
-    Tcp(tcp::Repr<'p>, &'p [u8]),
+    Tcp(&'p tcp::Repr<'p>, &'p [u8]),
     /// Bytes written as they are (raw sockets); with an IPv6 checksum
     /// offset (RFC 3542 §3.1), the checksum is computed there.
     #[cfg(feature = "socket-raw")]
@@ -35,6 +37,19 @@ pub(crate) enum IpPayload<'p> {
     /// checksum filled.
     #[cfg(feature = "socket-icmp")]
     IcmpMessage(IpProtocol, &'p [u8]),
+    /// The echo reply to an echo request (`request`: the whole ICMP /
+    /// ICMPv6 message as received, code 0): the request copied with its
+    /// type changed (RFC 792 "Echo or Echo Reply Message": "the type code
+    /// changed to 0"; RFC 4443 §4.2: identifier, sequence number and data
+    /// of the request). With `adjust`, the request's checksum was verified
+    /// and the pseudo-header sum is the request's (IPv4 has none; IPv6
+    /// swaps the same two addresses), so the new checksum follows from the
+    /// old one by RFC 1624 eqn. 3 instead of a second pass over the data.
+    EchoReply {
+        protocol: IpProtocol,
+        request: &'p [u8],
+        adjust: bool,
+    },
 }
 
 impl IpPayload<'_> {
@@ -51,6 +66,7 @@ impl IpPayload<'_> {
             IpPayload::Raw(p, ..) => *p,
             #[cfg(feature = "socket-icmp")]
             IpPayload::IcmpMessage(p, _) => *p,
+            IpPayload::EchoReply { protocol: p, .. } => *p,
         }
     }
 
@@ -67,6 +83,7 @@ impl IpPayload<'_> {
             IpPayload::Raw(_, data, _) => data.len(),
             #[cfg(feature = "socket-icmp")]
             IpPayload::IcmpMessage(_, data) => data.len(),
+            IpPayload::EchoReply { request: data, .. } => data.len(),
         }
     }
 }
@@ -106,6 +123,18 @@ impl IpOut<'_> {
     /// Whether this is an IPv6 packet.
     pub(crate) fn is_ipv6(&self) -> bool {
         self.dst.is_ipv6()
+    }
+
+    /// Whether [`emit`](Self::emit) can write this packet: source and
+    /// destination of one family, and that family compiled in.
+    pub(crate) fn is_emittable(&self) -> bool {
+        match (self.src, self.dst) {
+            #[cfg(feature = "proto-ipv4")]
+            (IpAddr::V4(_), IpAddr::V4(_)) => true,
+            #[cfg(feature = "proto-ipv6")]
+            (IpAddr::V6(_), IpAddr::V6(_)) => true,
+            _ => false,
+        }
     }
 
     /// Write the packet into `buf`, which must be exactly `total_len()`
@@ -208,6 +237,61 @@ impl IpOut<'_> {
                     crate::socket::icmp::fill_checksum(buf, src, dst);
                 }
             }
+            IpPayload::EchoReply {
+                protocol,
+                request,
+                adjust,
+            } => {
+                buf.copy_from_slice(request);
+                let (reply_type, fill) = match protocol {
+                    IpProtocol::Icmpv6 => (129, caps.icmpv6.tx()),
+                    _ => (0, caps.icmpv4.tx()),
+                };
+                if buf.len() < 4 {
+                    return;
+                }
+                let old_word = u16::from_be_bytes([buf[0], buf[1]]);
+                let old_sum = u16::from_be_bytes([buf[2], buf[3]]);
+                buf[0] = reply_type;
+                buf[1] = 0;
+                if !fill {
+                    buf[2..4].fill(0);
+                } else {
+                    // RFC 1624 §3 eqn. 3: HC' = ~(~HC + ~m + m'), with m the
+                    // old type/code word and m' the new one. Its sum never
+                    // comes out +0, so an all-zero reply (whose checksum is
+                    // 0xFFFF) would get 0x0000: that one case, like an
+                    // unverified request, is summed in full.
+                    let new_word = u16::from(reply_type) << 8;
+                    let sum = checksum::combine(&[!old_sum, !old_word, new_word]);
+                    let adjusted = checksum::finish(sum);
+                    let value = if adjust && adjusted != 0 {
+                        adjusted
+                    } else {
+                        buf[2..4].fill(0);
+                        echo_checksum(buf, src, dst)
+                    };
+                    buf[2..4].copy_from_slice(&value.to_be_bytes());
+                }
+            }
         }
     }
+}
+
+/// The checksum of an ICMP message (RFC 792) or an ICMPv6 one over its
+/// pseudo-header (RFC 4443 §2.3), summed in full; the checksum field must
+/// read zero.
+fn echo_checksum(message: &[u8], src: &IpAddr, dst: &IpAddr) -> u16 {
+    let data = checksum::data(message);
+    let sum = match (src, dst) {
+        (IpAddr::V6(_), IpAddr::V6(_)) => {
+            let len = u32::try_from(message.len()).unwrap_or(u32::MAX);
+            checksum::combine(&[
+                checksum::pseudo_header(src, dst, IpProtocol::Icmpv6, len),
+                data,
+            ])
+        }
+        _ => data,
+    };
+    checksum::finish(sum)
 }

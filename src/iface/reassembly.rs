@@ -629,6 +629,10 @@ pub struct Reassembler<'a> {
     /// Fragment bytes held, per family.
     mem: [usize; 2],
     counters: ReassemblyCounters,
+    /// A lower bound of [`poll_at`](Self::poll_at) (deadlines are only set
+    /// when a datagram starts), exact again after [`poll`](Self::poll):
+    /// lets the interface skip the slot scan on every poll.
+    earliest: Option<Instant>,
 }
 
 impl<'a> Reassembler<'a> {
@@ -646,6 +650,7 @@ impl<'a> Reassembler<'a> {
             config,
             mem: [0; 2],
             counters: ReassemblyCounters::default(),
+            earliest: None,
         }
     }
 
@@ -711,6 +716,13 @@ impl<'a> Reassembler<'a> {
             .min()
     }
 
+    /// Whether [`poll`](Self::poll) may have work at `now`: one comparison,
+    /// never `false` when `poll_at() <= now`.
+    #[inline]
+    pub(crate) fn is_due(&self, now: Instant) -> bool {
+        self.earliest.is_some_and(|t| t <= now)
+    }
+
     /// Expire every datagram whose deadline is at or before `now`. For
     /// each one whose first fragment had arrived, call `on_time_exceeded`
     /// so the interface can send ICMP Time Exceeded code 1 (RFC 1122
@@ -749,6 +761,7 @@ impl<'a> Reassembler<'a> {
             }
             slot.phase = Phase::Free;
         }
+        self.earliest = self.poll_at();
         timed_out
     }
 
@@ -901,7 +914,9 @@ impl<'a> Reassembler<'a> {
         // RFC 8200 §4.5: the timer runs from "the reception of the
         // first-arriving fragment"; RFC 791 §3.2 likewise starts it with the
         // first fragment.
-        self.slots[index].start(key, now + limits.timeout, frag.ecn);
+        let expires = now + limits.timeout;
+        self.slots[index].start(key, expires, frag.ecn);
+        self.earliest = Some(self.earliest.map_or(expires, |e| e.min(expires)));
         Ok(index)
     }
 

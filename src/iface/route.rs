@@ -125,6 +125,7 @@ impl Routes {
     }
 
     /// The earliest expiry.
+    #[inline]
     pub(crate) fn poll_at(&self) -> Option<Instant> {
         self.routes.iter().filter_map(|r| r.expires_at).min()
     }

@@ -300,6 +300,10 @@ pub struct SocketSet<'a> {
     heap: DeadlineHeap<Slots<'a, 'a>>,
     dirty_head: u32,
     buckets: [u32; BUCKETS],
+    /// Raw sockets in the port index: most datagrams find none, and say so
+    /// without hashing a bucket.
+    #[cfg(feature = "socket-raw")]
+    raw_indexed: usize,
 }
 
 fn bucket_of(proto: Proto, port: u16) -> usize {
@@ -333,6 +337,8 @@ impl<'a> SocketSet<'a> {
             heap: DeadlineHeap::new(Slots(storage)),
             dirty_head: NIL,
             buckets: [NIL; BUCKETS],
+            #[cfg(feature = "socket-raw")]
+            raw_indexed: 0,
         }
     }
 
@@ -490,12 +496,20 @@ impl<'a> SocketSet<'a> {
         slot.indexed = Some((proto, port));
         slot.next_in_bucket = head;
         self.buckets[b] = i as u32;
+        #[cfg(feature = "socket-raw")]
+        if proto == Proto::Raw {
+            self.raw_indexed += 1;
+        }
     }
 
     fn unindex(&mut self, i: usize) {
         let Some((proto, port)) = self.slots()[i].indexed else {
             return;
         };
+        #[cfg(feature = "socket-raw")]
+        if proto == Proto::Raw {
+            self.raw_indexed = self.raw_indexed.saturating_sub(1);
+        }
         let b = bucket_of(proto, port);
         let next = self.slots()[i].next_in_bucket;
         if self.buckets[b] == i as u32 {
@@ -543,7 +557,11 @@ impl<'a> SocketSet<'a> {
         let key = raw_key(version, protocol);
         BucketIter {
             set: self,
-            cur: self.buckets[bucket_of(Proto::Raw, key)],
+            cur: if self.raw_indexed == 0 {
+                NIL
+            } else {
+                self.buckets[bucket_of(Proto::Raw, key)]
+            },
             want: (Proto::Raw, key),
         }
     }
@@ -775,6 +793,53 @@ mod tests {
             set.udp_slots(1003).collect::<Vec<_>>(),
             vec![handles[3].index()]
         );
+    }
+
+    #[test]
+    #[cfg(all(feature = "socket-raw", feature = "alloc"))]
+    fn raw_index_follows_adds_and_removes() {
+        use crate::socket::raw::{PacketBuffer as RawBuffer, Socket as RawSocket};
+        let raw = || {
+            RawSocket::new(
+                IpVersion::Ipv4,
+                IpProtocol::Unknown(253),
+                RawBuffer::new(vec![PacketMetadata::EMPTY; 2], vec![0u8; 64]),
+                RawBuffer::new(vec![PacketMetadata::EMPTY; 2], vec![0u8; 64]),
+            )
+        };
+        let mut set = SocketSet::new(Vec::new());
+        set.add(udp()).unwrap();
+        set.refresh();
+        let none: Vec<usize> = set
+            .raw_slots(IpVersion::Ipv4, IpProtocol::Unknown(253))
+            .collect();
+        assert!(none.is_empty());
+        let a = set.add(raw()).unwrap();
+        let b = set.add(raw()).unwrap();
+        set.refresh();
+        let mut found: Vec<usize> = set
+            .raw_slots(IpVersion::Ipv4, IpProtocol::Unknown(253))
+            .collect();
+        found.sort();
+        assert_eq!(found, vec![a.index(), b.index()]);
+        assert_eq!(
+            set.raw_slots(IpVersion::Ipv6, IpProtocol::Unknown(253))
+                .count(),
+            0
+        );
+        set.remove(a).unwrap();
+        assert_eq!(
+            set.raw_slots(IpVersion::Ipv4, IpProtocol::Unknown(253))
+                .collect::<Vec<_>>(),
+            vec![b.index()]
+        );
+        set.remove(b).unwrap();
+        assert_eq!(
+            set.raw_slots(IpVersion::Ipv4, IpProtocol::Unknown(253))
+                .count(),
+            0
+        );
+        assert_eq!(set.raw_indexed, 0);
     }
 
     #[test]

@@ -227,6 +227,7 @@ impl<'a> Socket<'a> {
     }
 
     /// Take the oldest datagram.
+    #[inline]
     pub fn recv(&mut self) -> Result<(&[u8], UdpMetadata), RecvError> {
         let (meta, payload) = self.rx_buffer.dequeue().map_err(|_| RecvError::Exhausted)?;
         Ok((payload, meta))
@@ -234,6 +235,7 @@ impl<'a> Socket<'a> {
 
     /// Copy the oldest datagram into `buf` and drop it from the queue.
     /// Returns `Truncated` (and loses the rest) if `buf` is too short.
+    #[inline]
     pub fn recv_slice(&mut self, buf: &mut [u8]) -> Result<(usize, UdpMetadata), RecvError> {
         let (payload, meta) = self.recv()?;
         if payload.len() > buf.len() {

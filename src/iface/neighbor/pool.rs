@@ -101,6 +101,7 @@ impl<'a> Pool<'a> {
     }
 
     /// Whether released or handed-back packets wait to be taken.
+    #[inline]
     pub(super) fn has_released(&self) -> bool {
         self.occupied != 0 && self.slots.iter().any(|s| Self::is_released(s.state))
     }

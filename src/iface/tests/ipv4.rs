@@ -239,6 +239,272 @@ fn rfc792_echo_reply() {
     );
 }
 
+/// The echo reply's checksum is adjusted from the request's (RFC 1624)
+/// rather than summed again: the reply must be byte for byte what a full
+/// sum gives, including the sums that meet one's-complement zero (an
+/// all-zero reply, whose checksum is 0xFFFF, and a reply summing to -0,
+/// whose checksum is 0x0000), odd lengths, and every type/code word.
+#[test]
+fn rfc1624_echo_reply_checksum_equals_a_full_sum() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let mut cases: Vec<(u16, u16, Vec<u8>)> = vec![
+        (0, 0, Vec::new()),
+        (0, 0, vec![0; 7]),
+        (0xffff, 0, Vec::new()),
+        (0xf7ff, 0, Vec::new()),
+        (0x0800, 0xffff, vec![0xff; 3]),
+    ];
+    let mut x: u32 = 12345;
+    let mut next = || {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        (x >> 8) as u16
+    };
+    for _ in 0..200 {
+        let len = usize::from(next() % 80);
+        let data = (0..len).map(|_| next() as u8).collect();
+        cases.push((next(), next(), data));
+    }
+    for (n, (ident, seq_no, data)) in cases.iter().enumerate() {
+        dev.rx.push_back(eth(
+            OUR_MAC,
+            PEER_MAC,
+            ethernet::EtherType::Ipv4,
+            &ipv4_packet(
+                PEER_IP,
+                OUR_IP,
+                IpProtocol::Icmp,
+                &echo_request(*ident, *seq_no, data),
+            ),
+        ));
+        iface.poll(t(10 + n as i64), &mut dev, &mut sockets);
+        let tx = dev.take_tx();
+        assert_eq!(tx.len(), 1);
+        let (_, _, payload) = ip_of(&tx[0]);
+        let expected = {
+            let r = icmpv4::Repr::EchoReply {
+                ident: *ident,
+                seq_no: *seq_no,
+                data,
+            };
+            let mut buf = vec![0u8; r.buffer_len()];
+            r.emit(
+                &mut icmpv4::Packet::new_unchecked(&mut buf[..]),
+                Checksum::Both,
+            );
+            buf
+        };
+        assert_eq!(
+            payload,
+            &expected[..],
+            "case {n}: {ident:#x} {seq_no:#x} {data:02x?}"
+        );
+    }
+}
+
+/// An echo reply larger than the MTU in use cannot be written straight into
+/// the transmit token: it is staged and leaves in fragments (RFC 791 §2.3),
+/// which together carry the whole reply.
+#[test]
+#[cfg(feature = "proto-ipv4-fragmentation")]
+fn rfc791_echo_reply_above_the_mtu_is_fragmented() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    iface.set_mtu(Some(576));
+    let data: Vec<u8> = (0..1000u32).map(|i| (i * 7) as u8).collect();
+    dev.rx.push_back(eth(
+        OUR_MAC,
+        PEER_MAC,
+        ethernet::EtherType::Ipv4,
+        &ipv4_packet(
+            PEER_IP,
+            OUR_IP,
+            IpProtocol::Icmp,
+            &echo_request(3, 4, &data),
+        ),
+    ));
+    iface.poll(t(10), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 2, "two fragments");
+    let mut whole = Vec::new();
+    for (n, f) in tx.iter().enumerate() {
+        assert!(f.len() - 14 <= 576);
+        let (_, ip, payload) = ip_of(f);
+        assert_eq!(ip.more_frags, n == 0);
+        assert_eq!(usize::from(ip.frag_offset), whole.len());
+        whole.extend_from_slice(payload);
+    }
+    let r = icmpv4::Repr::parse(
+        &icmpv4::Packet::new_checked(&whole[..]).unwrap(),
+        Checksum::Both,
+    )
+    .unwrap();
+    assert_eq!(
+        r,
+        icmpv4::Repr::EchoReply {
+            ident: 3,
+            seq_no: 4,
+            data: &data
+        }
+    );
+}
+
+/// A reply to a host off the local network goes to the default gateway's
+/// link address (RFC 1122 §3.3.1.1), resolved by ARP first when unknown;
+/// with no route there is nowhere to send it.
+#[test]
+fn rfc1122_3_3_1_reply_off_link_goes_through_the_gateway() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    let far = Ipv4Addr::new(192, 0, 2, 77);
+    let gateway = Ipv4Addr::new(10, 0, 0, 254);
+    let gateway_mac = EthernetAddress([0x02, 0, 0, 0, 0, 0xfe]);
+    let request = |n: u16| {
+        eth(
+            OUR_MAC,
+            gateway_mac,
+            ethernet::EtherType::Ipv4,
+            &ipv4_packet(far, OUR_IP, IpProtocol::Icmp, &echo_request(8, n, b"far")),
+        )
+    };
+    // No route: nothing goes out.
+    dev.rx.push_back(request(1));
+    iface.poll(t(0), &mut dev, &mut sockets);
+    assert!(dev.take_tx().is_empty());
+    iface.routes_mut().add_default_ipv4_route(gateway).unwrap();
+    // The gateway is not resolved yet: an ARP request for it, the reply
+    // waits, and leaves to the gateway's MAC once it answers.
+    dev.rx.push_back(request(2));
+    iface.poll(t(1), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 1);
+    let f = ethernet::Frame::new_checked(&tx[0][..]).unwrap();
+    assert_eq!(f.ethertype(), Some(ethernet::EtherType::Arp));
+    let a = arp::Repr::parse(&arp::Packet::new_checked(f.payload()).unwrap()).unwrap();
+    assert!(
+        matches!(a, arp::Repr::EthernetIpv4 { target_protocol_addr, .. } if target_protocol_addr == gateway)
+    );
+    dev.rx.push_back(arp_frame(
+        arp::Operation::Reply,
+        gateway_mac,
+        gateway,
+        OUR_MAC,
+        OUR_IP,
+        OUR_MAC,
+    ));
+    iface.poll(t(2), &mut dev, &mut sockets);
+    // Resolved: the queued reply, then a new one straight to the gateway.
+    dev.rx.push_back(request(3));
+    iface.poll(t(3), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 2);
+    for (f, seq_no) in tx.iter().zip([2u16, 3]) {
+        let (e, ip, payload) = ip_of(f);
+        assert_eq!(
+            (e.dst_addr, ip.src_addr, ip.dst_addr),
+            (gateway_mac, OUR_IP, far)
+        );
+        let r = icmpv4::Repr::parse(
+            &icmpv4::Packet::new_checked(payload).unwrap(),
+            Checksum::Both,
+        )
+        .unwrap();
+        assert_eq!(
+            r,
+            icmpv4::Repr::EchoReply {
+                ident: 8,
+                seq_no,
+                data: b"far"
+            }
+        );
+    }
+}
+
+/// Over the IP medium (TUN) the echo reply is a bare IPv4 packet written
+/// straight into the transmit token, with no neighbour to resolve.
+#[test]
+fn rfc792_echo_reply_over_ip_medium() {
+    let mut dev = TestDevice {
+        caps: crate::device::DeviceCapabilities::new(crate::device::Medium::Ip, 1500),
+        ..Default::default()
+    };
+    let mut iface = super::device::test_iface(dev.caps, OUR_MAC);
+    iface
+        .add_ipv4_addr(Ipv4Cidr::new(OUR_IP, 24).unwrap())
+        .unwrap();
+    let mut sockets = SocketSet::new(Vec::new());
+    dev.rx.push_back(ipv4_packet(
+        PEER_IP,
+        OUR_IP,
+        IpProtocol::Icmp,
+        &echo_request(0x55, 9, b"over tun"),
+    ));
+    iface.poll(t(0), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 1);
+    let p = ipv4::Packet::new_checked(&tx[0][..]).unwrap();
+    let ip = ipv4::Repr::parse(&p, Checksum::Both).unwrap();
+    assert_eq!((ip.src_addr, ip.dst_addr), (OUR_IP, PEER_IP));
+    let r = icmpv4::Repr::parse(
+        &icmpv4::Packet::new_checked(p.payload()).unwrap(),
+        Checksum::Both,
+    )
+    .unwrap();
+    assert_eq!(
+        r,
+        icmpv4::Repr::EchoReply {
+            ident: 0x55,
+            seq_no: 9,
+            data: b"over tun"
+        }
+    );
+}
+
+/// RFC 1122 §3.2.1.8 lets a host pass source routes up; like Linux with
+/// `accept_source_route = 0` the stack refuses them. Other options (here a
+/// No-Operation pair and Router Alert, RFC 2113) do not stop a datagram.
+#[test]
+fn rfc1122_3_2_1_8_source_routed_datagrams_refused() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let with_options = |options: &[u8]| {
+        let icmp = echo_request(5, 1, b"routed");
+        let repr = ipv4::Repr {
+            src_addr: PEER_IP,
+            dst_addr: OUR_IP,
+            protocol: IpProtocol::Icmp,
+            payload_len: icmp.len(),
+            ttl: 64,
+            dscp: 0,
+            ecn: IpEcn::NotEct,
+            ident: 0x4321,
+            dont_frag: false,
+            more_frags: false,
+            frag_offset: 0,
+            options,
+        };
+        let mut buf = vec![0u8; repr.buffer_len() + icmp.len()];
+        repr.emit(
+            &mut ipv4::Packet::new_unchecked(&mut buf[..]),
+            Checksum::Both,
+        );
+        let hl = repr.buffer_len();
+        buf[hl..].copy_from_slice(&icmp);
+        eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &buf)
+    };
+    let errors = iface.counters().ipv4.in_hdr_errors;
+    // Loose (131) and strict (137) source routes through 10.0.0.9.
+    for kind in [131u8, 137] {
+        dev.rx
+            .push_back(with_options(&[kind, 7, 4, 10, 0, 0, 9, 0]));
+        iface.poll(t(10), &mut dev, &mut sockets);
+        assert!(dev.take_tx().is_empty(), "option {kind}: no reply");
+    }
+    assert_eq!(iface.counters().ipv4.in_hdr_errors, errors + 2);
+    dev.rx.push_back(with_options(&[1, 1, 148, 4, 0, 0, 0, 0]));
+    iface.poll(t(11), &mut dev, &mut sockets);
+    assert_eq!(dev.take_tx().len(), 1, "other options: answered");
+}
+
 #[test]
 fn rfc1122_2_3_2_2_first_packet_waits_for_arp() {
     let (mut iface, mut dev, mut sockets) = setup();

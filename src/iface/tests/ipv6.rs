@@ -222,6 +222,58 @@ fn rfc4443_echo_reply_after_resolution() {
     );
 }
 
+/// The echo reply's checksum is adjusted from the request's (RFC 1624)
+/// when the reply comes from the address asked (the pseudo-header sums
+/// the same two addresses), and summed in full when a multicast request
+/// is answered from a unicast address: byte for byte what a full sum
+/// gives either way.
+#[test]
+fn rfc1624_echo_reply_checksum_equals_a_full_sum() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let mut x: u32 = 777;
+    let mut next = || {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        (x >> 8) as u16
+    };
+    for n in 0..100 {
+        let len = usize::from(next() % 80);
+        let data: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        let (ident, seq_no) = if n == 0 { (0, 0) } else { (next(), next()) };
+        let req = icmpv6::Repr::EchoRequest {
+            ident,
+            seq_no,
+            data: &data,
+        };
+        let (dst, dst_mac) = if n % 4 == 3 {
+            (ALL_NODES, EthernetAddress::from_ipv6_multicast(ALL_NODES))
+        } else {
+            (OUR_IP, OUR_MAC)
+        };
+        dev.rx.push_back(frame(
+            dst_mac,
+            &packet(
+                PEER_IP,
+                dst,
+                IpProtocol::Icmpv6,
+                64,
+                &icmp(PEER_IP, dst, req),
+            ),
+        ));
+        iface.poll(t(1 + n), &mut dev, &mut sockets);
+        let tx = dev.take_tx();
+        assert_eq!(tx.len(), 1, "case {n}");
+        let (ip, payload) = parse_out(&tx[0]);
+        assert_eq!((ip.src_addr, ip.dst_addr), (OUR_IP, PEER_IP));
+        let reply = icmpv6::Repr::EchoReply {
+            ident,
+            seq_no,
+            data: &data,
+        };
+        assert_eq!(payload, icmp(OUR_IP, PEER_IP, reply), "case {n}");
+    }
+}
+
 fn hbh_with(kind: u8) -> Vec<u8> {
     // Hop-by-Hop header carrying one unknown option of `kind`, then an
     // echo request.

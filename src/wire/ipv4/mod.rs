@@ -439,6 +439,7 @@ impl<'a> Repr<'a> {
     /// Not checked here (the interface's business): source address
     /// validity (RFC 1122 §3.2.1.3), source routing, the reserved flag
     /// (ignored, as receivers do).
+    #[inline]
     pub fn parse<T: AsRef<[u8]> + ?Sized>(
         packet: &Packet<&'a T>,
         checksum: Checksum,
@@ -528,6 +529,7 @@ impl<'a> Repr<'a> {
     /// Caller's contract, not checked: options at most 40 bytes (longer are
     /// cut), `total_len()` at most 65535 (saturated), `frag_offset` a
     /// multiple of 8 (low bits dropped), `dscp` six bits (masked).
+    #[inline]
     pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>, checksum: Checksum) {
         let header_len = self.header_len();
         // The fixed header is assembled in registers, written with one
