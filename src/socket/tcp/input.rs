@@ -625,7 +625,8 @@ impl Socket<'_> {
     /// Delayed ACK (RFC 9293 §3.8.6.3, RFC 5681 §4.2): ACK every second
     /// full-sized segment at once, otherwise within ACK_DELAY.
     fn schedule_ack(&mut self, now: Instant, len: usize) {
-        if len >= self.local_mss {
+        self.rcv_mss = self.rcv_mss.max(len);
+        if len >= self.full_segment_len() {
             self.pending.unacked_segments += 1;
         }
         if self.pending.unacked_segments >= 2 || !self.nagle_peer_quickack() {
@@ -633,6 +634,20 @@ impl Socket<'_> {
         } else if self.pending.ack_delayed.is_none() {
             self.pending.ack_delayed = Some(now + super::ACK_DELAY);
         }
+    }
+
+    /// The payload of a full-sized segment from the peer (RFC 5681 §4.2,
+    /// RFC 9293 §3.8.6.3 count them for the ACK-every-second-segment
+    /// rule): our MSS less the options every segment carries (RFC 6691
+    /// §2: 1448 bytes, not 1460, with timestamps), or less when the peer's
+    /// largest segment so far was smaller (its own MTU or MSS), but never
+    /// below 536 bytes (RFC 9293 §3.7.1) as Linux estimates `rcv_mss`.
+    fn full_segment_len(&self) -> usize {
+        let options = if self.ts_ok { 12 } else { 0 };
+        let effective = self.local_mss.saturating_sub(options).max(1);
+        self.rcv_mss
+            .max(DEFAULT_MSS_V4.min(effective))
+            .min(effective)
     }
 
     /// Quick ACKs at the start of a connection, so the peer's slow start is

@@ -272,6 +272,9 @@ pub struct Socket<'a> {
     pub(crate) ts_recent_at: Instant,
     /// Our MSS to the peer (what it may send us).
     pub(crate) local_mss: usize,
+    /// The largest segment payload received so far (Linux's `rcv_mss`
+    /// estimate of the peer's full-sized segment).
+    pub(crate) rcv_mss: usize,
     /// The sender MSS (what we send).
     pub(crate) mss: usize,
     pub(crate) assembler: Assembler<ASSEMBLER_RANGES>,
@@ -352,6 +355,7 @@ impl<'a> Socket<'a> {
             ts_recent: 0,
             ts_recent_at: Instant::ZERO,
             local_mss: DEFAULT_MSS_V4,
+            rcv_mss: 0,
             mss: DEFAULT_MSS_V4,
             assembler: Assembler::new(),
             scoreboard: Assembler::new(),

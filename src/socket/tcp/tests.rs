@@ -360,6 +360,54 @@ fn rfc9293_3_10_7_4_in_order_data_delayed_ack_then_every_second_segment() {
     assert_eq!(out[0].0.ack_number, Some(seq + 4));
 }
 
+/// RFC 5681 §4.2 / RFC 9293 §3.8.6.3: with timestamps a full-sized
+/// segment carries 1448 bytes (RFC 6691 §2: the MSS of 1460 less 12 bytes
+/// of options); every second one is still ACKed at once. (Counting only
+/// 1460-byte segments as full left every ACK to the 40 ms timer once the
+/// quick-ACK start was over, whenever no data of ours could carry it.)
+#[test]
+fn rfc5681_4_2_every_second_full_segment_with_timestamps_is_acked_at_once() {
+    let mut s = socket(1 << 20, 4096);
+    s.listen(LOCAL_PORT).unwrap();
+    let mut syn = seg(Control::Syn, PEER_ISS, None, &[]);
+    syn.max_seg_size = Some(1460);
+    syn.timestamp = Some(TcpTimestamp {
+        tsval: 100,
+        tsecr: 0,
+    });
+    s.process(t(0), &meta(), &syn, OUR_ISS, 1460);
+    assert_eq!(drain(&mut s, t(0)).len(), 1);
+    let mut ack = seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &[]);
+    ack.timestamp = Some(TcpTimestamp {
+        tsval: 101,
+        tsecr: 1,
+    });
+    s.process(t(1), &meta(), &ack, OUR_ISS, 1460);
+    assert_eq!(s.state(), State::Established);
+    let data = vec![7u8; 1448];
+    let mut seq = PEER_ISS + 1;
+    let mut acked_at_once = Vec::new();
+    for i in 0..12 {
+        let mut d = seg(Control::None, seq, Some(OUR_ISS + 1), &data);
+        d.timestamp = Some(TcpTimestamp {
+            tsval: 102 + i,
+            tsecr: 1,
+        });
+        s.process(t(10 + i64::from(i)), &meta(), &d, OUR_ISS, 1460);
+        seq += data.len();
+        let out = drain(&mut s, t(10 + i64::from(i)));
+        assert!(out.len() <= 1);
+        if let Some((a, _)) = out.first() {
+            assert_eq!(a.ack_number, Some(seq), "an ACK covers all data");
+            acked_at_once.push(i);
+        }
+    }
+    // Quick ACKs for the first four segments (4 * 1448 < 4 * 1460), then
+    // every second segment, none left to the delayed-ACK timer at the end.
+    assert_eq!(acked_at_once, [0, 1, 2, 3, 5, 7, 9, 11]);
+    assert_eq!(s.pending.ack_delayed, None);
+}
+
 #[test]
 fn rfc2018_out_of_order_data_is_acked_at_once_with_sack() {
     let mut s = socket(100_000, 4096);
