@@ -432,6 +432,7 @@ impl InterfaceInner<'_> {
                     cookies: self.iss.syn_cookies(),
                     syncookies: self.config.tcp.syncookies,
                     max_syn_backlog: self.config.tcp.max_syn_backlog as usize,
+                    tcp: self.config.tcp,
                 };
                 let outcome = listener::process(sockets, i, ip, &repr, &input);
                 // A spare that took a connection must be found by its
@@ -461,6 +462,10 @@ impl InterfaceInner<'_> {
                 let (reply, change) = match sockets.slot_mut(i) {
                     Some(Socket::Tcp(t)) => {
                         let before = t.state();
+                        if before == State::Listen {
+                            // A connection opens: the `tcp_*` knobs now.
+                            t.configure(&self.config.tcp);
+                        }
                         let reply = TcpSocket::process(t, self.now, ip, &repr, iss, mss);
                         let after = t.state();
                         (

@@ -11,3 +11,5 @@ mod ipv6;
 mod listener;
 #[cfg(feature = "proto-ipv4")]
 mod tcp;
+#[cfg(feature = "proto-ipv4")]
+mod tcp_config;
