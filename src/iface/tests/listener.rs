@@ -687,3 +687,43 @@ fn accept_order_follows_handshake_completion_not_syn_arrival() {
     assert_eq!(want.last(), Some(&first_port));
     assert_eq!(got, want);
 }
+
+/// RFC 6191 §2: the server closed first and waits in TIME-WAIT; the
+/// client opens again from the same port, its SYN carrying a newer
+/// timestamp: the TIME-WAIT ends and the listener takes the SYN.
+#[test]
+fn rfc6191_syn_with_newer_timestamp_reuses_a_time_wait_tuple() {
+    let mut p = Pair::new();
+    p.now = Instant::from_secs(10);
+    let l = p.listener(2, 2, 4096);
+    let c1 = p.client(4096);
+    let h = accept_all(&mut p, l, 1)[0];
+    let port = local_port(&p, c1);
+    p.b_sock(h).close();
+    p.run(Duration::from_secs(10), &mut pass, |p| {
+        let c = p.a_sock(c1);
+        if c.state() == State::CloseWait {
+            c.close();
+        }
+        p.b_sock(h).state() == State::TimeWait && p.a_sock(c1).state() == State::Closed
+    });
+    // One second later (TIME-WAIT lasts 60 s), the same 4-tuple again.
+    let until = p.now + Duration::from_secs(1);
+    p.run(Duration::from_secs(2), &mut pass, |p| p.now >= until);
+    p.a.sockets.remove(c1).unwrap();
+    let c2 = p.a.sockets.add(tcp(4096, 4096)).unwrap();
+    p.a.iface
+        .tcp_connect(
+            p.now,
+            &mut p.a.sockets,
+            c2,
+            IpEndpoint::new(IpAddr::V4(B_IP), PORT),
+            Some(port),
+        )
+        .unwrap();
+    let h2 = accept_all(&mut p, l, 1)[0];
+    assert_eq!(p.b_sock(h).state(), State::Closed, "TIME-WAIT ended");
+    assert_eq!(p.a_sock(c2).state(), State::Established);
+    assert_eq!(p.b_sock(h2).state(), State::Established);
+    assert_eq!(remote_port(&p, h2), port);
+}

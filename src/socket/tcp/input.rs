@@ -406,6 +406,47 @@ impl Socket<'_> {
         None
     }
 
+    /// Whether `repr`, a SYN for this connection's 4-tuple, may open a new
+    /// incarnation although this one is in TIME-WAIT (RFC 6191 §2; RFC
+    /// 9293 §3.6.1 / RFC 1122 §4.2.2.13 without timestamps). If so the
+    /// interface ends the TIME-WAIT and hands the SYN to a listener;
+    /// otherwise it is processed here (RFC 9293 §3.10.7.4: an ACK, or a
+    /// challenge ACK per RFC 5961 §4.2), as Linux does, where RFC 6191
+    /// would drop it silently.
+    pub(crate) fn time_wait_reusable(&self, repr: &Repr<'_>) -> bool {
+        if self.state != State::TimeWait
+            || repr.control != Control::Syn
+            || repr.ack_number.is_some()
+        {
+            return false;
+        }
+        // "Greater than the last sequence number seen" in that direction.
+        let newer_seq = repr.seq_number.gt(self.rcv_nxt);
+        match (self.ts_ok, repr.timestamp) {
+            // RFC 6191 §2, the previous incarnation used timestamps and the
+            // new one would: a greater TSval, or an equal one with a
+            // greater sequence number.
+            (true, Some(ts)) => {
+                let d = ts.tsval.wrapping_sub(self.ts_recent) as i32;
+                d > 0 || (d == 0 && newer_seq)
+            }
+            // Timestamps before but not now: the sequence number decides.
+            (true, None) => newer_seq,
+            // No timestamps before: a SYN with them is honoured (PAWS
+            // protects the new incarnation); without, the sequence number
+            // decides.
+            (false, Some(_)) => true,
+            (false, None) => newer_seq,
+        }
+    }
+
+    /// End TIME-WAIT early for a new incarnation (RFC 6191).
+    pub(crate) fn end_time_wait(&mut self) {
+        if self.state == State::TimeWait {
+            self.set_state(State::Closed);
+        }
+    }
+
     fn enter_time_wait(&mut self, now: Instant) {
         self.set_state(State::TimeWait);
         self.rtx_at = None;

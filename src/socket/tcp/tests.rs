@@ -756,3 +756,88 @@ fn retransmitted_syn_in_syn_received_resends_the_syn_ack() {
     );
     assert_eq!(s.state(), State::SynReceived);
 }
+
+/// A connection we closed first, now in TIME-WAIT: the peer's last
+/// segment (its FIN) carried TSval 105 if `timestamps`; RCV.NXT is
+/// PEER_ISS + 2.
+fn time_wait(timestamps: bool) -> Socket<'static> {
+    let ts = |tsval: u32| timestamps.then_some(TcpTimestamp { tsval, tsecr: 1 });
+    let mut s = socket(4096, 4096);
+    s.listen(LOCAL_PORT).unwrap();
+    let mut syn = seg(Control::Syn, PEER_ISS, None, &[]);
+    syn.timestamp = ts(100);
+    s.process(t(0), &meta(), &syn, OUR_ISS, 1460);
+    drain(&mut s, t(0));
+    let mut ack = seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &[]);
+    ack.timestamp = ts(101);
+    s.process(t(1), &meta(), &ack, OUR_ISS, 1460);
+    s.close();
+    let out = drain(&mut s, t(2));
+    assert_eq!(out[0].0.control, Control::Fin);
+    let mut fin = seg(Control::Fin, PEER_ISS + 1, Some(OUR_ISS + 2), &[]);
+    fin.timestamp = ts(105);
+    s.process(t(3), &meta(), &fin, OUR_ISS, 1460);
+    assert_eq!(s.state(), State::TimeWait);
+    assert_eq!(s.ts_ok, timestamps);
+    s
+}
+
+/// RFC 6191 §2 (RFC 9293 §3.6.1 without timestamps): which SYNs may open
+/// a new incarnation of a 4-tuple in TIME-WAIT.
+#[test]
+fn rfc6191_2_syn_reusing_a_time_wait_tuple() {
+    let rcv_nxt = PEER_ISS + 2;
+    // (timestamps before, the SYN's TSval, its sequence number, reused)
+    let cases = [
+        // A newer timestamp: yes, whatever the sequence number.
+        (true, Some(106), PEER_ISS, true),
+        (true, Some(100_000), rcv_nxt + 1_000_000, true),
+        // The same timestamp: only with a greater sequence number.
+        (true, Some(105), rcv_nxt + 1, true),
+        (true, Some(105), rcv_nxt, false),
+        // An older timestamp (PAWS): no.
+        (true, Some(104), rcv_nxt + 1_000_000, false),
+        // Timestamps before, none now: the sequence number decides.
+        (true, None, rcv_nxt + 1, true),
+        (true, None, rcv_nxt, false),
+        (true, None, PEER_ISS, false),
+        // No timestamps before: a SYN with them is honoured ...
+        (false, Some(1), PEER_ISS, true),
+        // ... one without needs a greater sequence number.
+        (false, None, rcv_nxt + 1, true),
+        (false, None, rcv_nxt, false),
+        (false, None, rcv_nxt - 100, false),
+    ];
+    for (timestamps, tsval, seq, reused) in cases {
+        let mut s = time_wait(timestamps);
+        let mut syn = seg(Control::Syn, seq, None, &[]);
+        syn.timestamp = tsval.map(|tsval| TcpTimestamp { tsval, tsecr: 0 });
+        let case = (timestamps, tsval, seq.0.wrapping_sub(rcv_nxt.0) as i32);
+        assert_eq!(s.time_wait_reusable(&syn), reused, "{case:?}");
+        if reused {
+            s.end_time_wait();
+            assert_eq!(s.state(), State::Closed, "{case:?}");
+        } else {
+            // Not a new incarnation: RFC 9293 §3.10.7.4 (an ACK, the 2MSL
+            // timer untouched), and TIME-WAIT goes on.
+            let until = s.time_wait_until;
+            assert!(s.process(t(10), &meta(), &syn, OUR_ISS, 1460).is_none());
+            assert_eq!(s.state(), State::TimeWait, "{case:?}");
+            assert_eq!(s.time_wait_until, until, "{case:?}");
+            let out = drain(&mut s, t(10));
+            assert_eq!(out.len(), 1, "{case:?}");
+            assert_eq!(out[0].0.control, Control::None);
+            assert_eq!(out[0].0.ack_number, Some(rcv_nxt));
+        }
+    }
+    // Only a SYN without ACK, only in TIME-WAIT.
+    let s = time_wait(true);
+    let mut syn_ack = seg(Control::Syn, rcv_nxt + 1, Some(OUR_ISS + 2), &[]);
+    syn_ack.timestamp = Some(TcpTimestamp {
+        tsval: 200,
+        tsecr: 0,
+    });
+    assert!(!s.time_wait_reusable(&syn_ack));
+    let e = established(4096, 4096);
+    assert!(!e.time_wait_reusable(&seg(Control::Syn, PEER_ISS + 100, None, &[])));
+}
