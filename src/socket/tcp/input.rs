@@ -105,6 +105,7 @@ impl Socket<'_> {
                 self.remote = IpEndpoint::new(ip.src_addr, repr.src_port);
                 self.irs = repr.seq_number;
                 self.rcv_nxt = repr.seq_number + 1;
+                self.last_ack_sent = self.rcv_nxt;
                 self.iss = iss;
                 self.snd_una = iss;
                 self.snd_nxt = iss;
@@ -184,6 +185,7 @@ impl Socket<'_> {
         // Fourth: the SYN bit.
         self.irs = repr.seq_number;
         self.rcv_nxt = repr.seq_number + 1;
+        self.last_ack_sent = self.rcv_nxt;
         // Nothing has been offered in the peer's sequence space yet (the
         // right edge noted when our SYN left was relative to an unknown
         // RCV.NXT): the window is the buffer (RFC 9293 §3.8.6.2.2).
@@ -223,6 +225,15 @@ impl Socket<'_> {
             && repr.ack_number.is_none()
             && repr.seq_number + 1 == self.rcv_nxt
         {
+            // RFC 7323 §4.3: the SYN-ACK echoes the newest SYN's TSval, or
+            // the peer's first RTT sample spans its SYN timeouts.
+            if self.ts_ok
+                && let Some(ts) = repr.timestamp
+                && (ts.tsval.wrapping_sub(self.ts_recent) as i32) > 0
+            {
+                self.ts_recent = ts.tsval;
+                self.ts_recent_at = now;
+            }
             self.snd_nxt = self.iss;
             return None;
         }
@@ -260,6 +271,23 @@ impl Socket<'_> {
         // made to accept valid ACKs, URGs, and RSTs").
         let zero_window_probe = !acceptable && wnd == 0 && seq == self.rcv_nxt;
         if !acceptable && !zero_window_probe {
+            // RFC 7323 §4.3, §5.3 R3: a retransmission of the segment our
+            // last ACK covered (it ends at or after Last.ACK.sent, as
+            // Linux's window check with RCV.WUP lets it through) is the
+            // newest measurement: echo its TSval. Echoing the original's
+            // instead hands the sender an RTT sample that includes its
+            // retransmission timeouts (seconds, then tens of seconds under
+            // heavy loss, each inflating the next RTO).
+            if self.ts_ok
+                && seg_len > 0
+                && let Some(ts) = repr.timestamp
+                && seq.le(self.last_ack_sent)
+                && (seq + seg_len).ge(self.last_ack_sent)
+                && (ts.tsval.wrapping_sub(self.ts_recent) as i32) >= 0
+            {
+                self.ts_recent = ts.tsval;
+                self.ts_recent_at = now;
+            }
             if repr.control != Control::Rst {
                 // "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" (and a D-SACK for
                 // data wholly below rcv_nxt, RFC 2883 §4).
@@ -345,9 +373,11 @@ impl Socket<'_> {
         self.update_window(repr, false);
         if self.ts_ok
             && let Some(ts) = repr.timestamp
-            && seq.le(self.rcv_nxt)
+            && seq.le(self.last_ack_sent)
         {
-            // RFC 7323 §4.3: TS.Recent from segments covering Last.ACK.sent.
+            // RFC 7323 §4.3, §5.3 R3: TS.Recent from a segment at or below
+            // Last.ACK.sent (with delayed ACKs: the earliest unacknowledged
+            // segment's TSval is echoed).
             self.ts_recent = ts.tsval;
             self.ts_recent_at = now;
         }
@@ -511,11 +541,25 @@ impl Socket<'_> {
         // sampling of one un-retransmitted segment (RFC 6298 §3).
         let sample = match (self.ts_ok, repr.timestamp) {
             (true, Some(ts)) if ts.tsecr != 0 => {
+                // RFC 6298 §3 (Karn) where timestamps cannot help: an
+                // echo of a TSval from before our last retransmission
+                // timeout. The peer echoes the last segment that advanced
+                // its window (RFC 7323 §4.3), which after a timeout may be
+                // one sent long before it whose ACK was lost; the "RTT"
+                // would span the timeout(s) (seconds, tens of seconds under
+                // heavy loss), inflate the RTO, and with it every later
+                // timeout. Segments sent after the timeout give the sample.
+                let before_timeout = self
+                    .rto_echo_floor
+                    .is_some_and(|(floor, _)| (ts.tsecr.wrapping_sub(floor) as i32) < 0);
                 let ms = ts_clock(now).wrapping_sub(ts.tsecr);
-                (ms < 60_000).then(|| Duration::from_millis(u64::from(ms)))
+                (ms < 60_000 && !before_timeout).then(|| Duration::from_millis(u64::from(ms)))
             }
             _ => self.rtt_sampler.on_ack(now, ack),
         };
+        if self.rto_echo_floor.is_some_and(|(_, high)| ack.ge(high)) {
+            self.rto_echo_floor = None;
+        }
         if let Some(rtt) = sample {
             if self.ts_ok {
                 // RFC 7323 Appendix G: many samples per RTT from

@@ -651,6 +651,7 @@ impl Socket<'_> {
         self.remote = o.remote;
         self.irs = o.irs;
         self.rcv_nxt = o.irs + 1;
+        self.last_ack_sent = self.rcv_nxt;
         self.iss = o.iss;
         self.snd_una = o.iss;
         // The SYN-ACK is "sent": nothing to retransmit, no timer.

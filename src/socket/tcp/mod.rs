@@ -277,6 +277,8 @@ pub struct Socket<'a> {
     /// The right edge we last advertised (never shrink it, RFC 9293
     /// §3.8.6.2.2).
     pub(crate) rcv_adv: TcpSeqNumber,
+    /// RCV.NXT as our last ACK carried it: RFC 7323 §4.3 Last.ACK.sent.
+    pub(crate) last_ack_sent: TcpSeqNumber,
     pub(crate) peer: PeerOptions,
     pub(crate) sack_ok: bool,
     pub(crate) ts_ok: bool,
@@ -299,6 +301,10 @@ pub struct Socket<'a> {
     pub(crate) sack: SackState,
     pub(crate) rtt: RttEstimator,
     pub(crate) rtt_sampler: RttSampler,
+    /// The timestamp clock at the last retransmission timeout and the
+    /// highest sequence number sent then, until it is acknowledged: an
+    /// echo of an older TSval is no RTT sample (see `ack_advanced`).
+    pub(crate) rto_echo_floor: Option<(u32, TcpSeqNumber)>,
     pub(crate) cc: Congestion,
     pub(crate) dup_acks: u32,
     /// Our FIN is queued (after the buffered data).
@@ -367,6 +373,7 @@ impl<'a> Socket<'a> {
             rcv_nxt: zero,
             rcv_wnd_shift: 0,
             rcv_adv: zero,
+            last_ack_sent: zero,
             peer: PeerOptions::default(),
             sack_ok: false,
             ts_ok: false,
@@ -381,6 +388,7 @@ impl<'a> Socket<'a> {
             sack: SackState::new(),
             rtt: rtt_estimator(&TcpConfig::default()),
             rtt_sampler: RttSampler::new(),
+            rto_echo_floor: None,
             cc: Congestion::new(DEFAULT_MSS_V4, congestion::initial_window(DEFAULT_MSS_V4)),
             dup_acks: 0,
             fin_queued: false,

@@ -237,6 +237,7 @@ impl Socket<'_> {
             return;
         }
         self.rtt.on_timeout();
+        self.rto_echo_floor = Some((ts_clock(now), self.snd_max));
         let in_flight = self.in_flight();
         self.cc.on_rto(in_flight, self.snd_max);
         self.rtt_sampler.on_retransmit();
@@ -556,6 +557,7 @@ impl Socket<'_> {
         self.pending.ack_now = false;
         self.pending.ack_delayed = None;
         self.pending.unacked_segments = 0;
+        self.last_ack_sent = self.rcv_nxt;
         let wnd = self.window_to_advertise();
         self.rcv_adv = self.rcv_nxt + wnd;
     }

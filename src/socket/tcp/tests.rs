@@ -841,3 +841,138 @@ fn rfc6191_2_syn_reusing_a_time_wait_tuple() {
     let e = established(4096, 4096);
     assert!(!e.time_wait_reusable(&seg(Control::Syn, PEER_ISS + 100, None, &[])));
 }
+
+/// ESTABLISHED after a passive open with timestamps: the peer's SYN had
+/// TSval 100, its ACK TSval 101 (echoing our SYN-ACK's 1, at 1 ms: an RTT
+/// sample of 0, so the RTO is at its 200 ms floor).
+fn established_ts(rx: usize, tx: usize) -> Socket<'static> {
+    let mut s = socket(rx, tx);
+    s.listen(LOCAL_PORT).unwrap();
+    let mut syn = seg(Control::Syn, PEER_ISS, None, &[]);
+    syn.max_seg_size = Some(1460);
+    syn.timestamp = Some(TcpTimestamp {
+        tsval: 100,
+        tsecr: 0,
+    });
+    s.process(t(0), &meta(), &syn, OUR_ISS, 1460);
+    assert_eq!(drain(&mut s, t(0)).len(), 1);
+    let mut ack = seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &[]);
+    ack.timestamp = Some(TcpTimestamp {
+        tsval: 101,
+        tsecr: 1,
+    });
+    s.process(t(1), &meta(), &ack, OUR_ISS, 1460);
+    assert_eq!(s.state(), State::Established);
+    s
+}
+
+fn with_ts(mut r: Repr<'_>, tsval: u32, tsecr: u32) -> Repr<'_> {
+    r.timestamp = Some(TcpTimestamp { tsval, tsecr });
+    r
+}
+
+/// RFC 7323 §4.3 / §5.3 R3: a retransmission of the segment our last ACK
+/// covered (its ACK was lost) is the newest measurement: the ACK it draws
+/// echoes its TSval, not the original's (which would hand the sender an
+/// RTT sample spanning its retransmission timeout). A segment wholly below
+/// Last.ACK.sent changes nothing.
+#[test]
+fn rfc7323_4_3_retransmission_of_the_acked_segment_is_echoed() {
+    let mut s = established_ts(4096, 4096);
+    let data = [1u8; 100];
+    let first = with_ts(
+        seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &data),
+        200,
+        1,
+    );
+    s.process(t(10), &meta(), &first, OUR_ISS, 1460);
+    let out = drain(&mut s, t(10));
+    assert_eq!(out.len(), 1, "quick ACK");
+    assert_eq!(out[0].0.timestamp.map(|ts| ts.tsecr), Some(200));
+    let second = with_ts(
+        seg(Control::None, PEER_ISS + 101, Some(OUR_ISS + 1), &data),
+        210,
+        1,
+    );
+    s.process(t(20), &meta(), &second, OUR_ISS, 1460);
+    assert_eq!(drain(&mut s, t(20)).len(), 1);
+    // Both ACKs lost; the peer's timeout resends the second segment.
+    let again = with_ts(
+        seg(Control::None, PEER_ISS + 101, Some(OUR_ISS + 1), &data),
+        900,
+        1,
+    );
+    s.process(t(900), &meta(), &again, OUR_ISS, 1460);
+    let out = drain(&mut s, t(900));
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].0.ack_number, Some(PEER_ISS + 201));
+    assert_eq!(out[0].0.timestamp.map(|ts| ts.tsecr), Some(900));
+    // The first segment again (wholly below Last.ACK.sent): still 900.
+    let old = with_ts(
+        seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &data),
+        950,
+        1,
+    );
+    s.process(t(950), &meta(), &old, OUR_ISS, 1460);
+    let out = drain(&mut s, t(950));
+    assert_eq!(out[0].0.timestamp.map(|ts| ts.tsecr), Some(900));
+    assert_eq!(s.recv_queue(), 200);
+}
+
+/// RFC 7323 §4.3: a retransmitted SYN in SYN-RECEIVED refreshes the echo,
+/// so the SYN-ACK sent again answers it and not the first SYN.
+#[test]
+fn rfc7323_4_3_retransmitted_syn_is_echoed_by_the_syn_ack() {
+    let mut s = socket(4096, 4096);
+    s.listen(LOCAL_PORT).unwrap();
+    let syn = with_ts(seg(Control::Syn, PEER_ISS, None, &[]), 100, 0);
+    s.process(t(0), &meta(), &syn, OUR_ISS, 1460);
+    assert_eq!(
+        drain(&mut s, t(0))[0].0.timestamp.map(|ts| ts.tsecr),
+        Some(100)
+    );
+    let again = with_ts(seg(Control::Syn, PEER_ISS, None, &[]), 1100, 0);
+    s.process(t(1000), &meta(), &again, OUR_ISS, 1460);
+    let out = drain(&mut s, t(1000));
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].0.control, Control::Syn);
+    assert_eq!(out[0].0.timestamp.map(|ts| ts.tsecr), Some(1100));
+}
+
+/// RFC 6298 §3 (Karn) with RFC 7323 timestamps: after a retransmission
+/// timeout, an ACK echoing a TSval from before it gives no RTT sample (it
+/// would span the timeout), though it ends the backoff; an echo of the
+/// retransmission does.
+#[test]
+fn rfc6298_3_echo_from_before_a_timeout_is_no_rtt_sample() {
+    for echo_retransmission in [false, true] {
+        let mut s = established_ts(4096, 4096);
+        assert_eq!(s.rtt.srtt(), Some(Duration::ZERO));
+        s.send_slice(&[5u8; 100]).unwrap();
+        let out = drain(&mut s, t(100));
+        assert_eq!(out[0].0.timestamp.map(|ts| ts.tsval), Some(100));
+        // No ACK: the timer (200 ms) expires, the segment goes again.
+        assert_eq!(s.poll_at(), PollAt::Time(t(300)));
+        let out = drain(&mut s, t(300));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].0.timestamp.map(|ts| ts.tsval), Some(300));
+        assert_eq!(s.rtt.rto(), Duration::from_millis(400), "backed off");
+        // The peer's ACK for the original was lost; the one that arrives
+        // (late) echoes the original, or the retransmission.
+        let tsecr = if echo_retransmission { 300 } else { 100 };
+        let ack = with_ts(
+            seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 101), &[]),
+            500,
+            tsecr,
+        );
+        s.process(t(2_100), &meta(), &ack, OUR_ISS, 1460);
+        assert_eq!(s.send_queue(), 0);
+        if echo_retransmission {
+            // 1.8 s: a real (if slow) round trip of the retransmission.
+            assert_eq!(s.rtt.srtt(), Some(Duration::from_millis(225)));
+        } else {
+            assert_eq!(s.rtt.srtt(), Some(Duration::ZERO), "no sample");
+            assert_eq!(s.rtt.rto(), Duration::from_millis(200));
+        }
+    }
+}
