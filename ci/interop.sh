@@ -53,6 +53,7 @@
 #   KEEP=1 ci/interop.sh          keep the work directory (logs, pcaps)
 #   LOSS=0 ci/interop.sh          skip the loss runs
 #   LOSS_BYTES=N ci/interop.sh    size of the 20% loss echo (default 1 MB)
+#   LOSS_LIMIT=S ci/interop.sh    time limit of the 20% loss echo (300 s)
 #   CLIENT=0 ci/interop.sh        skip the tcp_echo_client checks
 #   ONLY=client ci/interop.sh     only the tcp_echo_client checks (and the
 #                                 capture oracles over them), no stack
@@ -676,7 +677,7 @@ run_loss() {
     fi
     check "tcp echo 10 MB, 5% loss each way (IPv4)" loss_echo 5 "TCP4:$LSTACK4:7" "$big" 300
     check "tcp echo 10 MB, 5% loss each way (IPv6)" loss_echo 5 "TCP6:[$LSTACK6]:7" "$big" 300
-    check "tcp echo $size20 bytes, 20% loss each way (IPv4)" loss_echo 20 "TCP4:$LSTACK4:7" "$big20" 300
+    check "tcp echo $size20 bytes, 20% loss each way (IPv4)" loss_echo 20 "TCP4:$LSTACK4:7" "$big20" "${LOSS_LIMIT:-300}"
 
     check "stack exits 0 on SIGINT after the loss runs" stop_stack
     sleep 0.5
