@@ -735,6 +735,59 @@ fn bench_bulk(c: &mut Criterion) {
 
 criterion_group!(benches, bench_bulk);
 
+/// The same transfers as paired measurements (`ratio::paired`): both stack
+/// pairs alive at once, 4 MiB on one then on the other, alternating.
+fn paired_bulk() {
+    let pattern: Vec<u8> = (0..SOURCE_LEN).map(|i| (i * 7 + i / 251) as u8).collect();
+    let mut header = false;
+    for &mtu in &MTUS {
+        for &buf in &BUFFERS {
+            let id = param(mtu, buf);
+            if !ratio::paired_selected(&format!("tcp_bulk/{id}")) {
+                continue;
+            }
+            if !header {
+                ratio::print_paired_header("tcp bulk transfer, 4 MiB per call");
+                header = true;
+            }
+            let frames = pool_frames(mtu, buf);
+            let bytes = 4 * buf + SOURCE_LEN + SINK_LEN + frames * (mtu + 14 + 384);
+            let mut fmem = vec![0u8; Arena::size_for(8, bytes)];
+            let mut smem = vec![0u8; Arena::size_for(8, bytes)];
+            let mut fa = Arena::new(&mut fmem);
+            let mut sa = Arena::new(&mut smem);
+            let fsrc = fa.take(SOURCE_LEN);
+            fsrc.copy_from_slice(&pattern);
+            let fsrc: &[u8] = fsrc;
+            let fsink = fa.take(SINK_LEN);
+            let ssrc = sa.take(SOURCE_LEN);
+            ssrc.copy_from_slice(&pattern);
+            let ssrc: &[u8] = ssrc;
+            let ssink = sa.take(SINK_LEN);
+            let (mut fnow, mut snow) = (1_000_000i64, 1_000_000i64);
+            let mut fp = ft::FtPair::new(&mut fa, mtu, buf, &mut fnow);
+            let mut sp = st::StPair::new(&mut sa, mtu, buf, &mut snow);
+            let p = ratio::paired(
+                || {
+                    transfer(black_box(&mut fp), &mut fnow, fsrc, fsink, TRANSFER, |_| {});
+                },
+                || {
+                    transfer(black_box(&mut sp), &mut snow, ssrc, ssink, TRANSFER, |_| {});
+                },
+            );
+            ratio::print_paired("tcp_bulk", &id, &p);
+            let gbps = |ns: f64| TRANSFER as f64 * 8.0 / ns;
+            println!(
+                "  {:<28} {:>8}  ferrotcp {:>6.2} Gbit/s  smoltcp {:>6.2} Gbit/s",
+                "",
+                "",
+                gbps(p.ferrotcp_ns),
+                gbps(p.smoltcp_ns)
+            );
+        }
+    }
+}
+
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
@@ -756,4 +809,5 @@ fn main() {
             gbps(s)
         );
     }
+    paired_bulk();
 }

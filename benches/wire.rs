@@ -31,8 +31,10 @@
 //! ferrotcp's TCP `Repr::emit` sums the payload from the slice it copies
 //! (`seg.payload`, here `data`, cache-hot as a socket buffer would be)
 //! rather than reading back the copy, and sums the fixed header from
-//! registers; smoltcp reads the whole segment back from `buf`. The UDP emit
-//! goes through a closure on both sides, so both read the copy back.
+//! registers; smoltcp reads the whole segment back from `buf`. Both
+//! ferrotcp emits (TCP `Repr::emit`, UDP `Repr::emit_slice`) copy the
+//! payload and sum it in one pass over the bytes; smoltcp copies, then
+//! reads the copy back to sum it (its UDP emit takes a closure).
 //!
 //! Both sides run in one process on the same buffers (`buf` is shared by
 //! the two emit closures). The machine the numbers come from is shared and
@@ -201,12 +203,11 @@ mod ft {
             src_port: 40000,
             dst_port: 4789,
         }
-        .emit(
+        .emit_slice(
             &mut udp::Packet::new_unchecked(p.payload_mut()),
             &src,
             &dst,
-            data.len(),
-            |b| b.copy_from_slice(data),
+            data,
             Checksum::Both,
         );
     }
@@ -511,4 +512,94 @@ fn main() {
         .flat_map(|g| sizes.iter().map(move |s| (*g, s.as_str())))
         .collect();
     ratio::print_ratios("frames", &rows);
+    paired_frames();
+}
+
+/// The same cases again as paired measurements (see `ratio::paired`): the
+/// numbers to quote from a shared, noisy machine.
+fn paired_frames() {
+    let mut header = false;
+    let mut row = |group: &str, param: String, p: &dyn Fn() -> ratio::Paired| {
+        if !ratio::paired_selected(&format!("{group}/{param}")) {
+            return;
+        }
+        if !header {
+            ratio::print_paired_header("wire");
+            header = true;
+        }
+        ratio::print_paired(group, &param, &p());
+    };
+    for &size in &CHECKSUM_SIZES {
+        let data: Vec<u8> = (0..size).map(|i| (i * 131 + 7) as u8).collect();
+        row("checksum", size.to_string(), &|| {
+            ratio::paired(
+                || {
+                    black_box(ferrotcp::wire::checksum::data(black_box(&data)));
+                },
+                || {
+                    black_box(smoltcp::wire::checksum::data(black_box(&data)));
+                },
+            )
+        });
+    }
+    for &n in &FRAME_SIZES {
+        let (frame, _) = tcp_frames(n);
+        row("parse_eth_ipv4_tcp", n.to_string(), &|| {
+            ratio::paired(
+                || {
+                    black_box(ft::parse_tcp(black_box(&frame)));
+                },
+                || {
+                    black_box(st::parse_tcp(black_box(&frame)));
+                },
+            )
+        });
+    }
+    for &n in &FRAME_SIZES {
+        let data = payload(n);
+        let (frame, _) = tcp_frames(n);
+        let seg = ft::tcp(&data);
+        let ip = ft::ipv4(seg.buffer_len());
+        let eth = ft::eth(ferrotcp::wire::ethernet::EtherType::Ipv4);
+        let sseg = st::tcp(&data);
+        let sip = st::ipv4(sseg.buffer_len());
+        let seth = st::eth(smoltcp::wire::EthernetProtocol::Ipv4);
+        // One buffer per side (both hot in cache), so the two closures
+        // can run interleaved.
+        row("emit_eth_ipv4_tcp", n.to_string(), &|| {
+            let (mut a, mut b) = (vec![0u8; frame.len()], vec![0u8; frame.len()]);
+            ratio::paired(
+                || ft::emit_tcp(black_box(&mut a), &eth, &ip, black_box(&seg)),
+                || st::emit_tcp(black_box(&mut b), &seth, &sip, black_box(&sseg)),
+            )
+        });
+    }
+    for &n in &FRAME_SIZES {
+        let (frame, _) = udp_frames(n);
+        row("parse_eth_ipv6_udp", n.to_string(), &|| {
+            ratio::paired(
+                || {
+                    black_box(ft::parse_udp(black_box(&frame)));
+                },
+                || {
+                    black_box(st::parse_udp(black_box(&frame)));
+                },
+            )
+        });
+    }
+    for &n in &FRAME_SIZES {
+        let data = payload(n);
+        let (frame, _) = udp_frames(n);
+        let ip = ft::ipv6(8 + n);
+        let eth = ft::eth(ferrotcp::wire::ethernet::EtherType::Ipv6);
+        let sip = st::ipv6(8 + n);
+        let seth = st::eth(smoltcp::wire::EthernetProtocol::Ipv6);
+        row("emit_eth_ipv6_udp", n.to_string(), &|| {
+            let (mut a, mut b) = (vec![0u8; frame.len()], vec![0u8; frame.len()]);
+            ratio::paired(
+                || ft::emit_udp(black_box(&mut a), &eth, &ip, black_box(&data)),
+                || st::emit_udp(black_box(&mut b), &seth, &sip, black_box(&data)),
+            )
+        });
+    }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Size budget: the same firmware built on ferrotcp (examples/firmware) and
 # on smoltcp 0.14 (ci/size, its twin: same board code, same ENC28J60
-# driver, same static socket buffers, same ping + UDP echo loop), for
+# driver, same static socket buffers, same ping + UDP echo + TCP echo
+# loop), for
 # thumbv7em-none-eabihf with LTO, codegen-units = 1, panic = "abort", at
 # opt-level "z" and "s". Prints a Markdown table of section sizes, then
 # size_of of the socket and interface types on the target.
@@ -10,8 +11,6 @@
 #   (.vector_table, 1 KiB, and the .data load image also occupy flash)
 #
 # Measured, not asserted: the script fails only if a build fails.
-# TCP is not in either firmware yet (ferrotcp has no TCP socket on main):
-# the TCP configurations are to be added when it lands.
 #
 #   ci/size.sh                 everything (about 2 minutes cold, 2 cores)
 #   SIZE_OPT="z" ci/size.sh    only opt-level z (about 1 minute cold)
@@ -35,12 +34,16 @@ FERRO="$ROOT/examples/firmware/Cargo.toml"
 SMOL="$ROOT/ci/size/Cargo.toml"
 
 # config name | ferrotcp firmware features | smoltcp twin features
-# ferrotcp has no feature to leave out the ICMP echo responder (it is a
-# run-time switch, icmp_echo_ignore_all), so "UDP only" is its IPv4 image.
+# (both built with --no-default-features; "-": not built). ferrotcp has
+# no feature to
+# leave out the ICMP echo responder (it is a run-time switch,
+# icmp_echo_ignore_all), so its "UDP only" image still answers ping.
 CONFIGS=(
+    "IPv4+ARP+ICMP+UDP+TCP|tcp|icmp,tcp"
+    "IPv4+IPv6+ICMP+UDP+TCP|tcp,ipv6|icmp,tcp,ipv6"
     "IPv4+ARP+ICMP+UDP||icmp"
-    "IPv4+IPv6+ICMP+UDP|ipv6|icmp,ipv6"
     "UDP only (IPv4+ARP)||"
+    "every ferrotcp feature (goal: flash <= 65536)|all|-"
 )
 
 # section sizes of an ELF: prints "text rodata data bss"
@@ -63,9 +66,7 @@ sections() {
 build() { # manifest profile features -> path of the ELF
     local manifest="$1" profile="$2" features="$3" bin="$4"
     local args=(build --quiet --manifest-path "$manifest" --target "$TARGET" --profile "$profile")
-    if [[ "$manifest" == "$SMOL" ]]; then
-        args+=(--no-default-features)
-    fi
+    args+=(--no-default-features)
     [[ -n "$features" ]] && args+=(--features "$features")
     cargo "${args[@]}" >&2
     echo "$CARGO_TARGET_DIR/$TARGET/$profile/$bin"
@@ -73,7 +74,7 @@ build() { # manifest profile features -> path of the ELF
 
 start=$(date +%s)
 # The defmt build must link too (defmt-rtt logger, defmt.x linker script).
-build "$FERRO" release "defmt,ipv6" ferrotcp-firmware >/dev/null
+build "$FERRO" release "tcp,defmt,ipv6" ferrotcp-firmware >/dev/null
 echo "firmware with defmt (defmt-rtt) + IPv6: builds and links" >&2
 
 echo "| configuration | opt | stack | .text | .rodata | .data | .bss | flash | RAM |"
@@ -87,6 +88,7 @@ for opt in $OPTS; do
     for cfg in "${CONFIGS[@]}"; do
         IFS='|' read -r name ffeat sfeat <<<"$cfg"
         for stack in ferrotcp smoltcp; do
+            [[ $stack == smoltcp && $sfeat == "-" ]] && continue
             if [[ $stack == ferrotcp ]]; then
                 elf="$(build "$FERRO" "$profile" "$ffeat" ferrotcp-firmware)"
             else
@@ -122,15 +124,15 @@ else:
     sys.exit("FIRMWARE_TYPE_SIZES not found")
 PY
 }
-read -r fu fs fi fd _ <<<"$(read_sizes "$(build "$FERRO" release "sizes" ferrotcp-firmware)")"
-read -r su ss si sd _ <<<"$(read_sizes "$(build "$SMOL" release "icmp,sizes" smoltcp-twin-firmware)")"
+read -r fu fs fi fd ft <<<"$(read_sizes "$(build "$FERRO" release "tcp,sizes" ferrotcp-firmware)")"
+read -r su ss si sd st <<<"$(read_sizes "$(build "$SMOL" release "icmp,tcp,sizes" smoltcp-twin-firmware)")"
 echo
-echo "| size_of on $TARGET (IPv4 build) | ferrotcp | smoltcp |"
+echo "| size_of on $TARGET (IPv4+TCP build) | ferrotcp | smoltcp |"
 echo "|---|---:|---:|"
 echo "| UDP socket | $fu | $su |"
 echo "| socket set slot (SocketStorage) | $fs | $ss |"
 echo "| Interface | $fi | $si |"
-echo "| TCP socket | n/a (not on main) | n/a (not built) |"
+echo "| TCP socket | $ft | $st |"
 echo "| Enc28j60 driver (both; 2 frame buffers) | $fd | $sd |"
 echo
 echo "ci/size.sh finished in $(( $(date +%s) - start ))s"

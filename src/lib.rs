@@ -23,9 +23,18 @@
 //! | `alloc` | owned storage through an allocator |
 //! | `log` / `defmt` | logging backends (defmt wins when both are on) |
 //! | `proto-ipv4` | IPv4, ARP, ICMPv4, IGMP |
+//! | `proto-ipv4-fragmentation` | IPv4 fragmentation on transmit and reassembly |
 //! | `proto-ipv6` | IPv6 + extension headers, ICMPv6, NDP, MLD |
+//! | `proto-ipv6-fragmentation` | IPv6 source fragmentation and reassembly |
 //! | `proto-dhcpv4` | DHCPv4 |
 //! | `socket-tcp`, `socket-udp` | transport sockets |
+//! | `socket-tcp-listener` | `tcp::Listener`: accept backlog, SYN cookies |
+//! | `socket-icmp`, `socket-raw` | ping sockets, raw IP sockets |
+//! | `counters` | the interface's `u64` packet counters (zero-size without) |
+//! | `pmtu-cache` | path MTUs learned from ICMP (link MTU without) |
+//!
+//! Every one is on by default; a firmware turns off what it does not use
+//! (`default-features = false`, then e.g. `proto-ipv4`, `socket-udp`).
 #![no_std]
 // No unsafe code in the core. The one exception is the test-only defmt
 // logger below, which exists only in `cargo test --features defmt`.
@@ -43,6 +52,24 @@
     )
 )]
 #![deny(unused_must_use)]
+// With every `socket-*` feature off the stack is only a ping responder:
+// the socket plumbing is compiled but has nothing to carry.
+#![cfg_attr(
+    not(any(
+        feature = "socket-udp",
+        feature = "socket-tcp",
+        feature = "socket-icmp",
+        feature = "socket-raw"
+    )),
+    allow(
+        dead_code,
+        unused_imports,
+        unused_macros,
+        unused_mut,
+        unused_variables,
+        unreachable_code
+    )
+)]
 
 #[cfg(test)]
 #[macro_use]

@@ -1,7 +1,7 @@
 #![no_main]
 //! TCP: the view, every accessor, the option iterator, checksum
 //! verification for both families, `Repr::parse`, and emit -> parse round
-//! trips of whatever parsed.
+//! trips of whatever parsed (one-piece and two-piece payload emits).
 use ferrotcp::wire::checksum::Checksum;
 use ferrotcp::wire::tcp::{Packet, Repr, TcpOption, TcpOptionIter};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -62,6 +62,14 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
                 let q = Packet::new_checked(&out[..]).expect("emitted segment checks");
                 assert!(q.verify_checksum(&s, &d));
                 assert_eq!(Repr::parse(&q, &s, &d, Checksum::Both), Ok(r));
+                // The payload in two pieces (a ring's wrap), cut where the
+                // input's first byte says: the same segment byte for byte.
+                let cut = usize::from(data[0]) % (r.payload.len() + 1);
+                let (a, b) = r.payload.split_at(cut);
+                let head = Repr { payload: a, ..r };
+                let mut two = vec![0u8; r.buffer_len()];
+                head.emit_two(&mut Packet::new_unchecked(&mut two[..]), &s, &d, b, Checksum::Both);
+                assert_eq!(two, out);
             }
         }
     }

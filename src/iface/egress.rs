@@ -4,28 +4,34 @@
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-#[cfg(feature = "proto-ipv4")]
-use super::fragment::Ipv4Fragmenter;
-#[cfg(feature = "proto-ipv6")]
+use super::fragment::Fragmenter;
+#[cfg(feature = "proto-ipv6-fragmentation")]
 use super::fragment::Ipv6Fragmenter;
-use super::fragment::{FragmentError, Fragmenter};
+#[cfg(feature = "proto-ipv4-fragmentation")]
+use super::fragment::{FragmentError, Ipv4Fragmenter};
 use super::ingress::{Pending, Serialized};
 use super::interface::InterfaceInner;
 use super::neighbor::{Action, Lookup};
 use super::packet::{IpOut, IpPayload};
 use super::reassembly::Reassembler;
 use crate::device::{Device, Medium, TxToken};
+#[cfg(feature = "socket-icmp")]
 use crate::socket::icmp::IcmpTransmit;
+#[cfg(feature = "socket-raw")]
 use crate::socket::raw::RawTransmit;
+#[cfg(feature = "socket-tcp")]
 use crate::socket::tcp::TcpTransmit;
+#[cfg(feature = "socket-udp")]
 use crate::socket::udp::UdpTransmit;
 use crate::socket::{IcmpError, IcmpErrorKind, Socket, SocketSet};
+#[cfg(feature = "proto-ipv4-fragmentation")]
 use crate::wire::checksum::Checksum;
 #[cfg(feature = "proto-ipv4")]
 use crate::wire::ipv4;
 #[cfg(feature = "proto-ipv6")]
 use crate::wire::ipv6;
 use crate::wire::{EthernetAddress, ethernet};
+#[cfg(any(feature = "socket-icmp", feature = "socket-raw"))]
 use crate::wire::{IpProtocol, IpVersion};
 
 #[cfg(feature = "proto-ipv4")]
@@ -194,7 +200,7 @@ impl InterfaceInner<'_> {
         mtu: usize,
     ) -> Result<Fragmenter<'p>, SendError> {
         match packet.first().map(|b| b >> 4) {
-            #[cfg(feature = "proto-ipv4")]
+            #[cfg(feature = "proto-ipv4-fragmentation")]
             Some(4) => {
                 let p = ipv4::Packet::new_checked(packet).map_err(|_| SendError::Dropped)?;
                 let repr = ipv4::Repr::parse(&p, Checksum::None).map_err(|_| SendError::Dropped)?;
@@ -205,7 +211,7 @@ impl InterfaceInner<'_> {
                     })?;
                 Ok(f.into())
             }
-            #[cfg(feature = "proto-ipv6")]
+            #[cfg(feature = "proto-ipv6-fragmentation")]
             Some(6) => {
                 let p = ipv6::Packet::new_checked(packet).map_err(|_| SendError::Dropped)?;
                 let repr = ipv6::Repr::parse(&p).map_err(|_| SendError::Dropped)?;
@@ -215,6 +221,13 @@ impl InterfaceInner<'_> {
                     .map_err(|_| SendError::Dropped)?;
                 Ok(f.into())
             }
+            // Without fragmentation for the family: too big to send.
+            #[cfg(not(all(
+                feature = "proto-ipv4-fragmentation",
+                feature = "proto-ipv6-fragmentation"
+            )))]
+            #[allow(unreachable_patterns)]
+            Some(4 | 6) => Err(SendError::TooBig(mtu)),
             _ => Err(SendError::Dropped),
         }
     }
@@ -653,8 +666,18 @@ impl InterfaceInner<'_> {
         {
             budget -= 1;
             let mut busy = false;
+            // Only UDP, ICMP and raw sockets report send errors.
+            #[cfg_attr(
+                not(any(
+                    feature = "socket-udp",
+                    feature = "socket-icmp",
+                    feature = "socket-raw"
+                )),
+                allow(unused_mut, unused_variables)
+            )]
             let mut error: Option<IcmpError> = None;
             match sockets.slot_mut(i) {
+                #[cfg(feature = "socket-udp")]
                 Some(Socket::Udp(s)) => {
                     let r = s.dispatch(self.now, |t| {
                         let res = self.send_udp(device, scratch, &t);
@@ -682,6 +705,7 @@ impl InterfaceInner<'_> {
                         s.on_icmp_error(e);
                     }
                 }
+                #[cfg(feature = "socket-icmp")]
                 Some(Socket::Icmp(s)) => {
                     let r = s.dispatch(self.now, |t| match self.send_icmp(device, scratch, &t) {
                         Err(SendError::DeviceBusy) => Err(SendError::DeviceBusy),
@@ -701,6 +725,7 @@ impl InterfaceInner<'_> {
                         s.on_icmp_error(e);
                     }
                 }
+                #[cfg(feature = "socket-tcp")]
                 Some(Socket::Tcp(s)) => {
                     let r = s.dispatch(self.now, |t| match self.send_tcp(device, scratch, &t) {
                         Err(SendError::DeviceBusy) => Err(SendError::DeviceBusy),
@@ -711,6 +736,7 @@ impl InterfaceInner<'_> {
                     busy = r == Err(SendError::DeviceBusy);
                     any |= !busy;
                 }
+                #[cfg(feature = "socket-raw")]
                 Some(Socket::Raw(s)) => {
                     let r = s.dispatch(self.now, |t| match self.send_raw(device, scratch, &t) {
                         Err(SendError::DeviceBusy) => Err(SendError::DeviceBusy),
@@ -735,7 +761,8 @@ impl InterfaceInner<'_> {
                         s.on_icmp_error(e);
                     }
                 }
-                Some(Socket::TcpListener(_)) | None => {}
+                // A listener never sends; an empty slot has nothing.
+                _ => {}
             }
             sockets.reschedule(i);
             if busy {
@@ -764,6 +791,7 @@ impl InterfaceInner<'_> {
         }
     }
 
+    #[cfg(feature = "socket-icmp")]
     fn send_icmp<D: Device + ?Sized>(
         &mut self,
         device: &mut D,
@@ -782,6 +810,7 @@ impl InterfaceInner<'_> {
         self.send_ip(device, scratch, &out)
     }
 
+    #[cfg(feature = "socket-raw")]
     fn send_raw<D: Device + ?Sized>(
         &mut self,
         device: &mut D,
@@ -849,6 +878,7 @@ impl InterfaceInner<'_> {
         }
     }
 
+    #[cfg(feature = "socket-tcp")]
     fn send_tcp<D: Device + ?Sized>(
         &mut self,
         device: &mut D,
@@ -869,6 +899,7 @@ impl InterfaceInner<'_> {
         self.send_ip(device, scratch, &out)
     }
 
+    #[cfg(feature = "socket-udp")]
     fn send_udp<D: Device + ?Sized>(
         &mut self,
         device: &mut D,

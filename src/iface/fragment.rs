@@ -30,7 +30,11 @@ use crate::wire::ipv6;
 use crate::wire::ipv6ext::{self, ChainItem, HeaderChain};
 
 // The round trips need both families and the reassembler.
-#[cfg(all(test, feature = "proto-ipv4", feature = "proto-ipv6"))]
+#[cfg(all(
+    test,
+    feature = "proto-ipv4-fragmentation",
+    feature = "proto-ipv6-fragmentation"
+))]
 // Tests link std; `alloc` is not always enabled, so std's re-exports it is.
 #[allow(clippy::std_instead_of_alloc)]
 mod tests;

@@ -16,7 +16,10 @@ const PER_DEST_SLOTS: usize = 16;
 pub(crate) struct IcmpRateLimiter {
     tokens_millis: u64,
     last_refill: Option<Instant>,
-    recent: [(Option<IpAddr>, Instant); PER_DEST_SLOTS],
+    /// Destinations and when each was last sent an error, in two arrays
+    /// (an `(Option<IpAddr>, Instant)` pair pads 17 bytes to 24).
+    recent_dst: [Option<IpAddr>; PER_DEST_SLOTS],
+    recent_at: [Instant; PER_DEST_SLOTS],
 }
 
 impl IcmpRateLimiter {
@@ -24,7 +27,8 @@ impl IcmpRateLimiter {
         IcmpRateLimiter {
             tokens_millis: u64::MAX,
             last_refill: None,
-            recent: [(None, Instant::ZERO); PER_DEST_SLOTS],
+            recent_dst: [None; PER_DEST_SLOTS],
+            recent_at: [Instant::ZERO; PER_DEST_SLOTS],
         }
     }
 
@@ -54,22 +58,24 @@ impl IcmpRateLimiter {
             return false;
         }
         // Per destination (Linux `icmp_ratelimit`).
-        let slot = match self.recent.iter().position(|(addr, _)| *addr == Some(dst)) {
+        let slot = match self.recent_dst.iter().position(|addr| *addr == Some(dst)) {
             Some(i) => {
-                let at = self.recent[i].1;
+                let at = self.recent_at[i];
                 if now >= at && now.saturating_duration_since(at) < min_interval {
                     return false;
                 }
                 i
             }
             None => self
-                .recent
+                .recent_dst
                 .iter()
+                .zip(self.recent_at.iter())
                 .enumerate()
-                .min_by_key(|(_, (addr, at))| (addr.is_some(), *at))
+                .min_by_key(|(_, (addr, at))| (addr.is_some(), **at))
                 .map_or(0, |(i, _)| i),
         };
-        self.recent[slot] = (Some(dst), now);
+        self.recent_dst[slot] = Some(dst);
+        self.recent_at[slot] = now;
         self.tokens_millis -= 1000;
         true
     }

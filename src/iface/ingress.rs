@@ -260,7 +260,35 @@ impl InterfaceInner<'_> {
                 return UdpOutcome::Dropped;
             }
         };
-        let payload = packet.payload();
+        // Without UDP sockets no port is open: RFC 1122 §4.1.3.1, port
+        // unreachable.
+        #[cfg(not(feature = "socket-udp"))]
+        let delivered = {
+            let _ = (sockets, dst_kind, repr);
+            false
+        };
+        #[cfg(feature = "socket-udp")]
+        let delivered = self.udp_to_sockets(sockets, ip, dst_kind, &repr, packet.payload());
+        if delivered {
+            self.counters.udp.in_datagrams += 1;
+            UdpOutcome::Delivered
+        } else {
+            self.counters.udp.no_ports += 1;
+            UdpOutcome::NoSocket
+        }
+    }
+
+    /// Hand a UDP datagram to the sockets bound to its port; returns
+    /// whether any took it.
+    #[cfg(feature = "socket-udp")]
+    fn udp_to_sockets(
+        &mut self,
+        sockets: &mut SocketSet<'_>,
+        ip: &IpMeta,
+        dst_kind: DstKind,
+        repr: &udp::Repr,
+        payload: &[u8],
+    ) -> bool {
         let mut slots: heapless::Vec<usize, MAX_FANOUT> = heapless::Vec::new();
         for i in sockets.udp_slots(repr.dst_port) {
             if slots.push(i).is_err() {
@@ -270,9 +298,9 @@ impl InterfaceInner<'_> {
         let mut delivered = false;
         for i in slots {
             if let Some(Socket::Udp(s)) = sockets.slot_mut(i)
-                && s.accepts(ip, &repr)
+                && s.accepts(ip, repr)
             {
-                s.process(self.now, ip, &repr, payload);
+                s.process(self.now, ip, repr, payload);
                 sockets.mark_changed(i);
                 delivered = true;
                 // Unicast goes to one socket; broadcast and multicast to
@@ -282,13 +310,7 @@ impl InterfaceInner<'_> {
                 }
             }
         }
-        if delivered {
-            self.counters.udp.in_datagrams += 1;
-            UdpOutcome::Delivered
-        } else {
-            self.counters.udp.no_ports += 1;
-            UdpOutcome::NoSocket
-        }
+        delivered
     }
 
     /// Hand an ICMP error about a datagram we sent to the socket that sent
@@ -304,6 +326,35 @@ impl InterfaceInner<'_> {
         error_of: impl Fn(IpEndpoint) -> IcmpError,
     ) {
         // Raw sockets of the invoking packet's protocol hear about it too.
+        #[cfg(feature = "socket-raw")]
+        self.raw_icmp_error(sockets, protocol, local, remote, &error_of);
+        if matches!(protocol, IpProtocol::Icmp | IpProtocol::Icmpv6) {
+            self.deliver_icmp_error_to_ping(sockets, local, remote, invoking, &error_of);
+            return;
+        }
+        #[cfg(feature = "socket-tcp")]
+        if protocol == IpProtocol::Tcp && invoking.len() >= 8 {
+            self.tcp_icmp_error(sockets, local, remote, invoking, &error_of);
+            return;
+        }
+        #[cfg(feature = "socket-udp")]
+        if protocol == IpProtocol::Udp && invoking.len() >= 4 {
+            self.udp_icmp_error(sockets, local, remote, invoking, &error_of);
+        }
+        #[cfg(not(all(feature = "socket-tcp", feature = "socket-udp")))]
+        let _ = (sockets, local, remote, invoking, error_of);
+    }
+
+    /// An ICMP error to the raw sockets of the invoking packet's protocol.
+    #[cfg(feature = "socket-raw")]
+    fn raw_icmp_error(
+        &mut self,
+        sockets: &mut SocketSet<'_>,
+        protocol: IpProtocol,
+        local: IpAddr,
+        remote: IpAddr,
+        error_of: &impl Fn(IpEndpoint) -> IcmpError,
+    ) {
         let version = if local.is_ipv6() {
             IpVersion::Ipv6
         } else {
@@ -321,21 +372,27 @@ impl InterfaceInner<'_> {
                 sockets.mark_changed(i);
             }
         }
-        if matches!(protocol, IpProtocol::Icmp | IpProtocol::Icmpv6) {
-            self.deliver_icmp_error_to_ping(sockets, local, remote, invoking, &error_of);
+    }
+
+    /// An ICMP error to the TCP connection named by the quoted segment.
+    #[cfg(feature = "socket-tcp")]
+    fn tcp_icmp_error(
+        &mut self,
+        sockets: &mut SocketSet<'_>,
+        local: IpAddr,
+        remote: IpAddr,
+        invoking: &[u8],
+        error_of: &impl Fn(IpEndpoint) -> IcmpError,
+    ) {
+        let Some(&[sp0, sp1, dp0, dp1, s0, s1, s2, s3]) = invoking.get(..8) else {
             return;
-        }
-        if protocol == IpProtocol::Tcp && invoking.len() >= 8 {
+        };
+        {
             // RFC 5927: the connection named by the quoted ports, checked
             // against its send window by the socket.
-            let src_port = u16::from_be_bytes([invoking[0], invoking[1]]);
-            let dst_port = u16::from_be_bytes([invoking[2], invoking[3]]);
-            let seq = crate::wire::tcp::TcpSeqNumber(u32::from_be_bytes([
-                invoking[4],
-                invoking[5],
-                invoking[6],
-                invoking[7],
-            ]));
+            let src_port = u16::from_be_bytes([sp0, sp1]);
+            let dst_port = u16::from_be_bytes([dp0, dp1]);
+            let seq = crate::wire::tcp::TcpSeqNumber(u32::from_be_bytes([s0, s1, s2, s3]));
             let l = IpEndpoint::new(local, src_port);
             let r = IpEndpoint::new(remote, dst_port);
             let slot = sockets.tcp_conn_slots(&l, &r).find(|&i| {
@@ -347,19 +404,31 @@ impl InterfaceInner<'_> {
                 t.on_icmp_error(error_of(r), seq);
                 sockets.mark_changed(i);
             }
-            return;
         }
-        if protocol != IpProtocol::Udp || invoking.len() < 4 {
+    }
+
+    /// An ICMP error to the UDP socket the quoted datagram left from.
+    #[cfg(feature = "socket-udp")]
+    fn udp_icmp_error(
+        &mut self,
+        sockets: &mut SocketSet<'_>,
+        local: IpAddr,
+        remote: IpAddr,
+        invoking: &[u8],
+        error_of: &impl Fn(IpEndpoint) -> IcmpError,
+    ) {
+        let Some(&[sp0, sp1, dp0, dp1]) = invoking.get(..4) else {
             return;
-        }
-        let src_port = u16::from_be_bytes([invoking[0], invoking[1]]);
-        let dst_port = u16::from_be_bytes([invoking[2], invoking[3]]);
+        };
+        let src_port = u16::from_be_bytes([sp0, sp1]);
+        let dst_port = u16::from_be_bytes([dp0, dp1]);
         let error = error_of(IpEndpoint::new(remote, dst_port));
         // The socket bound to the port the datagram left from (and to its
         // source address, when bound to one).
         let target = sockets.udp_slots(src_port).find(|&i| {
             sockets.get_slot(i).is_some_and(|s| match s {
                 Socket::Udp(u) => u.endpoint().addr.is_none_or(|a| a == local),
+                #[allow(unreachable_patterns)]
                 _ => false,
             })
         });
@@ -373,6 +442,7 @@ impl InterfaceInner<'_> {
 
     /// Deliver a TCP segment to its connection, else to a listener, else
     /// answer with a RST (RFC 9293 §3.10.7.1). Returns the RST to stage.
+    #[cfg(feature = "socket-tcp")]
     pub(crate) fn deliver_tcp(
         &mut self,
         sockets: &mut SocketSet<'_>,
@@ -427,12 +497,14 @@ impl InterfaceInner<'_> {
                 .tcp_listen_slots(repr.dst_port)
                 .find(|&i| match sockets.get_slot(i) {
                     Some(Socket::Tcp(t)) => t.accepts(ip, &repr),
+                    #[cfg(feature = "socket-tcp-listener")]
                     Some(Socket::TcpListener(l)) => l.accepts(ip, &repr),
                     _ => false,
                 })
         };
         let slot = conn.or_else(listen);
         let reply = match slot {
+            #[cfg(feature = "socket-tcp-listener")]
             Some(i) if matches!(sockets.get_slot(i), Some(Socket::TcpListener(_))) => {
                 use crate::socket::tcp::listener::{self, ListenerInput, ListenerReply};
                 let input = ListenerInput {
@@ -483,11 +555,15 @@ impl InterfaceInner<'_> {
                             (before == State::SynReceived && after != before).then_some(after),
                         )
                     }
+                    #[allow(unreachable_patterns)]
                     _ => (None, None),
                 };
                 sockets.mark_changed(i);
                 // A half-open connection of a listener completed (or
                 // failed) its handshake: the accept queue keeps the order.
+                #[cfg(not(feature = "socket-tcp-listener"))]
+                let _ = change;
+                #[cfg(feature = "socket-tcp-listener")]
                 if let Some(state) = change
                     && let Some(handle) = sockets.handle_of(i)
                 {
@@ -534,6 +610,7 @@ impl InterfaceInner<'_> {
 
     /// An ICMP error about one of our echo requests: to the ping socket
     /// bound to its identifier.
+    #[cfg(feature = "socket-icmp")]
     fn deliver_icmp_error_to_ping(
         &mut self,
         sockets: &mut SocketSet<'_>,
@@ -563,6 +640,7 @@ impl InterfaceInner<'_> {
     }
 
     /// An echo reply: to the ping sockets bound to its identifier.
+    #[cfg(feature = "socket-icmp")]
     pub(crate) fn deliver_echo_reply(
         &mut self,
         sockets: &mut SocketSet<'_>,
@@ -588,6 +666,7 @@ impl InterfaceInner<'_> {
 
     /// A copy of a datagram for every matching raw socket; returns whether
     /// any took it.
+    #[cfg(feature = "socket-raw")]
     pub(crate) fn deliver_raw(
         &mut self,
         sockets: &mut SocketSet<'_>,
@@ -673,4 +752,41 @@ pub(crate) enum UdpOutcome {
     Delivered,
     NoSocket,
     Dropped,
+}
+
+/// Without a socket kind, nothing to deliver to: the callers stay the same.
+#[cfg(not(all(feature = "socket-icmp", feature = "socket-raw")))]
+impl InterfaceInner<'_> {
+    #[cfg(not(feature = "socket-icmp"))]
+    fn deliver_icmp_error_to_ping(
+        &mut self,
+        _sockets: &mut SocketSet<'_>,
+        _local: IpAddr,
+        _remote: IpAddr,
+        _invoking: &[u8],
+        _error_of: &impl Fn(IpEndpoint) -> IcmpError,
+    ) {
+    }
+
+    #[cfg(not(feature = "socket-icmp"))]
+    pub(crate) fn deliver_echo_reply(
+        &mut self,
+        _sockets: &mut SocketSet<'_>,
+        _ip: &IpMeta,
+        _message: &[u8],
+    ) {
+    }
+
+    #[cfg(not(feature = "socket-raw"))]
+    pub(crate) fn deliver_raw(
+        &mut self,
+        _sockets: &mut SocketSet<'_>,
+        _version: IpVersion,
+        _protocol: IpProtocol,
+        _ip: &IpMeta,
+        _header: &[u8],
+        _payload: &[u8],
+    ) -> bool {
+        false
+    }
 }

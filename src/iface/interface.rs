@@ -17,17 +17,31 @@ use crate::socket::SocketSet;
 use crate::time::{Duration, Instant};
 use crate::wire::{EthernetAddress, Ipv4Cidr, Ipv6Cidr};
 
-/// The most IPv4 addresses an interface holds.
-pub const MAX_IPV4_ADDRS: usize = 4;
+/// The most IPv4 addresses an interface holds (none without
+/// `proto-ipv4`: the table then takes no room).
+pub const MAX_IPV4_ADDRS: usize = if cfg!(feature = "proto-ipv4") { 4 } else { 0 };
 /// The most IPv6 addresses an interface holds (link-local, SLAAC stable
-/// and temporary addresses for a few prefixes, static ones).
-pub const MAX_IPV6_ADDRS: usize = 8;
+/// and temporary addresses for a few prefixes, static ones; none without
+/// `proto-ipv6`).
+pub const MAX_IPV6_ADDRS: usize = if cfg!(feature = "proto-ipv6") { 8 } else { 0 };
 /// The most multicast groups an interface joins per family (beyond the
 /// all-nodes / all-hosts groups and solicited-node groups, which are
 /// implicit).
 pub const MAX_MULTICAST_GROUPS: usize = 8;
-/// The most path-MTU entries kept.
-pub const MAX_PMTU_ENTRIES: usize = 8;
+/// The group tables' capacities: none for a family compiled out.
+const IPV4_GROUPS: usize = if cfg!(feature = "proto-ipv4") {
+    MAX_MULTICAST_GROUPS
+} else {
+    0
+};
+const IPV6_GROUPS: usize = if cfg!(feature = "proto-ipv6") {
+    MAX_MULTICAST_GROUPS
+} else {
+    0
+};
+/// The most path-MTU entries kept (none without the `pmtu-cache` feature:
+/// every path then has the link MTU).
+pub const MAX_PMTU_ENTRIES: usize = if cfg!(feature = "pmtu-cache") { 8 } else { 0 };
 /// The most frames one `poll` takes from the device before it turns to
 /// timers and egress, so a flood cannot starve the sockets.
 pub const INGRESS_BUDGET: usize = 64;
@@ -129,8 +143,8 @@ pub(crate) struct InterfaceInner<'a> {
     pub(crate) ipv4_addrs: heapless::Vec<Ipv4Cidr, MAX_IPV4_ADDRS>,
     pub(crate) ipv6_addrs: heapless::Vec<Ipv6Cidr, MAX_IPV6_ADDRS>,
     pub(crate) routes: Routes,
-    pub(crate) ipv4_groups: heapless::Vec<Ipv4Addr, MAX_MULTICAST_GROUPS>,
-    pub(crate) ipv6_groups: heapless::Vec<Ipv6Addr, MAX_MULTICAST_GROUPS>,
+    pub(crate) ipv4_groups: heapless::Vec<Ipv4Addr, IPV4_GROUPS>,
+    pub(crate) ipv6_groups: heapless::Vec<Ipv6Addr, IPV6_GROUPS>,
     pub(crate) neighbors: NeighborCache<'a>,
     pub(crate) pmtu: heapless::Vec<PmtuEntry, MAX_PMTU_ENTRIES>,
     pub(crate) icmp_limit: IcmpRateLimiter,
@@ -139,6 +153,7 @@ pub(crate) struct InterfaceInner<'a> {
     /// The RFC 6437 flow-label secret.
     pub(crate) flow_secret: [u8; 16],
     /// RFC 6528 initial sequence numbers.
+    #[cfg(feature = "socket-tcp")]
     pub(crate) iss: crate::socket::tcp::iss::IssGenerator,
     pub(crate) now: Instant,
 }
@@ -192,6 +207,7 @@ impl<'a> Interface<'a> {
                 counters: Counters::default(),
                 ipv4_next_ident,
                 flow_secret,
+                #[cfg(feature = "socket-tcp")]
                 iss: crate::socket::tcp::iss::IssGenerator::new(iss_secret),
                 now,
             },
@@ -434,6 +450,7 @@ impl<'a> Interface<'a> {
     /// ephemeral port drawn at random from `ip_local_port_range` (RFC 6056
     /// §3.3.1, Algorithm 1) and unused by any TCP socket; the ISS follows
     /// RFC 6528; the MSS comes from the path MTU.
+    #[cfg(feature = "socket-tcp")]
     pub fn tcp_connect(
         &mut self,
         now: Instant,
@@ -503,6 +520,9 @@ impl InterfaceInner<'_> {
     /// Record a path MTU learned from ICMP (never below the family
     /// minimum: 68 / `min_pmtu` for IPv4, 1280 for IPv6).
     pub(crate) fn learn_pmtu(&mut self, dst: IpAddr, mtu: usize) {
+        if MAX_PMTU_ENTRIES == 0 {
+            return;
+        }
         let floor = match dst {
             IpAddr::V4(_) => (self.config.ipv4.min_pmtu as usize).max(68),
             // RFC 8201 §4: "A node MUST NOT reduce its estimate of the Path
@@ -541,7 +561,9 @@ impl InterfaceInner<'_> {
         protocol: crate::wire::IpProtocol,
     ) -> u32 {
         use core::hash::Hasher;
-        if self.config.ipv6.auto_flowlabels == 0 || !dst.is_ipv6() {
+        // IPv4 has no flow label: an IPv4-only build keeps no hasher.
+        if !cfg!(feature = "proto-ipv6") || self.config.ipv6.auto_flowlabels == 0 || !dst.is_ipv6()
+        {
             return 0;
         }
         let mut h = siphasher::sip::SipHasher13::new_with_key(&self.flow_secret);

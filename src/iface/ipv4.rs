@@ -7,7 +7,9 @@ use core::net::{IpAddr, Ipv4Addr};
 use super::ingress::{DstKind, Pending, UdpOutcome};
 use super::interface::InterfaceInner;
 use super::packet::IpPayload;
-use super::reassembly::{FragmentInfo, Reassembler, ReassemblyKey};
+#[cfg(feature = "proto-ipv4-fragmentation")]
+use super::reassembly::FragmentInfo;
+use super::reassembly::{Reassembler, ReassemblyKey};
 use crate::socket::{IcmpError, IcmpErrorKind, IpMeta, SocketSet};
 use crate::time::Duration;
 use crate::wire::IpProtocol;
@@ -83,13 +85,24 @@ impl InterfaceInner<'_> {
         let header = &data[..usize::from(packet.header_len())];
         if repr.more_frags || repr.frag_offset != 0 {
             self.counters.ipv4.reasm_reqds += 1;
+            // Without `proto-ipv4-fragmentation` nothing is reassembled:
+            // the fragment is dropped and counted.
+            #[cfg(not(feature = "proto-ipv4-fragmentation"))]
+            {
+                let _ = reassembly;
+                self.counters.ipv4.reasm_fails += 1;
+                return None;
+            }
+            #[cfg(feature = "proto-ipv4-fragmentation")]
             let key = ReassemblyKey::Ipv4 {
                 src_addr: src,
                 dst_addr: dst,
                 protocol: repr.protocol,
                 ident: repr.ident,
             };
+            #[cfg(feature = "proto-ipv4-fragmentation")]
             let first = (repr.frag_offset == 0).then_some(header);
+            #[cfg(feature = "proto-ipv4-fragmentation")]
             let frag = FragmentInfo {
                 offset: repr.frag_offset,
                 more: repr.more_frags,
@@ -97,6 +110,7 @@ impl InterfaceInner<'_> {
                 header_len: header.len(),
                 ecn: repr.ecn,
             };
+            #[cfg(feature = "proto-ipv4-fragmentation")]
             match reassembly.process(self.now, key, frag, first) {
                 Ok(Some(done)) => {
                     self.counters.ipv4.reasm_oks += 1;
@@ -173,6 +187,8 @@ impl InterfaceInner<'_> {
                 ),
                 _ => None,
             },
+            // Without TCP sockets TCP is a protocol nobody handles.
+            #[cfg(feature = "socket-tcp")]
             IpProtocol::Tcp => self.deliver_tcp(sockets, scratch, &meta, dst_kind, payload),
             IpProtocol::Igmp => None,
             // Linux: a raw socket that took the datagram is its handler.

@@ -9,7 +9,9 @@ use super::addr::{ALL_NODES, is_link_local, is_solicited_node};
 use super::ingress::{DstKind, Pending, UdpOutcome};
 use super::interface::InterfaceInner;
 use super::packet::IpPayload;
-use super::reassembly::{DropReason, FragmentInfo, Reassembler, ReassemblyKey};
+use super::reassembly::Reassembler;
+#[cfg(feature = "proto-ipv6-fragmentation")]
+use super::reassembly::{DropReason, FragmentInfo, ReassemblyKey};
 use super::route::Route;
 use crate::socket::{IcmpError, IcmpErrorKind, IpMeta, SocketSet};
 use crate::time::Duration;
@@ -27,6 +29,9 @@ struct Rx<'p> {
     packet: &'p [u8],
     dst_kind: DstKind,
 }
+
+/// Offset of the Next Header field in the IPv6 fixed header (RFC 8200 §3).
+const NEXT_HEADER_FIELD: usize = 6;
 
 impl InterfaceInner<'_> {
     pub(crate) fn process_ipv6(
@@ -73,13 +78,15 @@ impl InterfaceInner<'_> {
             repr.next_header,
             packet.payload(),
             ipv6::HEADER_LEN,
+            NEXT_HEADER_FIELD,
         )
     }
 
     /// Walk the header chain of `data` (which starts `base` bytes into the
     /// packet) from `first`, and deliver what it ends in. `reassembly` is
     /// `None` when `data` is itself a reassembled payload: a fragment
-    /// header in there is an error.
+    /// header in there is an error. `named_at` is the packet offset of the
+    /// Next Header field that holds `first`.
     #[allow(clippy::too_many_arguments)]
     fn walk_ipv6(
         &mut self,
@@ -90,6 +97,7 @@ impl InterfaceInner<'_> {
         first: IpProtocol,
         data: &[u8],
         base: usize,
+        mut named_at: usize,
     ) -> Option<Pending> {
         let reassembled = reassembly.is_none();
         for item in HeaderChain::new(first, data) {
@@ -110,6 +118,11 @@ impl InterfaceInner<'_> {
                     return None;
                 }
             };
+            if let ChainItem::Header(h) = &item {
+                // Every extension header starts with the Next Header field
+                // naming what follows it (RFC 8200 §4).
+                named_at = base + h.offset;
+            }
             match item {
                 ChainItem::Header(h) => match h.kind {
                     IpProtocol::HopByHop | IpProtocol::Ipv6Opts => {
@@ -197,6 +210,15 @@ impl InterfaceInner<'_> {
                             self.counters.ipv6.in_hdr_errors += 1;
                             return None;
                         };
+                        // Without `proto-ipv6-fragmentation` nothing is
+                        // reassembled: the fragment is dropped and counted.
+                        #[cfg(not(feature = "proto-ipv6-fragmentation"))]
+                        {
+                            let _ = reassembly;
+                            self.counters.ipv6.reasm_fails += 1;
+                            return None;
+                        }
+                        #[cfg(feature = "proto-ipv6-fragmentation")]
                         return self.reassemble_ipv6(
                             sockets,
                             reassembly,
@@ -222,13 +244,14 @@ impl InterfaceInner<'_> {
                         return None;
                     }
                     let payload = data.get(offset..).unwrap_or(&[]);
-                    return self.deliver_ipv6(sockets, scratch, rx, protocol, payload);
+                    return self.deliver_ipv6(sockets, scratch, rx, protocol, payload, named_at);
                 }
             }
         }
         None
     }
 
+    #[cfg(feature = "proto-ipv6-fragmentation")]
     fn reassemble_ipv6(
         &mut self,
         sockets: &mut SocketSet<'_>,
@@ -287,6 +310,8 @@ impl InterfaceInner<'_> {
                     next,
                     done.payload,
                     frag_hdr_at + 8,
+                    // The Fragment header's own Next Header field.
+                    frag_hdr_at,
                 )
             }
             Ok(None) => None,
@@ -297,6 +322,8 @@ impl InterfaceInner<'_> {
         }
     }
 
+    /// Deliver an upper-layer payload; `named_at` is the packet offset of
+    /// the Next Header field that named `protocol`.
     fn deliver_ipv6(
         &mut self,
         sockets: &mut SocketSet<'_>,
@@ -304,6 +331,7 @@ impl InterfaceInner<'_> {
         rx: Rx<'_>,
         protocol: IpProtocol,
         payload: &[u8],
+        named_at: usize,
     ) -> Option<Pending> {
         let meta = IpMeta {
             src_addr: IpAddr::V6(rx.repr.src_addr),
@@ -335,6 +363,8 @@ impl InterfaceInner<'_> {
                 ),
                 _ => None,
             },
+            // Without TCP sockets TCP is a protocol nobody handles.
+            #[cfg(feature = "socket-tcp")]
             IpProtocol::Tcp => self.deliver_tcp(sockets, scratch, &meta, rx.dst_kind, payload),
             IpProtocol::Ipv6NoNxt => None,
             _ if raw_taken => None,
@@ -345,7 +375,7 @@ impl InterfaceInner<'_> {
                 // Problem code 1 pointing at it. The pointer is the Next
                 // Header field that named it: for the fixed header that is
                 // offset 6; otherwise the start of the previous header.
-                self.icmpv6_param_problem(scratch, &rx, ParamProblem::UnrecognizedNxtHdr, 6)
+                self.icmpv6_param_problem(scratch, &rx, ParamProblem::UnrecognizedNxtHdr, named_at)
             }
         }
     }

@@ -29,13 +29,13 @@ pub mod neighbor;
 pub mod reassembly;
 
 pub use self::counters::{
-    ArpCounters, Counters, IcmpCounters, IpCounters, LinkCounters, TcpCounters, UdpCounters,
+    ArpCounters, Count, Counters, IcmpCounters, IpCounters, LinkCounters, TcpCounters, UdpCounters,
 };
 pub use self::interface::{
     AddrError, INGRESS_BUDGET, Interface, InterfaceStorage, MAX_IPV4_ADDRS, MAX_IPV6_ADDRS,
-    MAX_MULTICAST_GROUPS, PollResult,
+    MAX_MULTICAST_GROUPS, MAX_PMTU_ENTRIES, PollResult,
 };
 pub use self::route::{MAX_ROUTES, Route, RouteTableFull, Routes};
 
-#[cfg(all(test, feature = "alloc"))]
+#[cfg(all(test, feature = "alloc", feature = "counters"))]
 mod tests;

@@ -31,7 +31,7 @@
 //!   [`Action::Solicit`] (send an NS / ARP request) and [`Action::Failed`].
 
 mod pool;
-#[cfg(test)]
+#[cfg(all(test, feature = "counters"))]
 mod tests;
 
 pub use self::pool::PendingSlot;
@@ -234,29 +234,30 @@ pub struct UnreachablePacket<'p> {
     pub packet: &'p [u8],
 }
 
-/// Counters the cache keeps.
+/// Counters the cache keeps ([`super::Count`]: zero-size without the
+/// `counters` feature).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct NeighborCounters {
     /// Multicast NS / broadcast ARP requests asked for.
-    pub solicitations_multicast: u64,
+    pub solicitations_multicast: super::Count,
     /// Unicast probes asked for.
-    pub solicitations_unicast: u64,
+    pub solicitations_unicast: super::Count,
     /// INCOMPLETE entries that learned their link-layer address.
-    pub resolutions: u64,
+    pub resolutions: super::Count,
     /// Entries removed because solicitations went unanswered.
-    pub failures: u64,
+    pub failures: super::Count,
     /// Queued packets dropped (per-neighbour overflow, pool exhaustion,
     /// too large, removal, unaddressable).
-    pub queue_drops: u64,
+    pub queue_drops: super::Count,
     /// Entries replaced to make room.
-    pub evictions: u64,
+    pub evictions: super::Count,
     /// Packets handed back because their unresolved entry was evicted.
-    pub evicted_packets: u64,
+    pub evicted_packets: super::Count,
     /// Unused STALE entries collected.
-    pub gc_removals: u64,
+    pub gc_removals: super::Count,
     /// Learned neighbours not stored because no entry could be replaced.
-    pub table_full: u64,
+    pub table_full: super::Count,
 }
 
 /// Per-family timers: RA options change IPv6's (RFC 4861 §6.3.4), never

@@ -6,7 +6,9 @@
 use core::net::IpAddr;
 
 use crate::wire::checksum::ChecksumCapabilities;
-use crate::wire::{IpEcn, IpProtocol, tcp, udp};
+#[cfg(feature = "socket-tcp")]
+use crate::wire::tcp;
+use crate::wire::{IpEcn, IpProtocol, udp};
 
 #[cfg(feature = "proto-ipv4")]
 use crate::wire::{icmpv4, ipv4};
@@ -23,12 +25,15 @@ pub(crate) enum IpPayload<'p> {
     Udp(udp::Repr, &'p [u8]),
     /// A segment whose data is `repr.payload` followed by the second slice
     /// (the two sides of a send ring's wrap).
+    #[cfg(feature = "socket-tcp")]
     Tcp(tcp::Repr<'p>, &'p [u8]),
     /// Bytes written as they are (raw sockets); with an IPv6 checksum
     /// offset (RFC 3542 §3.1), the checksum is computed there.
+    #[cfg(feature = "socket-raw")]
     Raw(IpProtocol, &'p [u8], Option<usize>),
     /// A whole ICMP / ICMPv6 message from a ping socket: copied, then its
     /// checksum filled.
+    #[cfg(feature = "socket-icmp")]
     IcmpMessage(IpProtocol, &'p [u8]),
 }
 
@@ -40,8 +45,12 @@ impl IpPayload<'_> {
             #[cfg(feature = "proto-ipv6")]
             IpPayload::Icmpv6(_) => IpProtocol::Icmpv6,
             IpPayload::Udp(..) => IpProtocol::Udp,
+            #[cfg(feature = "socket-tcp")]
             IpPayload::Tcp(..) => IpProtocol::Tcp,
-            IpPayload::Raw(p, ..) | IpPayload::IcmpMessage(p, _) => *p,
+            #[cfg(feature = "socket-raw")]
+            IpPayload::Raw(p, ..) => *p,
+            #[cfg(feature = "socket-icmp")]
+            IpPayload::IcmpMessage(p, _) => *p,
         }
     }
 
@@ -52,8 +61,12 @@ impl IpPayload<'_> {
             #[cfg(feature = "proto-ipv6")]
             IpPayload::Icmpv6(r) => r.buffer_len(),
             IpPayload::Udp(r, data) => r.buffer_len(data.len()),
+            #[cfg(feature = "socket-tcp")]
             IpPayload::Tcp(r, more) => r.buffer_len() + more.len(),
-            IpPayload::Raw(_, data, _) | IpPayload::IcmpMessage(_, data) => data.len(),
+            #[cfg(feature = "socket-raw")]
+            IpPayload::Raw(_, data, _) => data.len(),
+            #[cfg(feature = "socket-icmp")]
+            IpPayload::IcmpMessage(_, data) => data.len(),
         }
     }
 }
@@ -165,36 +178,26 @@ impl IpOut<'_> {
             }
             IpPayload::Udp(r, data) => {
                 let mut packet = udp::Packet::new_unchecked(buf);
-                r.emit(
-                    &mut packet,
-                    src,
-                    dst,
-                    data.len(),
-                    |b| b.copy_from_slice(data),
-                    caps.udp,
-                );
+                r.emit_slice(&mut packet, src, dst, data, caps.udp);
             }
+            #[cfg(feature = "socket-tcp")]
             IpPayload::Tcp(r, more) => {
-                let first = r.payload;
-                let len = first.len() + more.len();
-                r.emit_with(
+                r.emit_two(
                     &mut tcp::Packet::new_unchecked(buf),
                     src,
                     dst,
-                    len,
-                    |b| {
-                        b[..first.len()].copy_from_slice(first);
-                        b[first.len()..].copy_from_slice(more);
-                    },
+                    more,
                     caps.tcp,
                 );
             }
+            #[cfg(feature = "socket-raw")]
             IpPayload::Raw(protocol, data, offset) => {
                 buf.copy_from_slice(data);
                 if let (Some(off), IpAddr::V6(s), IpAddr::V6(d)) = (offset, src, dst) {
                     crate::socket::raw::fill_checksum(buf, off, s, d, protocol);
                 }
             }
+            #[cfg(feature = "socket-icmp")]
             IpPayload::IcmpMessage(protocol, data) => {
                 buf.copy_from_slice(data);
                 let fill = match protocol {

@@ -69,7 +69,13 @@ use crate::config::{Ipv4Config, Ipv6Config};
 use crate::time::{Duration, Instant};
 use crate::wire::{IpEcn, IpProtocol};
 
-#[cfg(test)]
+#[cfg(all(
+    test,
+    any(
+        feature = "proto-ipv4-fragmentation",
+        feature = "proto-ipv6-fragmentation"
+    )
+))]
 // Tests link std; `alloc` is not always enabled, so std's re-exports it is.
 #[allow(clippy::std_instead_of_alloc)]
 mod tests;
@@ -690,6 +696,14 @@ impl<'a> Reassembler<'a> {
     /// The earliest deadline of a datagram in progress or dropped, when
     /// [`Reassembler::poll`] has work.
     pub fn poll_at(&self) -> Option<Instant> {
+        // Nothing is ever fed in without a fragmentation feature: no
+        // deadline, and the expiry path is compiled out with it.
+        if cfg!(not(any(
+            feature = "proto-ipv4-fragmentation",
+            feature = "proto-ipv6-fragmentation"
+        ))) {
+            return None;
+        }
         self.slots
             .iter()
             .filter(|s| s.phase != Phase::Free)

@@ -170,12 +170,22 @@ pub enum IcmpErrorKind {
 /// The ICMP errors a socket keeps for the application (Linux's
 /// `IP_RECVERR` queue): the newest few; when full the oldest is dropped and
 /// counted.
+#[cfg(any(
+    feature = "socket-udp",
+    feature = "socket-icmp",
+    feature = "socket-raw"
+))]
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ErrorQueue {
     errors: heapless::Deque<IcmpError, { ErrorQueue::LEN }>,
     overflows: u64,
 }
 
+#[cfg(any(
+    feature = "socket-udp",
+    feature = "socket-icmp",
+    feature = "socket-raw"
+))]
 impl ErrorQueue {
     /// The number of errors kept per socket.
     const LEN: usize = 4;
@@ -205,10 +215,14 @@ impl ErrorQueue {
     }
 }
 
+#[cfg(feature = "socket-icmp")]
 pub mod icmp;
+#[cfg(feature = "socket-raw")]
 pub mod raw;
 mod set;
+#[cfg(feature = "socket-tcp")]
 pub mod tcp;
+#[cfg(feature = "socket-udp")]
 pub mod udp;
 
 pub use self::set::{AnySocket, SetError, Socket, SocketHandle, SocketSet, SocketStorage};

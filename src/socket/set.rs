@@ -14,9 +14,18 @@
 
 use managed::ManagedSlice;
 
-use super::{PollAt, icmp, raw, tcp, udp};
+use super::PollAt;
+#[cfg(feature = "socket-icmp")]
+use super::icmp;
+#[cfg(feature = "socket-raw")]
+use super::raw;
+#[cfg(feature = "socket-tcp")]
+use super::tcp;
+#[cfg(feature = "socket-udp")]
+use super::udp;
 use crate::storage::{DeadlineHeap, HeapSlot, HeapSlots};
 use crate::time::Instant;
+#[cfg(feature = "socket-raw")]
 use crate::wire::{IpProtocol, IpVersion};
 
 /// A socket of any kind.
@@ -28,39 +37,71 @@ use crate::wire::{IpProtocol, IpVersion};
 #[non_exhaustive]
 pub enum Socket<'a> {
     /// A UDP socket.
+    #[cfg(feature = "socket-udp")]
     Udp(udp::Socket<'a>),
     /// An ICMP (ping) socket.
+    #[cfg(feature = "socket-icmp")]
     Icmp(icmp::Socket<'a>),
     /// A raw IP socket.
+    #[cfg(feature = "socket-raw")]
     Raw(raw::Socket<'a>),
     /// A TCP socket.
+    #[cfg(feature = "socket-tcp")]
     Tcp(tcp::Socket<'a>),
     /// A TCP listener (its connections are TCP sockets of the set).
+    #[cfg(feature = "socket-tcp-listener")]
     TcpListener(tcp::Listener<'a>),
+    /// Never built: the lifetime's holder when no socket kind is compiled
+    /// in (every `socket-*` feature off).
+    #[cfg(not(any(
+        feature = "socket-udp",
+        feature = "socket-icmp",
+        feature = "socket-raw",
+        feature = "socket-tcp"
+    )))]
+    #[doc(hidden)]
+    None(core::convert::Infallible, core::marker::PhantomData<&'a ()>),
 }
 
 impl Socket<'_> {
     pub(crate) fn poll_at(&self) -> PollAt {
         match self {
+            #[cfg(feature = "socket-udp")]
             Socket::Udp(s) => s.poll_at(),
+            #[cfg(feature = "socket-icmp")]
             Socket::Icmp(s) => s.poll_at(),
+            #[cfg(feature = "socket-raw")]
             Socket::Raw(s) => s.poll_at(),
+            #[cfg(feature = "socket-tcp")]
             Socket::Tcp(s) => s.poll_at(),
             // A listener never sends: its connections do.
+            #[cfg(feature = "socket-tcp-listener")]
             Socket::TcpListener(_) => PollAt::Ingress,
+            #[cfg(not(any(
+                feature = "socket-udp",
+                feature = "socket-icmp",
+                feature = "socket-raw",
+                feature = "socket-tcp"
+            )))]
+            Socket::None(never, _) => match *never {},
         }
     }
 
     /// The port this socket is found by in the port index, if any.
     fn indexed_port(&self) -> Option<(Proto, u16)> {
         match self {
+            #[cfg(feature = "socket-udp")]
             Socket::Udp(s) if s.is_open() => Some((Proto::Udp, s.endpoint().port)),
+            #[cfg(feature = "socket-udp")]
             Socket::Udp(_) => None,
+            #[cfg(feature = "socket-icmp")]
             Socket::Icmp(s) => s.ident().map(|i| (Proto::Icmp, i)),
+            #[cfg(feature = "socket-raw")]
             Socket::Raw(s) => {
                 let (v, p) = s.index_key();
                 Some((Proto::Raw, raw_key(v, p)))
             }
+            #[cfg(feature = "socket-tcp")]
             Socket::Tcp(s) => match s.state() {
                 tcp::State::Closed => None,
                 tcp::State::Listen => Some((Proto::TcpListen, s.listen_endpoint().port)),
@@ -69,9 +110,17 @@ impl Socket<'_> {
                     Some((Proto::TcpConn, tcp_tuple_key(&l, &r)))
                 }
             },
+            #[cfg(feature = "socket-tcp-listener")]
             Socket::TcpListener(l) => l
                 .is_listening()
                 .then(|| (Proto::TcpListen, l.endpoint().port)),
+            #[cfg(not(any(
+                feature = "socket-udp",
+                feature = "socket-icmp",
+                feature = "socket-raw",
+                feature = "socket-tcp"
+            )))]
+            Socket::None(never, _) => match *never {},
         }
     }
 }
@@ -95,12 +144,16 @@ macro_rules! any_socket {
             fn downcast<'c>(socket: &'c Socket<'a>) -> Option<&'c Self> {
                 match socket {
                     Socket::$variant(s) => Some(s),
+                    // The only kind when one `socket-*` feature is on.
+                    #[allow(unreachable_patterns)]
                     _ => None,
                 }
             }
             fn downcast_mut<'c>(socket: &'c mut Socket<'a>) -> Option<&'c mut Self> {
                 match socket {
                     Socket::$variant(s) => Some(s),
+                    // The only kind when one `socket-*` feature is on.
+                    #[allow(unreachable_patterns)]
                     _ => None,
                 }
             }
@@ -108,11 +161,16 @@ macro_rules! any_socket {
     };
 }
 
+#[cfg(feature = "socket-udp")]
 any_socket!(udp, Udp);
+#[cfg(feature = "socket-icmp")]
 any_socket!(icmp, Icmp);
+#[cfg(feature = "socket-raw")]
 any_socket!(raw, Raw);
+#[cfg(feature = "socket-tcp")]
 any_socket!(tcp, Tcp);
 
+#[cfg(feature = "socket-tcp")]
 /// The connection-index key of a TCP 4-tuple: a mix of the tuple folded
 /// to 16 bits (the bucket's chain is then checked against the full tuple).
 pub(crate) fn tcp_tuple_key(local: &super::IpEndpoint, remote: &super::IpEndpoint) -> u16 {
@@ -129,6 +187,7 @@ pub(crate) fn tcp_tuple_key(local: &super::IpEndpoint, remote: &super::IpEndpoin
 }
 
 /// The raw-socket index key: protocol number, plus 0x100 for IPv6.
+#[cfg(feature = "socket-raw")]
 fn raw_key(version: IpVersion, protocol: IpProtocol) -> u16 {
     let v6 = match version {
         IpVersion::Ipv4 => 0,
@@ -169,10 +228,15 @@ pub enum SetError {
 /// Which index a socket is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Proto {
+    #[cfg(feature = "socket-udp")]
     Udp,
+    #[cfg(feature = "socket-icmp")]
     Icmp,
+    #[cfg(feature = "socket-raw")]
     Raw,
+    #[cfg(feature = "socket-tcp")]
     TcpListen,
+    #[cfg(feature = "socket-tcp")]
     TcpConn,
 }
 
@@ -241,11 +305,16 @@ pub struct SocketSet<'a> {
 fn bucket_of(proto: Proto, port: u16) -> usize {
     // Ports are not attacker-chosen for *local* sockets, so a fixed mix is
     // enough here (the TCP 4-tuple index uses a keyed hash).
-    let p = match proto {
-        Proto::Udp => 0u32,
+    let p: u32 = match proto {
+        #[cfg(feature = "socket-udp")]
+        Proto::Udp => 0,
+        #[cfg(feature = "socket-icmp")]
         Proto::Icmp => 1,
+        #[cfg(feature = "socket-raw")]
         Proto::Raw => 2,
+        #[cfg(feature = "socket-tcp")]
         Proto::TcpListen => 3,
+        #[cfg(feature = "socket-tcp")]
         Proto::TcpConn => 4,
     };
     let x = (u32::from(port) ^ (p << 16)).wrapping_mul(0x9e37_79b1);
@@ -449,6 +518,7 @@ impl<'a> SocketSet<'a> {
 
     /// Slots of open UDP sockets bound to `port` (callers check the
     /// address with `accepts`). Valid after `refresh`.
+    #[cfg(feature = "socket-udp")]
     pub(crate) fn udp_slots(&self, port: u16) -> BucketIter<'_, 'a> {
         BucketIter {
             set: self,
@@ -458,6 +528,7 @@ impl<'a> SocketSet<'a> {
     }
 
     /// Slots of ICMP sockets bound to identifier `ident`.
+    #[cfg(feature = "socket-icmp")]
     pub(crate) fn icmp_slots(&self, ident: u16) -> BucketIter<'_, 'a> {
         BucketIter {
             set: self,
@@ -467,6 +538,7 @@ impl<'a> SocketSet<'a> {
     }
 
     /// Slots of raw sockets for `protocol` over `version`.
+    #[cfg(feature = "socket-raw")]
     pub(crate) fn raw_slots(&self, version: IpVersion, protocol: IpProtocol) -> BucketIter<'_, 'a> {
         let key = raw_key(version, protocol);
         BucketIter {
@@ -477,6 +549,7 @@ impl<'a> SocketSet<'a> {
     }
 
     /// Slots of TCP connections whose 4-tuple hashes like this one.
+    #[cfg(feature = "socket-tcp")]
     pub(crate) fn tcp_conn_slots(
         &self,
         local: &super::IpEndpoint,
@@ -491,6 +564,7 @@ impl<'a> SocketSet<'a> {
     }
 
     /// Slots of TCP sockets listening on `port`.
+    #[cfg(feature = "socket-tcp")]
     pub(crate) fn tcp_listen_slots(&self, port: u16) -> BucketIter<'_, 'a> {
         BucketIter {
             set: self,
@@ -501,12 +575,14 @@ impl<'a> SocketSet<'a> {
 
     /// Whether any socket uses local TCP port `port` (ephemeral port
     /// selection, RFC 6056).
+    #[cfg(feature = "socket-tcp")]
     pub(crate) fn tcp_port_in_use(&self, port: u16) -> bool {
         self.slots().iter().any(|s| match &s.socket {
             Some(Socket::Tcp(t)) => {
                 t.listen_endpoint().port == port
                     || t.local_endpoint().is_some_and(|l| l.port == port)
             }
+            #[cfg(feature = "socket-tcp-listener")]
             Some(Socket::TcpListener(l)) => l.is_listening() && l.endpoint().port == port,
             _ => false,
         })
@@ -520,6 +596,7 @@ impl<'a> SocketSet<'a> {
     }
 
     /// The handle of the socket in slot `i`.
+    #[cfg(feature = "socket-tcp-listener")]
     pub(crate) fn handle_of(&self, i: usize) -> Option<SocketHandle> {
         let slot = self.slots().get(i)?;
         slot.socket.as_ref()?;
@@ -532,6 +609,7 @@ impl<'a> SocketSet<'a> {
     /// Run `f` on the listener in slot `i` and the set, the listener
     /// lifted out of its slot meanwhile (so both can be borrowed). `f`
     /// must not add sockets: the slot looks free while it runs.
+    #[cfg(feature = "socket-tcp-listener")]
     pub(crate) fn with_listener<R>(
         &mut self,
         i: usize,
@@ -553,6 +631,7 @@ impl<'a> SocketSet<'a> {
     }
 
     /// The socket in slot `i`, to read.
+    #[cfg(any(feature = "socket-udp", feature = "socket-tcp"))]
     pub(crate) fn get_slot(&self, i: usize) -> Option<&Socket<'a>> {
         self.slots().get(i).and_then(|s| s.socket.as_ref())
     }
@@ -617,7 +696,7 @@ impl Iterator for BucketIter<'_, '_> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "socket-udp"))]
 mod tests {
     use super::*;
     use crate::socket::udp::{PacketBuffer, Socket as UdpSocket};
@@ -650,6 +729,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "alloc")]
     fn grows_with_alloc() {
         let mut set = SocketSet::new(Vec::new());
         for _ in 0..10 {
@@ -659,6 +739,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "alloc")]
     fn port_index_follows_binds() {
         let mut set = SocketSet::new(Vec::new());
         let handles: Vec<_> = (0..200).map(|_| set.add(udp()).unwrap()).collect();
@@ -697,6 +778,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "alloc")]
     fn heap_tracks_sockets_with_work() {
         let mut set = SocketSet::new(Vec::new());
         let a = set.add(udp()).unwrap();

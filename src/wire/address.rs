@@ -19,6 +19,7 @@ impl EthernetAddress {
     pub const UNSPECIFIED: EthernetAddress = EthernetAddress([0; 6]);
 
     /// The address in the first six bytes of `data`, or `None` if shorter.
+    #[inline]
     pub fn from_bytes(data: &[u8]) -> Option<EthernetAddress> {
         let b: [u8; 6] = data.get(..6)?.try_into().ok()?;
         Some(EthernetAddress(b))
@@ -67,6 +68,7 @@ impl EthernetAddress {
 }
 
 impl fmt::Display for EthernetAddress {
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let b = self.0;
         write!(
@@ -83,6 +85,7 @@ impl fmt::Display for EthernetAddress {
 pub struct AddrParseError;
 
 impl fmt::Display for AddrParseError {
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("invalid address syntax")
     }
@@ -140,6 +143,7 @@ impl Ipv4Cidr {
     }
     /// The network whose mask is `netmask`, or `None` if the mask is not
     /// contiguous.
+    #[inline]
     pub fn from_netmask(address: Ipv4Addr, netmask: Ipv4Addr) -> Option<Ipv4Cidr> {
         let m = u32::from(netmask);
         let len = m.leading_ones();
@@ -157,10 +161,12 @@ impl Ipv4Cidr {
         self.prefix_len
     }
     /// The mask as an address (`255.255.255.0` for /24).
+    #[inline]
     pub fn netmask(&self) -> Ipv4Addr {
         Ipv4Addr::from(mask32(self.prefix_len))
     }
     /// The network: the address with its host bits cleared.
+    #[inline]
     pub fn network(&self) -> Ipv4Cidr {
         Ipv4Cidr {
             address: Ipv4Addr::from(u32::from(self.address) & mask32(self.prefix_len)),
@@ -169,6 +175,7 @@ impl Ipv4Cidr {
     }
     /// The subnet-directed broadcast address (RFC 919, RFC 922), or `None`
     /// for /31 (RFC 3021 point-to-point) and /32 networks.
+    #[inline]
     pub fn broadcast(&self) -> Option<Ipv4Addr> {
         if self.prefix_len >= 31 {
             return None;
@@ -178,11 +185,13 @@ impl Ipv4Cidr {
         ))
     }
     /// Whether `addr` is inside this network.
+    #[inline]
     pub fn contains_addr(&self, addr: &Ipv4Addr) -> bool {
         let m = mask32(self.prefix_len);
         u32::from(*addr) & m == u32::from(self.address) & m
     }
     /// Whether `subnet` lies entirely inside this network.
+    #[inline]
     pub fn contains_subnet(&self, subnet: &Ipv4Cidr) -> bool {
         self.prefix_len <= subnet.prefix_len && self.contains_addr(&subnet.address)
     }
@@ -205,6 +214,7 @@ const fn mask128(len: u8) -> u128 {
 }
 
 impl fmt::Display for Ipv4Cidr {
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.address, self.prefix_len)
     }
@@ -213,6 +223,7 @@ impl fmt::Display for Ipv4Cidr {
 impl FromStr for Ipv4Cidr {
     type Err = AddrParseError;
     /// Parses `a.b.c.d/len`.
+    #[inline]
     fn from_str(s: &str) -> Result<Self, AddrParseError> {
         let (a, l) = s.split_once('/').ok_or(AddrParseError)?;
         let addr = Ipv4Addr::from_str(a).map_err(|_| AddrParseError)?;
@@ -257,6 +268,7 @@ impl Ipv6Cidr {
         self.prefix_len
     }
     /// The network: the address with its interface bits cleared.
+    #[inline]
     pub fn network(&self) -> Ipv6Cidr {
         Ipv6Cidr {
             address: Ipv6Addr::from(u128::from(self.address) & mask128(self.prefix_len)),
@@ -264,21 +276,25 @@ impl Ipv6Cidr {
         }
     }
     /// The mask as an address.
+    #[inline]
     pub fn netmask(&self) -> Ipv6Addr {
         Ipv6Addr::from(mask128(self.prefix_len))
     }
     /// Whether `addr` is inside this network.
+    #[inline]
     pub fn contains_addr(&self, addr: &Ipv6Addr) -> bool {
         let m = mask128(self.prefix_len);
         u128::from(*addr) & m == u128::from(self.address) & m
     }
     /// Whether `subnet` lies entirely inside this network.
+    #[inline]
     pub fn contains_subnet(&self, subnet: &Ipv6Cidr) -> bool {
         self.prefix_len <= subnet.prefix_len && self.contains_addr(&subnet.address)
     }
 }
 
 impl fmt::Display for Ipv6Cidr {
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.address, self.prefix_len)
     }
@@ -287,6 +303,7 @@ impl fmt::Display for Ipv6Cidr {
 impl FromStr for Ipv6Cidr {
     type Err = AddrParseError;
     /// Parses `addr/len`.
+    #[inline]
     fn from_str(s: &str) -> Result<Self, AddrParseError> {
         let (a, l) = s.split_once('/').ok_or(AddrParseError)?;
         let addr = Ipv6Addr::from_str(a).map_err(|_| AddrParseError)?;
@@ -308,6 +325,7 @@ pub enum IpCidr {
 impl IpCidr {
     /// `address/prefix_len`, or `None` if the length is too long for the
     /// family.
+    #[inline]
     pub fn new(address: IpAddr, prefix_len: u8) -> Option<IpCidr> {
         match address {
             IpAddr::V4(a) => Ipv4Cidr::new(a, prefix_len).map(IpCidr::V4),
@@ -315,6 +333,7 @@ impl IpCidr {
         }
     }
     /// The address part.
+    #[inline]
     pub fn address(&self) -> IpAddr {
         match self {
             IpCidr::V4(c) => IpAddr::V4(c.address()),
@@ -322,6 +341,7 @@ impl IpCidr {
         }
     }
     /// The prefix length.
+    #[inline]
     pub fn prefix_len(&self) -> u8 {
         match self {
             IpCidr::V4(c) => c.prefix_len(),
@@ -329,6 +349,7 @@ impl IpCidr {
         }
     }
     /// Whether `addr` is inside this network (false across families).
+    #[inline]
     pub fn contains_addr(&self, addr: &IpAddr) -> bool {
         match (self, addr) {
             (IpCidr::V4(c), IpAddr::V4(a)) => c.contains_addr(a),
@@ -339,18 +360,21 @@ impl IpCidr {
 }
 
 impl From<Ipv4Cidr> for IpCidr {
+    #[inline]
     fn from(c: Ipv4Cidr) -> Self {
         IpCidr::V4(c)
     }
 }
 
 impl From<Ipv6Cidr> for IpCidr {
+    #[inline]
     fn from(c: Ipv6Cidr) -> Self {
         IpCidr::V6(c)
     }
 }
 
 impl fmt::Display for IpCidr {
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             IpCidr::V4(c) => c.fmt(f),
@@ -361,6 +385,7 @@ impl fmt::Display for IpCidr {
 
 impl FromStr for IpCidr {
     type Err = AddrParseError;
+    #[inline]
     fn from_str(s: &str) -> Result<Self, AddrParseError> {
         if s.contains(':') {
             Ipv6Cidr::from_str(s).map(IpCidr::V6)

@@ -199,6 +199,7 @@ pub fn pseudo_header(
 /// `combine(&[pseudo_header(src, dst, protocol, length), data(data)])`
 /// (a one's-complement sum does not depend on grouping, and both are zero
 /// only when every input word is).
+#[inline]
 pub fn pseudo_header_and_data(
     src: &core::net::IpAddr,
     dst: &core::net::IpAddr,
@@ -252,6 +253,99 @@ pub(crate) fn pseudo_header_extra_and_data2(
     let (s, c) = (acc as u64).overflowing_add((acc >> 64) as u64);
     let (s, c2) = s.overflowing_add(u64::from(c));
     let acc = sum_native(s, second) + u128::from(c2);
+    u16::from_be(fold(acc))
+}
+
+/// Copy `src` into `dst` and sum it in the same pass: the partial sum
+/// (native order, unfolded, `init` added) that [`sum_native`] would give
+/// over `src`. A payload copied into a frame is summed from the loads that
+/// copy it, instead of a `memcpy` followed by a second pass that reads the
+/// copy back.
+///
+/// Copies `min(dst.len(), src.len())` bytes (callers pass equal lengths;
+/// a mismatch never panics) and sums exactly the bytes copied.
+#[inline]
+pub(crate) fn copy_and_sum_native(init: u64, dst: &mut [u8], src: &[u8]) -> u128 {
+    let n = dst.len().min(src.len());
+    let (dst, src) = (&mut dst[..n], &src[..n]);
+    let (sblocks, srest) = src.as_chunks::<32>();
+    let (dblocks, drest) = dst.as_chunks_mut::<32>();
+    let (mut a, mut b, mut c, mut d) = (0u128, 0u128, 0u128, 0u128);
+    for (s, t) in sblocks.iter().zip(dblocks.iter_mut()) {
+        *t = *s;
+        a += word64(s, 0);
+        b += word64(s, 8);
+        c += word64(s, 16);
+        d += word64(s, 24);
+    }
+    // The tail (< 32 bytes) in fixed-size pieces: whole-array moves, no
+    // variable-length `memcpy` call, summed from the same loads.
+    let mut narrow = u128::from(init);
+    let (sw, mut st) = srest.as_chunks::<8>();
+    let (dw, mut dt) = drest.as_chunks_mut::<8>();
+    for (s, t) in sw.iter().zip(dw.iter_mut()) {
+        *t = *s;
+        narrow += u128::from(u64::from_ne_bytes(*s));
+    }
+    if let Some((s, sr)) = st.split_first_chunk::<4>()
+        && let Some((t, tr)) = core::mem::take(&mut dt).split_first_chunk_mut::<4>()
+    {
+        *t = *s;
+        narrow += u128::from(u32::from_ne_bytes(*s));
+        (st, dt) = (sr, tr);
+    }
+    if let Some((s, sr)) = st.split_first_chunk::<2>()
+        && let Some((t, tr)) = core::mem::take(&mut dt).split_first_chunk_mut::<2>()
+    {
+        *t = *s;
+        narrow += u128::from(u16::from_ne_bytes(*s));
+        (st, dt) = (sr, tr);
+    }
+    // RFC 1071 §4.1: an odd trailing byte is padded with a zero on the right.
+    if let (Some(&s), Some(t)) = (st.first(), dt.first_mut()) {
+        *t = s;
+        narrow += u128::from(u16::from_ne_bytes([s, 0]));
+    }
+    narrow + a + b + c + d
+}
+
+/// The checksum sum of a segment whose payload is copied here from
+/// `first` then `second` into `dst` (one pass over the bytes: summed from
+/// the loads that copy them, see [`copy_and_sum_native`]), with `other`
+/// (the options, just stored, at an even offset) summed after.
+///
+/// `second` may start at an odd offset of the payload (when `first` has an
+/// odd length): its sum is then taken on its own grid and byte-swapped
+/// (RFC 1071 §2(B): the sum is byte-order independent, so a one-byte shift
+/// swaps the bytes of the folded sum).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn pseudo_header_extra_copy_and_data(
+    src: &core::net::IpAddr,
+    dst_addr: &core::net::IpAddr,
+    protocol: IpProtocol,
+    length: u32,
+    extra: u64,
+    dst: &mut [u8],
+    first: &[u8],
+    second: &[u8],
+    other: &[u8],
+) -> u16 {
+    let split = first.len().min(dst.len());
+    let (d1, d2) = dst.split_at_mut(split);
+    let init = pseudo_native(src, dst_addr, protocol, length) + extra;
+    let mut acc = copy_and_sum_native(init, d1, first);
+    if !second.is_empty() {
+        let more = copy_and_sum_native(0, d2, second);
+        acc += if split % 2 == 1 {
+            u128::from(fold(more).swap_bytes())
+        } else {
+            more
+        };
+    }
+    // 128 -> 64 bits with end-around carry (2^64 is 1 modulo 0xffff).
+    let (s, c) = (acc as u64).overflowing_add((acc >> 64) as u64);
+    let (s, c2) = s.overflowing_add(u64::from(c));
+    let acc = sum_native(s, other) + u128::from(c2);
     u16::from_be(fold(acc))
 }
 
@@ -504,6 +598,48 @@ mod tests {
             let mut words = std::vec::Vec::from(extra.to_ne_bytes());
             words.extend_from_slice(&v);
             prop_assert_eq!(one, pseudo_header_and_data(&src, &dst, IpProtocol::Tcp, 9, &words));
+        }
+
+        #[test]
+        fn copy_and_sum_matches_copy_then_sum(
+            v in proptest::collection::vec(any::<u8>(), 0..300),
+            split in 0usize..300,
+            extra in 0u64..(1 << 36),
+        ) {
+            // The payload (any length, odd included) copied and summed in
+            // one pass, the even-length options after it: the same bytes
+            // and the same sum as copying first and summing the copy.
+            let src = core::net::IpAddr::V6(Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0, 1));
+            let dst = core::net::IpAddr::V6(Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0, 2));
+            let split = split.min(v.len()) & !1;
+            let (options, payload) = v.split_at(split);
+            let mut copy = std::vec![0xa5u8; payload.len()];
+            let fused = pseudo_header_extra_copy_and_data(
+                &src, &dst, IpProtocol::Tcp, 9, extra, &mut copy, payload, &[], options,
+            );
+            prop_assert_eq!(&copy[..], payload);
+            prop_assert_eq!(
+                fused,
+                pseudo_header_extra_and_data2(&src, &dst, IpProtocol::Tcp, 9, extra, payload, options)
+            );
+        }
+
+        #[test]
+        fn copy_and_sum_two_pieces(
+            v in proptest::collection::vec(any::<u8>(), 0..300),
+            cut in 0usize..300,
+            extra in 0u64..(1 << 36),
+        ) {
+            // The payload in two pieces cut anywhere, odd cuts included.
+            let src = core::net::IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+            let dst = core::net::IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2));
+            let (a, b) = v.split_at(cut.min(v.len()));
+            let mut copy = std::vec![0u8; v.len()];
+            let fused = pseudo_header_extra_copy_and_data(
+                &src, &dst, IpProtocol::Tcp, 9, extra, &mut copy, a, b, &[],
+            );
+            prop_assert_eq!(&copy[..], &v[..]);
+            prop_assert_eq!(fused, pseudo_header_extra_and_data(&src, &dst, IpProtocol::Tcp, 9, extra, &v));
         }
 
         #[test]

@@ -57,6 +57,7 @@ pub enum EtherType {
 }
 
 impl From<u16> for EtherType {
+    #[inline]
     fn from(v: u16) -> Self {
         match v {
             0x0800 => EtherType::Ipv4,
@@ -69,6 +70,7 @@ impl From<u16> for EtherType {
 }
 
 impl From<EtherType> for u16 {
+    #[inline]
     fn from(t: EtherType) -> u16 {
         match t {
             EtherType::Ipv4 => 0x0800,
@@ -81,6 +83,7 @@ impl From<EtherType> for u16 {
 }
 
 impl fmt::Display for EtherType {
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EtherType::Ipv4 => f.write_str("IPv4"),
@@ -150,6 +153,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
     }
 
     /// Wrap a buffer and check that every accessor is safe.
+    #[inline]
     pub fn new_checked(buffer: T) -> Result<Frame<T>> {
         let frame = Self::new_unchecked(buffer);
         frame.check_len()?;
@@ -180,34 +184,40 @@ impl<T: AsRef<[u8]>> Frame<T> {
     }
 
     /// Give back the buffer.
+    #[inline]
     pub fn into_inner(self) -> T {
         self.buffer
     }
 
     /// The destination address.
+    #[inline]
     pub fn dst_addr(&self) -> EthernetAddress {
         let mut a = [0u8; 6];
         a.copy_from_slice(&self.buffer.as_ref()[field::DESTINATION]);
         EthernetAddress(a)
     }
     /// The source address.
+    #[inline]
     pub fn src_addr(&self) -> EthernetAddress {
         let mut a = [0u8; 6];
         a.copy_from_slice(&self.buffer.as_ref()[field::SOURCE]);
         EthernetAddress(a)
     }
     /// The raw type/length field.
+    #[inline]
     pub fn type_len(&self) -> u16 {
         NetworkEndian::read_u16(&self.buffer.as_ref()[field::TYPE_LEN])
     }
     /// Whether this is an IEEE 802.3 frame (the type/length field is a
     /// length, RFC 1042) rather than Ethernet II (RFC 894).
+    #[inline]
     pub fn is_ieee802_3(&self) -> bool {
         self.type_len() <= MAX_LENGTH
     }
     /// The EtherType of an Ethernet II frame, `None` for an IEEE 802.3 frame
     /// (or an invalid type/length). For the EtherType carried in a SNAP
     /// header use [`Frame::network_payload`].
+    #[inline]
     pub fn ethertype(&self) -> Option<EtherType> {
         let v = self.type_len();
         (v >= MIN_ETHERTYPE).then(|| EtherType::from(v))
@@ -217,6 +227,7 @@ impl<T: AsRef<[u8]>> Frame<T> {
 impl<'a, T: AsRef<[u8]> + ?Sized> Frame<&'a T> {
     /// Every byte after the 14-byte header, as received (for 802.3 this
     /// includes the LLC header and any padding).
+    #[inline]
     pub fn payload(&self) -> &'a [u8] {
         &self.buffer.as_ref()[field::PAYLOAD]
     }
@@ -278,28 +289,34 @@ impl<'a, T: AsRef<[u8]> + ?Sized> Frame<&'a T> {
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
     /// Set the destination address.
+    #[inline]
     pub fn set_dst_addr(&mut self, v: EthernetAddress) {
         self.buffer.as_mut()[field::DESTINATION].copy_from_slice(v.as_bytes())
     }
     /// Set the source address.
+    #[inline]
     pub fn set_src_addr(&mut self, v: EthernetAddress) {
         self.buffer.as_mut()[field::SOURCE].copy_from_slice(v.as_bytes())
     }
     /// Set the raw type/length field.
+    #[inline]
     pub fn set_type_len(&mut self, v: u16) {
         NetworkEndian::write_u16(&mut self.buffer.as_mut()[field::TYPE_LEN], v)
     }
     /// Set the type/length field to an EtherType (Ethernet II).
+    #[inline]
     pub fn set_ethertype(&mut self, v: EtherType) {
         self.set_type_len(u16::from(v))
     }
     /// Every byte after the 14-byte header.
+    #[inline]
     pub fn payload_mut(&mut self) -> &mut [u8] {
         &mut self.buffer.as_mut()[field::PAYLOAD]
     }
 }
 
 impl<T: AsRef<[u8]>> AsRef<[u8]> for Frame<T> {
+    #[inline]
     fn as_ref(&self) -> &[u8] {
         self.buffer.as_ref()
     }
@@ -351,6 +368,7 @@ impl Repr {
     ///
     /// An `ethertype` below 0x0600 would be read back as an 802.3 length;
     /// that is a caller bug.
+    #[inline]
     pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, frame: &mut Frame<T>) {
         frame.set_dst_addr(self.dst_addr);
         frame.set_src_addr(self.src_addr);

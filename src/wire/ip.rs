@@ -78,6 +78,7 @@ impl From<IpProtocol> for u8 {
 impl IpProtocol {
     /// Whether this number names an IPv6 extension header that the
     /// header-chain walker must step over (RFC 8200 §4, RFC 7045).
+    #[inline]
     pub fn is_ipv6_extension(&self) -> bool {
         matches!(
             self,
@@ -122,6 +123,7 @@ pub enum IpVersion {
 
 impl IpVersion {
     /// The version of the packet starting with `first_byte`, if any.
+    #[inline]
     pub fn of_packet(data: &[u8]) -> Option<IpVersion> {
         match data.first().map(|b| b >> 4) {
             Some(4) => Some(IpVersion::Ipv4),
@@ -148,6 +150,7 @@ pub enum IpEcn {
 
 impl IpEcn {
     /// The codepoint from the two low bits of `v`.
+    #[inline]
     pub fn from_bits(v: u8) -> IpEcn {
         match v & 0b11 {
             0b00 => IpEcn::NotEct,
@@ -157,6 +160,7 @@ impl IpEcn {
         }
     }
     /// The two-bit codepoint.
+    #[inline]
     pub fn bits(&self) -> u8 {
         match self {
             IpEcn::NotEct => 0b00,

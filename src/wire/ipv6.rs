@@ -79,6 +79,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Wrap a buffer and check that every accessor is safe.
+    #[inline]
     pub fn new_checked(buffer: T) -> Result<Packet<T>> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
@@ -90,6 +91,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     ///
     /// Bytes past `40 + payload_len` (link-layer padding) are allowed and
     /// ignored.
+    #[inline]
     pub fn check_len(&self) -> Result<()> {
         let len = self.buffer.as_ref().len();
         if len < HEADER_LEN {
@@ -106,63 +108,76 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Give back the buffer.
+    #[inline]
     pub fn into_inner(self) -> T {
         self.buffer
     }
 
+    #[inline]
     fn ver_tc_flow(&self) -> u32 {
         NetworkEndian::read_u32(&self.buffer.as_ref()[field::VER_TC_FLOW])
     }
 
     /// The version field (6 in a checked packet).
+    #[inline]
     pub fn version(&self) -> u8 {
         self.buffer.as_ref()[0] >> 4
     }
     /// The whole Traffic Class byte (DSCP and ECN).
+    #[inline]
     pub fn traffic_class(&self) -> u8 {
         // Bits 4..12 of the first word; the shift leaves 12 bits, the
         // cast keeps the low 8.
         (self.ver_tc_flow() >> 20) as u8
     }
     /// The Differentiated Services codepoint (RFC 2474 §3), 6 bits.
+    #[inline]
     pub fn dscp(&self) -> u8 {
         self.traffic_class() >> 2
     }
     /// The ECN codepoint (RFC 3168 §5).
+    #[inline]
     pub fn ecn(&self) -> IpEcn {
         IpEcn::from_bits(self.traffic_class())
     }
     /// The Flow Label (RFC 6437), 20 bits.
+    #[inline]
     pub fn flow_label(&self) -> u32 {
         self.ver_tc_flow() & FLOW_LABEL_MAX
     }
     /// The Payload Length: the bytes after the fixed header, extension
     /// headers included. Zero in a jumbogram (unsupported, RFC 2675).
+    #[inline]
     pub fn payload_len(&self) -> u16 {
         NetworkEndian::read_u16(&self.buffer.as_ref()[field::PAYLOAD_LEN])
     }
     /// The Next Header field: the first extension header or the
     /// upper-layer protocol.
+    #[inline]
     pub fn next_header(&self) -> IpProtocol {
         IpProtocol::from(self.buffer.as_ref()[field::NXT_HDR])
     }
     /// The Hop Limit.
+    #[inline]
     pub fn hop_limit(&self) -> u8 {
         self.buffer.as_ref()[field::HOP_LIMIT]
     }
     /// The source address.
+    #[inline]
     pub fn src_addr(&self) -> Ipv6Addr {
         let mut a = [0u8; 16];
         a.copy_from_slice(&self.buffer.as_ref()[field::SRC_ADDR]);
         Ipv6Addr::from(a)
     }
     /// The destination address.
+    #[inline]
     pub fn dst_addr(&self) -> Ipv6Addr {
         let mut a = [0u8; 16];
         a.copy_from_slice(&self.buffer.as_ref()[field::DST_ADDR]);
         Ipv6Addr::from(a)
     }
     /// The packet length the header claims: `40 + payload_len`.
+    #[inline]
     pub fn total_len(&self) -> usize {
         HEADER_LEN + usize::from(self.payload_len())
     }
@@ -170,6 +185,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
 impl<'a, T: AsRef<[u8]> + ?Sized> Packet<&'a T> {
     /// The payload, up to the Payload Length (padding excluded).
+    #[inline]
     pub fn payload(&self) -> &'a [u8] {
         let end = self.total_len();
         &self.buffer.as_ref()[field::PAYLOAD][..end - HEADER_LEN]
@@ -177,56 +193,68 @@ impl<'a, T: AsRef<[u8]> + ?Sized> Packet<&'a T> {
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
+    #[inline]
     fn set_ver_tc_flow(&mut self, v: u32) {
         NetworkEndian::write_u32(&mut self.buffer.as_mut()[field::VER_TC_FLOW], v)
     }
 
     /// Set the version field (low 4 bits of `v`).
+    #[inline]
     pub fn set_version(&mut self, v: u8) {
         let b = &mut self.buffer.as_mut()[0];
         *b = (*b & 0x0f) | (v << 4);
     }
     /// Set the whole Traffic Class byte.
+    #[inline]
     pub fn set_traffic_class(&mut self, v: u8) {
         let w = (self.ver_tc_flow() & 0xf00f_ffff) | (u32::from(v) << 20);
         self.set_ver_tc_flow(w)
     }
     /// Set the DSCP (low 6 bits of `v`), keeping the ECN bits.
+    #[inline]
     pub fn set_dscp(&mut self, v: u8) {
         let tc = (self.traffic_class() & 0b11) | (v << 2);
         self.set_traffic_class(tc)
     }
     /// Set the ECN codepoint, keeping the DSCP.
+    #[inline]
     pub fn set_ecn(&mut self, v: IpEcn) {
         let tc = (self.traffic_class() & !0b11) | v.bits();
         self.set_traffic_class(tc)
     }
     /// Set the Flow Label (low 20 bits of `v`).
+    #[inline]
     pub fn set_flow_label(&mut self, v: u32) {
         let w = (self.ver_tc_flow() & !FLOW_LABEL_MAX) | (v & FLOW_LABEL_MAX);
         self.set_ver_tc_flow(w)
     }
     /// Set the Payload Length.
+    #[inline]
     pub fn set_payload_len(&mut self, v: u16) {
         NetworkEndian::write_u16(&mut self.buffer.as_mut()[field::PAYLOAD_LEN], v)
     }
     /// Set the Next Header field.
+    #[inline]
     pub fn set_next_header(&mut self, v: IpProtocol) {
         self.buffer.as_mut()[field::NXT_HDR] = u8::from(v)
     }
     /// Set the Hop Limit.
+    #[inline]
     pub fn set_hop_limit(&mut self, v: u8) {
         self.buffer.as_mut()[field::HOP_LIMIT] = v
     }
     /// Set the source address.
+    #[inline]
     pub fn set_src_addr(&mut self, v: Ipv6Addr) {
         self.buffer.as_mut()[field::SRC_ADDR].copy_from_slice(&v.octets())
     }
     /// Set the destination address.
+    #[inline]
     pub fn set_dst_addr(&mut self, v: Ipv6Addr) {
         self.buffer.as_mut()[field::DST_ADDR].copy_from_slice(&v.octets())
     }
     /// The payload bytes, up to the Payload Length.
+    #[inline]
     pub fn payload_mut(&mut self) -> &mut [u8] {
         let end = self.total_len();
         &mut self.buffer.as_mut()[HEADER_LEN..end]
@@ -234,6 +262,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
 }
 
 impl<T: AsRef<[u8]>> AsRef<[u8]> for Packet<T> {
+    #[inline]
     fn as_ref(&self) -> &[u8] {
         self.buffer.as_ref()
     }
@@ -308,6 +337,7 @@ impl Repr {
     ///
     /// `packet` must hold at least `header_len()` bytes. The DSCP is
     /// truncated to 6 bits and the Flow Label to 20 bits.
+    #[inline]
     pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) {
         let tc = ((self.dscp & 0x3f) << 2) | self.ecn.bits();
         let w =

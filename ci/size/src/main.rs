@@ -1,6 +1,7 @@
 //! The smoltcp 0.14 twin of `examples/firmware`: same board, same
 //! ENC28J60 driver (through a token adapter, no extra buffers), same
-//! static socket buffers, same ping + UDP echo + `poll_delay` loop. Only
+//! static socket buffers, same ping + UDP echo + TCP echo + `poll_delay`
+//! loop. Only
 //! built to be measured by `ci/size.sh`.
 #![no_std]
 #![no_main]
@@ -14,6 +15,8 @@ use cortex_m_rt::entry;
 use ferrotcp_phy::enc28j60::{self, Enc28j60};
 use smoltcp::iface::{Config, Interface, SocketSet, SocketStorage};
 use smoltcp::phy::{self, DeviceCapabilities, Medium};
+#[cfg(feature = "tcp")]
+use smoltcp::socket::tcp;
 use smoltcp::socket::udp::{self, UdpMetadata};
 use smoltcp::time::Instant;
 use smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr};
@@ -25,6 +28,9 @@ const PREFIX_LEN: u8 = 24;
 const ECHO_PORT: u16 = 7;
 const UDP_SLOTS: usize = 4;
 const UDP_BYTES: usize = 1536;
+/// Each of the TCP echo's receive and send buffers.
+#[cfg(feature = "tcp")]
+const TCP_BYTES: usize = 1024;
 
 static SOCKETS: ConstStaticCell<[SocketStorage<'static>; 2]> =
     ConstStaticCell::new([SocketStorage::EMPTY; 2]);
@@ -34,6 +40,10 @@ static UDP_RX_BYTES: ConstStaticCell<[u8; UDP_BYTES]> = ConstStaticCell::new([0;
 static UDP_TX_META: ConstStaticCell<[udp::PacketMetadata; UDP_SLOTS]> =
     ConstStaticCell::new([udp::PacketMetadata::EMPTY; UDP_SLOTS]);
 static UDP_TX_BYTES: ConstStaticCell<[u8; UDP_BYTES]> = ConstStaticCell::new([0; UDP_BYTES]);
+#[cfg(feature = "tcp")]
+static TCP_RX_BYTES: ConstStaticCell<[u8; TCP_BYTES]> = ConstStaticCell::new([0; TCP_BYTES]);
+#[cfg(feature = "tcp")]
+static TCP_TX_BYTES: ConstStaticCell<[u8; TCP_BYTES]> = ConstStaticCell::new([0; TCP_BYTES]);
 static DEVICE: StaticCell<Enc28j60<board::Spi1>> = StaticCell::new();
 static IFACE: StaticCell<Interface> = StaticCell::new();
 
@@ -126,6 +136,11 @@ fn main() -> ! {
     );
     let _ = echo.bind(ECHO_PORT);
     let echo = sockets.add(echo);
+    #[cfg(feature = "tcp")]
+    let tcp_echo = sockets.add(tcp::Socket::new(
+        tcp::SocketBuffer::new(&mut TCP_RX_BYTES.take()[..]),
+        tcp::SocketBuffer::new(&mut TCP_TX_BYTES.take()[..]),
+    ));
 
     let mut datagram = [0u8; 512];
     loop {
@@ -140,6 +155,8 @@ fn main() -> ! {
                 break;
             }
         }
+        #[cfg(feature = "tcp")]
+        tcp_echo_step(sockets.get_mut::<tcp::Socket>(tcp_echo), &mut datagram);
 
         let now = Instant::from_millis(clock.millis() as i64);
         match iface.poll_delay(now, &sockets) {
@@ -147,6 +164,24 @@ fn main() -> ! {
             Some(d) => board::sleep(&mut clock, Some(d.total_millis())),
             None => board::sleep(&mut clock, None),
         }
+    }
+}
+
+/// One turn of the TCP echo, as in the ferrotcp firmware.
+#[cfg(feature = "tcp")]
+fn tcp_echo_step(socket: &mut tcp::Socket<'_>, buf: &mut [u8]) {
+    if !socket.is_open() {
+        let _ = socket.listen(ECHO_PORT);
+        return;
+    }
+    if socket.can_recv() {
+        let room = TCP_BYTES.saturating_sub(socket.send_queue()).min(buf.len());
+        if let Ok(n) = socket.recv_slice(&mut buf[..room]) {
+            let _ = socket.send_slice(&buf[..n]);
+        }
+    }
+    if !socket.may_recv() && socket.may_send() && socket.send_queue() == 0 {
+        socket.close();
     }
 }
 
@@ -168,7 +203,7 @@ mod sizes {
     use core::mem::size_of;
 
     /// `[udp::Socket, SocketStorage, Interface, Enc28j60, tcp::Socket (0:
-    /// not built)]`, read back from the ELF by `ci/size.sh`.
+    /// feature `tcp` off)]`, read back from the ELF by `ci/size.sh`.
     #[used]
     #[unsafe(no_mangle)]
     static FIRMWARE_TYPE_SIZES: [u32; 5] = [
@@ -176,6 +211,11 @@ mod sizes {
         size_of::<smoltcp::iface::SocketStorage<'static>>() as u32,
         size_of::<smoltcp::iface::Interface>() as u32,
         size_of::<ferrotcp_phy::enc28j60::Enc28j60<crate::board::Spi1>>() as u32,
-        0,
+        TCP_SOCKET,
     ];
+
+    #[cfg(feature = "tcp")]
+    const TCP_SOCKET: u32 = size_of::<smoltcp::socket::tcp::Socket<'static>>() as u32;
+    #[cfg(not(feature = "tcp"))]
+    const TCP_SOCKET: u32 = 0;
 }

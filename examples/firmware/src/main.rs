@@ -1,5 +1,6 @@
 //! ferrotcp on a Cortex-M4F with an ENC28J60: a static IPv4 address,
-//! answers ping, echoes UDP datagrams on port 7, and sleeps between polls
+//! answers ping, echoes UDP datagrams and (feature `tcp`) a TCP stream on
+//! port 7, and sleeps between polls
 //! for as long as `poll_delay` allows (or until the chip's INT line says a
 //! frame arrived).
 //!
@@ -19,6 +20,8 @@ use ferrotcp::device::Device;
 use ferrotcp::iface::neighbor::{NeighborEntry, PendingSlot};
 use ferrotcp::iface::reassembly::Slot;
 use ferrotcp::iface::{Interface, InterfaceStorage};
+#[cfg(feature = "tcp")]
+use ferrotcp::socket::tcp;
 use ferrotcp::socket::udp::{self, UdpMetadata};
 use ferrotcp::socket::{SocketSet, SocketStorage};
 use ferrotcp::storage::PacketMetadata;
@@ -41,6 +44,9 @@ const ECHO_PORT: u16 = 7;
 const MTU: usize = 1500;
 const UDP_SLOTS: usize = 4;
 const UDP_BYTES: usize = 1536;
+/// Each of the TCP echo's receive and send buffers.
+#[cfg(feature = "tcp")]
+const TCP_BYTES: usize = 1024;
 
 static NEIGHBORS: ConstStaticCell<[NeighborEntry; 8]> =
     ConstStaticCell::new([NeighborEntry::EMPTY; 8]);
@@ -57,6 +63,10 @@ static UDP_RX_BYTES: ConstStaticCell<[u8; UDP_BYTES]> = ConstStaticCell::new([0;
 static UDP_TX_META: ConstStaticCell<[PacketMetadata<UdpMetadata>; UDP_SLOTS]> =
     ConstStaticCell::new([PacketMetadata::EMPTY; UDP_SLOTS]);
 static UDP_TX_BYTES: ConstStaticCell<[u8; UDP_BYTES]> = ConstStaticCell::new([0; UDP_BYTES]);
+#[cfg(feature = "tcp")]
+static TCP_RX_BYTES: ConstStaticCell<[u8; TCP_BYTES]> = ConstStaticCell::new([0; TCP_BYTES]);
+#[cfg(feature = "tcp")]
+static TCP_TX_BYTES: ConstStaticCell<[u8; TCP_BYTES]> = ConstStaticCell::new([0; TCP_BYTES]);
 static DEVICE: StaticCell<Enc28j60<board::Spi1>> = StaticCell::new();
 static IFACE: StaticCell<Interface<'static>> = StaticCell::new();
 
@@ -130,6 +140,13 @@ fn main() -> ! {
     );
     let _ = echo.bind(ECHO_PORT);
     let Ok(echo) = sockets.add(echo) else { halt() };
+    #[cfg(feature = "tcp")]
+    let Ok(tcp_echo) = sockets.add(tcp::Socket::new(
+        tcp::SocketBuffer::new(&mut TCP_RX_BYTES.take()[..]),
+        tcp::SocketBuffer::new(&mut TCP_TX_BYTES.take()[..]),
+    )) else {
+        halt()
+    };
 
     let mut datagram = [0u8; 512];
     loop {
@@ -147,6 +164,10 @@ fn main() -> ! {
                 }
             }
         }
+        #[cfg(feature = "tcp")]
+        if let Ok(socket) = sockets.get_mut::<tcp::Socket>(tcp_echo) {
+            tcp_echo_step(socket, &mut datagram);
+        }
 
         let now = Instant::from_millis(clock.millis() as i64);
         match iface.poll_delay(now, &mut sockets) {
@@ -154,6 +175,25 @@ fn main() -> ! {
             Some(d) => board::sleep(&mut clock, Some(d.total_millis())),
             None => board::sleep(&mut clock, None),
         }
+    }
+}
+
+/// One turn of the TCP echo: listen when closed, send back what arrived
+/// (as much as the send buffer takes), close once the peer has.
+#[cfg(feature = "tcp")]
+fn tcp_echo_step(socket: &mut tcp::Socket<'_>, buf: &mut [u8]) {
+    if socket.state() == tcp::State::Closed {
+        let _ = socket.listen(ECHO_PORT);
+        return;
+    }
+    if socket.can_recv() {
+        let room = TCP_BYTES.saturating_sub(socket.send_queue()).min(buf.len());
+        if let Ok(n) = socket.recv_slice(&mut buf[..room]) {
+            let _ = socket.send_slice(&buf[..n]);
+        }
+    }
+    if !socket.may_recv() && socket.may_send() && socket.send_queue() == 0 {
+        socket.close();
     }
 }
 
@@ -181,7 +221,7 @@ mod sizes {
     use core::mem::size_of;
 
     /// `[udp::Socket, SocketStorage, Interface, Enc28j60, tcp::Socket (0:
-    /// none yet)]`, read back from the ELF by `ci/size.sh`.
+    /// feature `tcp` off)]`, read back from the ELF by `ci/size.sh`.
     #[used]
     #[unsafe(no_mangle)]
     static FIRMWARE_TYPE_SIZES: [u32; 5] = [
@@ -189,6 +229,11 @@ mod sizes {
         size_of::<ferrotcp::socket::SocketStorage<'static>>() as u32,
         size_of::<ferrotcp::iface::Interface<'static>>() as u32,
         size_of::<ferrotcp_phy::enc28j60::Enc28j60<crate::board::Spi1>>() as u32,
-        0,
+        TCP_SOCKET,
     ];
+
+    #[cfg(feature = "tcp")]
+    const TCP_SOCKET: u32 = size_of::<ferrotcp::socket::tcp::Socket<'static>>() as u32;
+    #[cfg(not(feature = "tcp"))]
+    const TCP_SOCKET: u32 = 0;
 }

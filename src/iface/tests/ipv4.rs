@@ -553,6 +553,7 @@ fn link_down_drops_everything() {
 }
 
 #[test]
+#[cfg(feature = "proto-ipv4-fragmentation")]
 fn rfc791_reassembly_and_fragmented_reply() {
     let (mut iface, mut dev, mut sockets) = setup();
     learn_peer(&mut iface, &mut dev, &mut sockets);
@@ -623,6 +624,7 @@ fn rfc791_reassembly_and_fragmented_reply() {
 }
 
 #[test]
+#[cfg(feature = "socket-icmp")]
 fn ping_socket_round_trip_and_errors() {
     use crate::socket::IcmpErrorKind;
     use crate::socket::icmp::{PacketBuffer as IcmpBuffer, Socket as IcmpSocket};
@@ -732,6 +734,7 @@ fn ping_socket_round_trip_and_errors() {
 }
 
 #[test]
+#[cfg(all(feature = "pmtu-cache", feature = "proto-ipv4-fragmentation"))]
 fn rfc1122_4_1_3_3_icmp_errors_reach_the_udp_socket_and_pmtu_is_learnt() {
     use crate::socket::IcmpErrorKind;
     let (mut iface, mut dev, mut sockets) = setup();
@@ -799,4 +802,174 @@ fn rfc1122_4_1_3_3_icmp_errors_reach_the_udp_socket_and_pmtu_is_learnt() {
     let tx = dev.take_tx();
     assert_eq!(tx.len(), 2);
     assert!(tx.iter().all(|f| f.len() - 14 <= 1400));
+}
+
+/// An ICMPv4 Destination Unreachable we sent, parsed.
+#[cfg(any(not(feature = "socket-tcp"), not(feature = "proto-ipv4-fragmentation")))]
+fn dst_unreachable_of(frame: &[u8]) -> (DstUnreachable, Vec<u8>) {
+    let (_, ip, payload) = ip_of(frame);
+    assert_eq!(ip.protocol, IpProtocol::Icmp);
+    let r = icmpv4::Repr::parse(
+        &icmpv4::Packet::new_checked(payload).unwrap(),
+        Checksum::Both,
+    )
+    .unwrap();
+    let icmpv4::Repr::DstUnreachable { reason, data, .. } = r else {
+        panic!("{r:?}")
+    };
+    (reason, data.to_vec())
+}
+
+/// Without the `socket-tcp` feature TCP is a protocol nobody handles: a
+/// segment gets ICMP protocol unreachable (RFC 1122 §3.2.2.1), not a RST.
+#[test]
+#[cfg(not(feature = "socket-tcp"))]
+fn without_socket_tcp_a_segment_gets_protocol_unreachable() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    // A SYN to port 80 (header only; its checksum is not looked at).
+    let mut syn = [0u8; 20];
+    syn[..4].copy_from_slice(&[0x30, 0x39, 0, 80]);
+    syn[12] = 5 << 4;
+    syn[13] = 0x02;
+    let dgram = ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Tcp, &syn);
+    dev.rx
+        .push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &dgram));
+    iface.poll(t(10), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 1);
+    let (reason, quoted) = dst_unreachable_of(&tx[0]);
+    assert_eq!(reason, DstUnreachable::ProtoUnreachable);
+    assert_eq!(quoted, dgram);
+    assert_eq!(iface.counters().ipv4.in_unknown_protos, 1);
+}
+
+/// Without `proto-ipv4-fragmentation` a fragment is dropped and counted
+/// as a failed reassembly; nothing is answered, nothing is kept.
+#[test]
+#[cfg(not(feature = "proto-ipv4-fragmentation"))]
+fn without_fragmentation_fragments_are_dropped_and_counted() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let icmp = echo_request(0x42, 1, &[9u8; 64]);
+    for (offset, more) in [(0u16, true), (40, false)] {
+        let part = if more { &icmp[..40] } else { &icmp[40..] };
+        let repr = ipv4::Repr {
+            src_addr: PEER_IP,
+            dst_addr: OUR_IP,
+            protocol: IpProtocol::Icmp,
+            payload_len: part.len(),
+            ttl: 64,
+            dscp: 0,
+            ecn: IpEcn::NotEct,
+            ident: 0x5151,
+            dont_frag: false,
+            more_frags: more,
+            frag_offset: offset,
+            options: &[],
+        };
+        let mut buf = vec![0u8; 20 + part.len()];
+        repr.emit(
+            &mut ipv4::Packet::new_unchecked(&mut buf[..]),
+            Checksum::Both,
+        );
+        buf[20..].copy_from_slice(part);
+        dev.rx
+            .push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &buf));
+    }
+    iface.poll(t(10), &mut dev, &mut sockets);
+    assert!(dev.take_tx().is_empty(), "no echo reply, no ICMP error");
+    assert_eq!(iface.counters().ipv4.reasm_reqds, 2);
+    assert_eq!(iface.counters().ipv4.reasm_fails, 2);
+    assert_eq!(iface.counters().ipv4.reasm_oks, 0);
+}
+
+/// Without `proto-ipv4-fragmentation` a datagram larger than the MTU is not
+/// sent: the socket hears `PacketTooBig` with the MTU (Linux: `EMSGSIZE`),
+/// and a datagram that fits still goes out.
+#[test]
+#[cfg(not(feature = "proto-ipv4-fragmentation"))]
+fn without_fragmentation_a_too_big_datagram_fails_with_the_mtu() {
+    use crate::socket::IcmpErrorKind;
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let h = sockets
+        .add(UdpSocket::new(
+            PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 4096]),
+            PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 4096]),
+        ))
+        .unwrap();
+    let peer = IpEndpoint::new(IpAddr::V4(PEER_IP), 53);
+    let s = sockets.get_mut::<UdpSocket>(h).unwrap();
+    s.bind(5000).unwrap();
+    s.send_slice(&[7u8; 2000], peer).unwrap();
+    s.send_slice(&[8u8; 1472], peer).unwrap();
+    iface.poll(t(1), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 1, "only the datagram that fits");
+    assert_eq!(tx[0].len(), 14 + 1500);
+    let e = sockets
+        .get_mut::<UdpSocket>(h)
+        .unwrap()
+        .take_error()
+        .unwrap();
+    assert_eq!(e.kind, IcmpErrorKind::PacketTooBig(1500));
+    assert_eq!(e.dst, peer);
+}
+
+/// Without `pmtu-cache` an ICMP "fragmentation needed" still reaches the
+/// socket, but the path keeps the link MTU: the next datagram of 1500
+/// bytes leaves whole.
+#[test]
+#[cfg(not(feature = "pmtu-cache"))]
+fn without_pmtu_cache_frag_needed_reaches_the_socket_only() {
+    use crate::socket::IcmpErrorKind;
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let h = sockets
+        .add(UdpSocket::new(
+            PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 4096]),
+            PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 4096]),
+        ))
+        .unwrap();
+    let peer = IpEndpoint::new(IpAddr::V4(PEER_IP), 53);
+    sockets.get_mut::<UdpSocket>(h).unwrap().bind(5000).unwrap();
+    sockets
+        .get_mut::<UdpSocket>(h)
+        .unwrap()
+        .send_slice(b"hello", peer)
+        .unwrap();
+    iface.poll(t(1), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    let err = icmpv4::Repr::DstUnreachable {
+        reason: DstUnreachable::FragRequired,
+        next_hop_mtu: 1400,
+        data: &tx[0][14..],
+    };
+    let mut emsg = vec![0u8; err.buffer_len()];
+    err.emit(
+        &mut icmpv4::Packet::new_unchecked(&mut emsg[..]),
+        Checksum::Both,
+    );
+    dev.rx.push_back(eth(
+        OUR_MAC,
+        PEER_MAC,
+        ethernet::EtherType::Ipv4,
+        &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, &emsg),
+    ));
+    iface.poll(t(2), &mut dev, &mut sockets);
+    let s = sockets.get_mut::<UdpSocket>(h).unwrap();
+    assert_eq!(
+        s.take_error().map(|e| e.kind),
+        Some(IcmpErrorKind::PacketTooBig(1400))
+    );
+    s.send_slice(&[8u8; 1472], peer).unwrap();
+    iface.poll(t(3), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 1);
+    assert_eq!(
+        tx[0].len(),
+        14 + 1500,
+        "the link MTU, not the 1400 reported"
+    );
 }

@@ -294,6 +294,60 @@ fn rfc8200_4_2_option_actions() {
     assert_eq!(pointer, 42, "40-byte header + 2: the option type");
 }
 
+/// The Parameter Problem (reason, pointer) in the one frame sent.
+fn sent_param_problem(dev: &mut TestDevice) -> (ParamProblem, u32) {
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 1);
+    let (ip, payload) = parse_out(&tx[0]);
+    let r = icmpv6::Repr::parse(
+        &icmpv6::Packet::new_checked(&payload[..]).unwrap(),
+        &ip.src_addr,
+        &ip.dst_addr,
+        Checksum::Both,
+    )
+    .unwrap();
+    let icmpv6::Repr::ParamProblem {
+        reason, pointer, ..
+    } = r
+    else {
+        panic!("{r:?}")
+    };
+    (reason, pointer)
+}
+
+#[test]
+fn rfc8200_4_unrecognized_next_header_points_at_the_field_that_named_it() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    // Protocol 200 (unassigned) straight after the fixed
+    // header: the pointer is the fixed header's Next Header field, 6.
+    dev.rx.push_back(frame(
+        OUR_MAC,
+        &packet(PEER_IP, OUR_IP, IpProtocol::Unknown(200), 64, &[0u8; 8]),
+    ));
+    iface.poll(t(1), &mut dev, &mut sockets);
+    assert_eq!(
+        sent_param_problem(&mut dev),
+        (ParamProblem::UnrecognizedNxtHdr, 6)
+    );
+    // Hop-by-Hop (8 bytes, PadN) then Destination Options (8 bytes) naming
+    // 200: the pointer is the Destination Options header's first byte, at
+    // 40 + 8.
+    let mut chain = vec![60u8, 0, 1, 4, 0, 0, 0, 0];
+    chain.extend_from_slice(&[200u8, 0, 1, 4, 0, 0, 0, 0]);
+    chain.extend_from_slice(&[0u8; 8]);
+    dev.rx.push_back(frame(
+        OUR_MAC,
+        &packet(PEER_IP, OUR_IP, IpProtocol::HopByHop, 64, &chain),
+    ));
+    // After the ICMPv6 rate limit interval (1 s, Linux net.ipv6.icmp.ratelimit).
+    iface.poll(t(2000), &mut dev, &mut sockets);
+    assert_eq!(
+        sent_param_problem(&mut dev),
+        (ParamProblem::UnrecognizedNxtHdr, 48)
+    );
+}
+
 #[test]
 fn rfc5095_routing_type_0_refused() {
     let (mut iface, mut dev, mut sockets) = setup();

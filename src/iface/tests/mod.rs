@@ -3,13 +3,21 @@
 //! second copy of the crate), so it has a tiny device of its own.
 
 mod device;
-#[cfg(feature = "proto-ipv4")]
+#[cfg(all(feature = "proto-ipv4", feature = "socket-udp"))]
 mod ipv4;
 #[cfg(feature = "proto-ipv6")]
 mod ipv6;
-#[cfg(feature = "proto-ipv4")]
+#[cfg(all(
+    feature = "proto-ipv4",
+    feature = "socket-tcp-listener",
+    feature = "socket-udp"
+))]
 mod listener;
-#[cfg(feature = "proto-ipv4")]
+#[cfg(all(feature = "proto-ipv4", feature = "socket-tcp", feature = "socket-udp"))]
 mod tcp;
-#[cfg(feature = "proto-ipv4")]
+#[cfg(all(
+    feature = "proto-ipv4",
+    feature = "socket-tcp-listener",
+    feature = "socket-udp"
+))]
 mod tcp_config;

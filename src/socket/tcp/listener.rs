@@ -744,5 +744,5 @@ pub(crate) fn child_changed(
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "socket-udp"))]
 mod tests;

@@ -27,13 +27,17 @@ use crate::wire::tcp::TcpSeqNumber;
 pub(crate) mod congestion;
 mod input;
 pub(crate) use self::input::Reply;
+// SYN cookies serve only the listener.
+#[cfg_attr(not(feature = "socket-tcp-listener"), allow(dead_code))]
 pub(crate) mod iss;
+#[cfg(feature = "socket-tcp-listener")]
 pub(crate) mod listener;
 mod output;
 pub(crate) use self::output::TcpTransmit;
 pub(crate) mod rtt;
 pub(crate) mod sack;
 
+#[cfg(feature = "socket-tcp-listener")]
 pub use self::listener::{Listener, ListenerCounters, ListenerError, ListenerSlot};
 
 #[cfg(test)]

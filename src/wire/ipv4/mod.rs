@@ -90,6 +90,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Wrap a buffer and check that every accessor is safe.
+    #[inline]
     pub fn new_checked(buffer: T) -> Result<Packet<T>> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
@@ -133,78 +134,96 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Give back the buffer.
+    #[inline]
     pub fn into_inner(self) -> T {
         self.buffer
     }
 
     /// The version field (4 for IPv4).
+    #[inline]
     pub fn version(&self) -> u8 {
         self.buffer.as_ref()[field::VER_IHL] >> 4
     }
     /// The header length in bytes (IHL × 4).
+    #[inline]
     pub fn header_len(&self) -> u8 {
         (self.buffer.as_ref()[field::VER_IHL] & 0x0f) * 4
     }
     /// The Differentiated Services Code Point (RFC 2474 §3).
+    #[inline]
     pub fn dscp(&self) -> u8 {
         self.buffer.as_ref()[field::DSCP_ECN] >> 2
     }
     /// The ECN field (RFC 3168 §5).
+    #[inline]
     pub fn ecn(&self) -> IpEcn {
         IpEcn::from_bits(self.buffer.as_ref()[field::DSCP_ECN])
     }
     /// The Total Length field (header and data).
+    #[inline]
     pub fn total_len(&self) -> u16 {
         NetworkEndian::read_u16(&self.buffer.as_ref()[field::LENGTH])
     }
     /// The Identification field (RFC 6864: meaningful only for fragments).
+    #[inline]
     pub fn ident(&self) -> u16 {
         NetworkEndian::read_u16(&self.buffer.as_ref()[field::IDENT])
     }
+    #[inline]
     fn flags_offset(&self) -> u16 {
         NetworkEndian::read_u16(&self.buffer.as_ref()[field::FLG_OFF])
     }
     /// The reserved flag bit (RFC 791 §3.1 "must be zero"; RFC 3514's
     /// "evil bit").
+    #[inline]
     pub fn reserved_flag(&self) -> bool {
         self.flags_offset() & FLAG_RESERVED != 0
     }
     /// The Don't Fragment flag.
+    #[inline]
     pub fn dont_frag(&self) -> bool {
         self.flags_offset() & FLAG_DF != 0
     }
     /// The More Fragments flag.
+    #[inline]
     pub fn more_frags(&self) -> bool {
         self.flags_offset() & FLAG_MF != 0
     }
     /// The fragment offset in bytes (the field × 8).
+    #[inline]
     pub fn frag_offset(&self) -> u16 {
         // 13 bits × 8 is at most 65528: no overflow.
         (self.flags_offset() & OFFSET_MASK) * 8
     }
     /// Whether this datagram is a fragment (MF set or a non-zero offset).
+    #[inline]
     pub fn is_fragment(&self) -> bool {
         self.more_frags() || self.frag_offset() != 0
     }
     /// The Time to Live.
+    #[inline]
     pub fn ttl(&self) -> u8 {
         self.buffer.as_ref()[field::TTL]
     }
     /// The Protocol field.
+    #[inline]
     pub fn protocol(&self) -> IpProtocol {
         IpProtocol::from(self.buffer.as_ref()[field::PROTOCOL])
     }
     /// The Header Checksum field.
+    #[inline]
     pub fn checksum(&self) -> u16 {
         NetworkEndian::read_u16(&self.buffer.as_ref()[field::CHECKSUM])
     }
     /// The source address.
+    #[inline]
     pub fn src_addr(&self) -> Ipv4Addr {
         let mut a = [0u8; 4];
         a.copy_from_slice(&self.buffer.as_ref()[field::SRC_ADDR]);
         Ipv4Addr::from(a)
     }
     /// The destination address.
+    #[inline]
     pub fn dst_addr(&self) -> Ipv4Addr {
         let mut a = [0u8; 4];
         a.copy_from_slice(&self.buffer.as_ref()[field::DST_ADDR]);
@@ -213,6 +232,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
     /// Whether the header checksum verifies (RFC 791 §3.1: the one's
     /// complement sum of the header, checksum included, is all ones).
+    #[inline]
     pub fn verify_checksum(&self) -> bool {
         let header = &self.buffer.as_ref()[..usize::from(self.header_len())];
         checksum::data(header) == 0xffff
@@ -222,16 +242,19 @@ impl<T: AsRef<[u8]>> Packet<T> {
 impl<'a, T: AsRef<[u8]> + ?Sized> Packet<&'a T> {
     /// The options area: the header bytes after the fixed 20 (a multiple of
     /// four, at most 40).
+    #[inline]
     pub fn options(&self) -> &'a [u8] {
         let end = usize::from(self.header_len());
         &self.buffer.as_ref()[HEADER_LEN..end]
     }
     /// An iterator over the options.
+    #[inline]
     pub fn options_iter(&self) -> OptionsIter<'a> {
         OptionsIter::new(self.options())
     }
     /// The data, from the end of the header to Total Length (padding
     /// excluded).
+    #[inline]
     pub fn payload(&self) -> &'a [u8] {
         let start = usize::from(self.header_len());
         let end = usize::from(self.total_len());
@@ -241,95 +264,116 @@ impl<'a, T: AsRef<[u8]> + ?Sized> Packet<&'a T> {
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     /// Set the version field.
+    #[inline]
     pub fn set_version(&mut self, v: u8) {
         let b = &mut self.buffer.as_mut()[field::VER_IHL];
         *b = (*b & 0x0f) | (v << 4);
     }
     /// Set the header length in bytes (stored as IHL = `v / 4`).
+    #[inline]
     pub fn set_header_len(&mut self, v: u8) {
         let b = &mut self.buffer.as_mut()[field::VER_IHL];
         *b = (*b & 0xf0) | ((v / 4) & 0x0f);
     }
     /// Set the DSCP (six bits).
+    #[inline]
     pub fn set_dscp(&mut self, v: u8) {
         let b = &mut self.buffer.as_mut()[field::DSCP_ECN];
         *b = (*b & 0b11) | ((v & 0x3f) << 2);
     }
     /// Set the ECN field.
+    #[inline]
     pub fn set_ecn(&mut self, v: IpEcn) {
         let b = &mut self.buffer.as_mut()[field::DSCP_ECN];
         *b = (*b & !0b11) | v.bits();
     }
     /// Set the Total Length field.
+    #[inline]
     pub fn set_total_len(&mut self, v: u16) {
         NetworkEndian::write_u16(&mut self.buffer.as_mut()[field::LENGTH], v)
     }
     /// Set the Identification field.
+    #[inline]
     pub fn set_ident(&mut self, v: u16) {
         NetworkEndian::write_u16(&mut self.buffer.as_mut()[field::IDENT], v)
     }
+    #[inline]
     fn set_flags_offset(&mut self, v: u16) {
         NetworkEndian::write_u16(&mut self.buffer.as_mut()[field::FLG_OFF], v)
     }
+    #[inline]
     fn set_flag(&mut self, flag: u16, on: bool) {
         let v = self.flags_offset();
         self.set_flags_offset(if on { v | flag } else { v & !flag });
     }
     /// Clear the three flag bits.
+    #[inline]
     pub fn clear_flags(&mut self) {
         let v = self.flags_offset();
         self.set_flags_offset(v & OFFSET_MASK);
     }
     /// Set the reserved flag bit (a sender must leave it zero).
+    #[inline]
     pub fn set_reserved_flag(&mut self, on: bool) {
         self.set_flag(FLAG_RESERVED, on)
     }
     /// Set the Don't Fragment flag.
+    #[inline]
     pub fn set_dont_frag(&mut self, on: bool) {
         self.set_flag(FLAG_DF, on)
     }
     /// Set the More Fragments flag.
+    #[inline]
     pub fn set_more_frags(&mut self, on: bool) {
         self.set_flag(FLAG_MF, on)
     }
     /// Set the fragment offset in bytes (stored as `v / 8`; the low three
     /// bits are dropped).
+    #[inline]
     pub fn set_frag_offset(&mut self, v: u16) {
         let flags = self.flags_offset() & !OFFSET_MASK;
         self.set_flags_offset(flags | (v / 8));
     }
     /// Set the Time to Live.
+    #[inline]
     pub fn set_ttl(&mut self, v: u8) {
         self.buffer.as_mut()[field::TTL] = v
     }
     /// Set the Protocol field.
+    #[inline]
     pub fn set_protocol(&mut self, v: IpProtocol) {
         self.buffer.as_mut()[field::PROTOCOL] = u8::from(v)
     }
     /// Set the Header Checksum field.
+    #[inline]
     pub fn set_checksum(&mut self, v: u16) {
         NetworkEndian::write_u16(&mut self.buffer.as_mut()[field::CHECKSUM], v)
     }
     /// Set the source address.
+    #[inline]
     pub fn set_src_addr(&mut self, v: Ipv4Addr) {
         self.buffer.as_mut()[field::SRC_ADDR].copy_from_slice(&v.octets())
     }
     /// Set the destination address.
+    #[inline]
     pub fn set_dst_addr(&mut self, v: Ipv4Addr) {
         self.buffer.as_mut()[field::DST_ADDR].copy_from_slice(&v.octets())
     }
     /// The options area, as the header length says.
+    #[inline]
     pub fn options_mut(&mut self) -> &mut [u8] {
         let end = usize::from(self.header_len());
         &mut self.buffer.as_mut()[HEADER_LEN..end]
     }
     /// The data, from the end of the header to Total Length.
+    #[inline]
     pub fn payload_mut(&mut self) -> &mut [u8] {
         let start = usize::from(self.header_len());
         let end = usize::from(self.total_len());
         &mut self.buffer.as_mut()[start..end]
     }
     /// Compute and store the header checksum (RFC 791 §3.1).
+    #[inline]
     pub fn fill_checksum(&mut self) {
         self.set_checksum(0);
         let header = &self.buffer.as_ref()[..usize::from(self.header_len())];
@@ -339,6 +383,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
 }
 
 impl<T: AsRef<[u8]>> AsRef<[u8]> for Packet<T> {
+    #[inline]
     fn as_ref(&self) -> &[u8] {
         self.buffer.as_ref()
     }
@@ -436,6 +481,7 @@ impl<'a> Repr<'a> {
     }
 
     /// An iterator over the options.
+    #[inline]
     pub fn options_iter(&self) -> OptionsIter<'a> {
         OptionsIter::new(self.options)
     }
@@ -471,6 +517,7 @@ impl<'a> Repr<'a> {
 
     /// Whether this is an atomic datagram (RFC 6864 §4.1: DF set, MF clear,
     /// offset zero), for which the Identification carries no meaning.
+    #[inline]
     pub fn is_atomic(&self) -> bool {
         self.dont_frag && !self.more_frags && self.frag_offset == 0
     }
@@ -536,6 +583,7 @@ impl<'a> Repr<'a> {
     /// The options are kept: right for the first fragment; for the others
     /// replace them with [`copied_options`]. Refusing to fragment a
     /// datagram with Don't Fragment set is the caller's decision.
+    #[inline]
     pub fn fragment(&self, offset: u16, payload_len: usize, last: bool) -> Repr<'a> {
         Repr {
             frag_offset: self.frag_offset.saturating_add(offset),
@@ -548,6 +596,7 @@ impl<'a> Repr<'a> {
     /// The most payload bytes a non-final fragment with this header can
     /// carry in `mtu` bytes: what is left after the header, rounded down to
     /// a multiple of 8 (RFC 791 §3.2).
+    #[inline]
     pub fn max_fragment_payload(&self, mtu: usize) -> usize {
         let room = mtu.saturating_sub(self.header_len());
         room - room % FRAGMENT_UNIT

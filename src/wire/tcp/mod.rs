@@ -129,14 +129,17 @@ impl Flags {
         Flags(self.0 | other.0)
     }
     /// Set the bits of `other`.
+    #[inline]
     pub fn insert(&mut self, other: Flags) {
         self.0 |= other.0
     }
     /// Clear the bits of `other`.
+    #[inline]
     pub fn remove(&mut self, other: Flags) {
         self.0 &= !other.0
     }
     /// Set or clear the bits of `other`.
+    #[inline]
     pub fn set(&mut self, other: Flags, value: bool) {
         if value {
             self.insert(other)
@@ -148,12 +151,14 @@ impl Flags {
 
 impl ops::BitOr for Flags {
     type Output = Flags;
+    #[inline]
     fn bitor(self, rhs: Flags) -> Flags {
         self.union(rhs)
     }
 }
 
 impl ops::BitOrAssign for Flags {
+    #[inline]
     fn bitor_assign(&mut self, rhs: Flags) {
         self.insert(rhs)
     }
@@ -161,6 +166,7 @@ impl ops::BitOrAssign for Flags {
 
 impl ops::BitAnd for Flags {
     type Output = Flags;
+    #[inline]
     fn bitand(self, rhs: Flags) -> Flags {
         Flags(self.0 & rhs.0)
     }
@@ -168,6 +174,7 @@ impl ops::BitAnd for Flags {
 
 impl ops::Not for Flags {
     type Output = Flags;
+    #[inline]
     fn not(self) -> Flags {
         Flags(!self.0 & Self::ALL)
     }
@@ -215,6 +222,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Wrap a buffer and check that every accessor is safe.
+    #[inline]
     pub fn new_checked(buffer: T) -> Result<Packet<T>> {
         let packet = Self::new_unchecked(buffer);
         packet.check_len()?;
@@ -243,96 +251,118 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// Give back the buffer.
+    #[inline]
     pub fn into_inner(self) -> T {
         self.buffer
     }
 
     /// The source port.
+    #[inline]
     pub fn src_port(&self) -> u16 {
         NetworkEndian::read_u16(&self.buffer.as_ref()[field::SRC_PORT])
     }
     /// The destination port.
+    #[inline]
     pub fn dst_port(&self) -> u16 {
         NetworkEndian::read_u16(&self.buffer.as_ref()[field::DST_PORT])
     }
     /// The sequence number.
+    #[inline]
     pub fn seq_number(&self) -> TcpSeqNumber {
         TcpSeqNumber(NetworkEndian::read_u32(
             &self.buffer.as_ref()[field::SEQ_NUM],
         ))
     }
     /// The acknowledgment number (meaningful only with ACK set).
+    #[inline]
     pub fn ack_number(&self) -> TcpSeqNumber {
         TcpSeqNumber(NetworkEndian::read_u32(
             &self.buffer.as_ref()[field::ACK_NUM],
         ))
     }
+    #[inline]
     fn flags_word(&self) -> u16 {
         NetworkEndian::read_u16(&self.buffer.as_ref()[field::FLAGS])
     }
     /// The data offset: the header length in 32-bit words.
+    #[inline]
     pub fn data_offset(&self) -> u8 {
         (self.flags_word() >> 12) as u8
     }
     /// The header length in octets (data offset × 4).
+    #[inline]
     pub fn header_len(&self) -> u8 {
         self.data_offset() * 4
     }
     /// All control bits, the reserved ones included.
+    #[inline]
     pub fn flags(&self) -> Flags {
         Flags::from_bits_truncate(self.flags_word())
     }
     /// The FIN flag.
+    #[inline]
     pub fn fin(&self) -> bool {
         self.flags().contains(Flags::FIN)
     }
     /// The SYN flag.
+    #[inline]
     pub fn syn(&self) -> bool {
         self.flags().contains(Flags::SYN)
     }
     /// The RST flag.
+    #[inline]
     pub fn rst(&self) -> bool {
         self.flags().contains(Flags::RST)
     }
     /// The PSH flag.
+    #[inline]
     pub fn psh(&self) -> bool {
         self.flags().contains(Flags::PSH)
     }
     /// The ACK flag.
+    #[inline]
     pub fn ack(&self) -> bool {
         self.flags().contains(Flags::ACK)
     }
     /// The URG flag.
+    #[inline]
     pub fn urg(&self) -> bool {
         self.flags().contains(Flags::URG)
     }
     /// The ECE flag (RFC 3168 §6.1).
+    #[inline]
     pub fn ece(&self) -> bool {
         self.flags().contains(Flags::ECE)
     }
     /// The CWR flag (RFC 3168 §6.1).
+    #[inline]
     pub fn cwr(&self) -> bool {
         self.flags().contains(Flags::CWR)
     }
     /// The AE flag (RFC 9768 §3.1).
+    #[inline]
     pub fn ae(&self) -> bool {
         self.flags().contains(Flags::AE)
     }
     /// The window field (not scaled).
+    #[inline]
     pub fn window_len(&self) -> u16 {
         NetworkEndian::read_u16(&self.buffer.as_ref()[field::WIN_SIZE])
     }
     /// The checksum field.
+    #[inline]
     pub fn checksum(&self) -> u16 {
         NetworkEndian::read_u16(&self.buffer.as_ref()[field::CHECKSUM])
     }
     /// The urgent pointer (meaningful only with URG set).
+    #[inline]
     pub fn urgent_at(&self) -> u16 {
         NetworkEndian::read_u16(&self.buffer.as_ref()[field::URGENT])
     }
 
     /// The sequence space the segment occupies: payload octets plus one
     /// for SYN and one for FIN (RFC 9293 §3.4, SEG.LEN).
+    #[inline]
     pub fn segment_len(&self) -> usize {
         let data = self
             .buffer
@@ -345,6 +375,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// Whether the checksum verifies over the pseudo-header of `src` and
     /// `dst` (RFC 9293 §3.1 for IPv4, RFC 8200 §8.1 for IPv6) and the
     /// whole buffer.
+    #[inline]
     pub fn verify_checksum(&self, src: &IpAddr, dst: &IpAddr) -> bool {
         let data = self.buffer.as_ref();
         let len = u32::try_from(data.len()).unwrap_or(u32::MAX);
@@ -354,17 +385,20 @@ impl<T: AsRef<[u8]>> Packet<T> {
 
 impl<'a, T: AsRef<[u8]> + ?Sized> Packet<&'a T> {
     /// The option area: the header past the fixed 20 octets.
+    #[inline]
     pub fn options(&self) -> &'a [u8] {
         let header_len = usize::from(self.header_len());
         &self.buffer.as_ref()[HEADER_LEN..header_len]
     }
 
     /// Iterate over the options (see [`TcpOptionIter`]).
+    #[inline]
     pub fn option_iter(&self) -> TcpOptionIter<'a> {
         TcpOptionIter::new(self.options())
     }
 
     /// The data after the header.
+    #[inline]
     pub fn payload(&self) -> &'a [u8] {
         let header_len = usize::from(self.header_len());
         &self.buffer.as_ref()[header_len..]
@@ -373,106 +407,130 @@ impl<'a, T: AsRef<[u8]> + ?Sized> Packet<&'a T> {
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     /// Set the source port.
+    #[inline]
     pub fn set_src_port(&mut self, v: u16) {
         NetworkEndian::write_u16(&mut self.buffer.as_mut()[field::SRC_PORT], v)
     }
     /// Set the destination port.
+    #[inline]
     pub fn set_dst_port(&mut self, v: u16) {
         NetworkEndian::write_u16(&mut self.buffer.as_mut()[field::DST_PORT], v)
     }
     /// Set the sequence number.
+    #[inline]
     pub fn set_seq_number(&mut self, v: TcpSeqNumber) {
         NetworkEndian::write_u32(&mut self.buffer.as_mut()[field::SEQ_NUM], v.0)
     }
     /// Set the acknowledgment number.
+    #[inline]
     pub fn set_ack_number(&mut self, v: TcpSeqNumber) {
         NetworkEndian::write_u32(&mut self.buffer.as_mut()[field::ACK_NUM], v.0)
     }
+    #[inline]
     fn set_flags_word(&mut self, v: u16) {
         NetworkEndian::write_u16(&mut self.buffer.as_mut()[field::FLAGS], v)
     }
     /// Set the header length in octets; it is stored as `len / 4` words
     /// (the low two bits and anything above 60 are lost).
+    #[inline]
     pub fn set_header_len(&mut self, len: u8) {
         let word = (self.flags_word() & 0x0fff) | (u16::from((len / 4) & 0x0f) << 12);
         self.set_flags_word(word)
     }
     /// Set all control bits, the reserved ones included.
+    #[inline]
     pub fn set_flags(&mut self, flags: Flags) {
         let word = (self.flags_word() & 0xf000) | flags.bits();
         self.set_flags_word(word)
     }
+    #[inline]
     fn set_flag(&mut self, flag: Flags, value: bool) {
         let mut f = self.flags();
         f.set(flag, value);
         self.set_flags(f)
     }
     /// Set or clear FIN.
+    #[inline]
     pub fn set_fin(&mut self, v: bool) {
         self.set_flag(Flags::FIN, v)
     }
     /// Set or clear SYN.
+    #[inline]
     pub fn set_syn(&mut self, v: bool) {
         self.set_flag(Flags::SYN, v)
     }
     /// Set or clear RST.
+    #[inline]
     pub fn set_rst(&mut self, v: bool) {
         self.set_flag(Flags::RST, v)
     }
     /// Set or clear PSH.
+    #[inline]
     pub fn set_psh(&mut self, v: bool) {
         self.set_flag(Flags::PSH, v)
     }
     /// Set or clear ACK.
+    #[inline]
     pub fn set_ack(&mut self, v: bool) {
         self.set_flag(Flags::ACK, v)
     }
     /// Set or clear URG.
+    #[inline]
     pub fn set_urg(&mut self, v: bool) {
         self.set_flag(Flags::URG, v)
     }
     /// Set or clear ECE.
+    #[inline]
     pub fn set_ece(&mut self, v: bool) {
         self.set_flag(Flags::ECE, v)
     }
     /// Set or clear CWR.
+    #[inline]
     pub fn set_cwr(&mut self, v: bool) {
         self.set_flag(Flags::CWR, v)
     }
     /// Set or clear AE.
+    #[inline]
     pub fn set_ae(&mut self, v: bool) {
         self.set_flag(Flags::AE, v)
     }
     /// Set the window field.
+    #[inline]
     pub fn set_window_len(&mut self, v: u16) {
         NetworkEndian::write_u16(&mut self.buffer.as_mut()[field::WIN_SIZE], v)
     }
     /// Set the checksum field.
+    #[inline]
     pub fn set_checksum(&mut self, v: u16) {
         NetworkEndian::write_u16(&mut self.buffer.as_mut()[field::CHECKSUM], v)
     }
     /// Set the urgent pointer.
+    #[inline]
     pub fn set_urgent_at(&mut self, v: u16) {
         NetworkEndian::write_u16(&mut self.buffer.as_mut()[field::URGENT], v)
     }
     /// The option area, as the header length field says.
+    #[inline]
     pub fn options_mut(&mut self) -> &mut [u8] {
         let header_len = usize::from(self.header_len());
         &mut self.buffer.as_mut()[HEADER_LEN..header_len]
     }
     /// The data after the header.
+    #[inline]
     pub fn payload_mut(&mut self) -> &mut [u8] {
         let header_len = usize::from(self.header_len());
         &mut self.buffer.as_mut()[header_len..]
     }
 
     /// Compute and store the checksum over the whole buffer.
+    #[inline]
     pub fn fill_checksum(&mut self, src: &IpAddr, dst: &IpAddr) {
         let len = self.buffer.as_ref().len();
         self.fill_checksum_len(src, dst, len)
     }
 
     /// Compute and store the checksum over the first `len` octets.
+    #[inline]
     fn fill_checksum_len(&mut self, src: &IpAddr, dst: &IpAddr, len: usize) {
         self.set_checksum(0);
         let data = &self.buffer.as_ref()[..len];
@@ -488,6 +546,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
 }
 
 impl<T: AsRef<[u8]>> AsRef<[u8]> for Packet<T> {
+    #[inline]
     fn as_ref(&self) -> &[u8] {
         self.buffer.as_ref()
     }
@@ -839,6 +898,7 @@ impl<'a> Repr<'a> {
     /// (when `Checksum::tx()`). `self.payload` is not used.
     ///
     /// `packet` must hold at least `header_len()` octets.
+    #[inline]
     pub fn emit_header<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) {
         self.write_header(packet);
     }
@@ -936,11 +996,58 @@ impl<'a> Repr<'a> {
         )
     }
 
+    /// Like [`Repr::emit`], with the payload `self.payload` followed by
+    /// `more` (the two sides of a ring buffer's wrap): both copied and, when
+    /// `checksum.tx()`, summed in the same pass.
+    ///
+    /// `packet` must hold at least `buffer_len() + more.len()` octets.
+    pub fn emit_two<T: AsRef<[u8]> + AsMut<[u8]>>(
+        &self,
+        packet: &mut Packet<T>,
+        src: &IpAddr,
+        dst: &IpAddr,
+        more: &[u8],
+        checksum: Checksum,
+    ) {
+        let first = self.payload;
+        let payload_len = first.len() + more.len();
+        if !checksum.tx() {
+            return self.emit_with(
+                packet,
+                src,
+                dst,
+                payload_len,
+                |b| {
+                    b[..first.len()].copy_from_slice(first);
+                    b[first.len()..].copy_from_slice(more);
+                },
+                checksum,
+            );
+        }
+        let (header_len, fixed_sum) = self.write_header(packet);
+        let buf = packet.buffer.as_mut();
+        let len = header_len + payload_len;
+        let (head, rest) = buf[..len].split_at_mut(header_len);
+        let sum = checksum::pseudo_header_extra_copy_and_data(
+            src,
+            dst,
+            IpProtocol::Tcp,
+            u32::try_from(len).unwrap_or(u32::MAX),
+            fixed_sum,
+            rest,
+            first,
+            more,
+            &head[HEADER_LEN..],
+        );
+        NetworkEndian::write_u16(&mut buf[field::CHECKSUM], checksum::finish(sum));
+    }
+
     /// Like [`Repr::emit`], with the payload written in place by
     /// `emit_payload` into a slice of `payload_len` octets instead of
     /// copied from `self.payload`.
     ///
     /// `packet` must hold at least `header_len() + payload_len` octets.
+    #[inline]
     pub fn emit_with<T: AsRef<[u8]> + AsMut<[u8]>>(
         &self,
         packet: &mut Packet<T>,
@@ -970,6 +1077,24 @@ impl<'a> Repr<'a> {
     ) {
         let (header_len, fixed_sum) = self.write_header(packet);
         let buf = packet.buffer.as_mut();
+        if let Some(source) = source.filter(|p| p.len() == payload_len && checksum.tx()) {
+            // One pass over the payload: copied and summed together.
+            let len = header_len + payload_len;
+            let (head, rest) = buf[..len].split_at_mut(header_len);
+            let sum = checksum::pseudo_header_extra_copy_and_data(
+                src,
+                dst,
+                IpProtocol::Tcp,
+                u32::try_from(len).unwrap_or(u32::MAX),
+                fixed_sum,
+                rest,
+                source,
+                &[],
+                &head[HEADER_LEN..],
+            );
+            NetworkEndian::write_u16(&mut buf[field::CHECKSUM], checksum::finish(sum));
+            return;
+        }
         emit_payload(&mut buf[header_len..][..payload_len]);
         if checksum.tx() {
             // The fixed header's sum comes from registers; the payload is

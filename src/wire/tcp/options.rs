@@ -193,6 +193,7 @@ impl FastOpenCookie {
 
     /// A cookie from its bytes, or `None` when the length is 1..=3 or
     /// above 16 (RFC 7413 §4.1.1).
+    #[inline]
     pub fn new(cookie: &[u8]) -> Option<FastOpenCookie> {
         if !fast_open_cookie_len_ok(cookie.len()) {
             return None;
@@ -214,6 +215,7 @@ impl FastOpenCookie {
     }
 
     /// Whether this is an empty cookie, i.e. a cookie request.
+    #[inline]
     pub fn is_request(&self) -> bool {
         self.len == 0
     }
@@ -347,6 +349,7 @@ impl<'a> TcpOption<'a> {
     /// Whether the option can be sent as is: a SACK option needs a block,
     /// a Fast Open cookie 0 or 4..=16 octets, and every option must fit in
     /// the option area.
+    #[inline]
     pub fn is_well_formed(&self) -> bool {
         let fits = self.buffer_len() <= MAX_OPTIONS_LEN;
         fits && match self {

@@ -88,18 +88,21 @@ impl TcpSeqNumber {
 }
 
 impl From<u32> for TcpSeqNumber {
+    #[inline]
     fn from(v: u32) -> Self {
         TcpSeqNumber(v)
     }
 }
 
 impl From<TcpSeqNumber> for u32 {
+    #[inline]
     fn from(v: TcpSeqNumber) -> Self {
         v.0
     }
 }
 
 impl fmt::Display for TcpSeqNumber {
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)
     }
