@@ -454,7 +454,15 @@ fn transfer(
         }
         note_state(&mut states_a, a.tcp(ha).state());
         note_state(&mut states_b, b.tcp(hb).state());
-        a.tcp(ha).state() == State::Closed && b.tcp(hb).state() == State::Closed
+        // A side that gave up its handshake is done; the other may sit
+        // half-open for good when the RST it was sent is lost (as with
+        // Linux: `tcp_synack_retries` 5, and nothing to send).
+        let gave_up = |states: &Vec<State>, now_state: State| {
+            now_state == State::Closed && !states.contains(&State::Established)
+        };
+        (a.tcp(ha).state() == State::Closed && b.tcp(hb).state() == State::Closed)
+            || gave_up(&states_a, a.tcp(ha).state())
+            || gave_up(&states_b, b.tcp(hb).state())
     });
     let (ia, ib) = (p.a.tcp(ha).info(), p.b.tcp(hb).info());
     assert!(

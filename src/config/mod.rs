@@ -162,6 +162,39 @@ pub struct TcpConfig {
     /// most half-open connections (SYN-RECEIVED) one listener keeps; a
     /// listener's own backlog may lower it further.
     pub max_syn_backlog: u32,
+    /// `tcp_rto_min_us` (200 000, Linux's `TCP_RTO_MIN`): the lower bound
+    /// of the retransmission timeout, microseconds (RFC 6298 §2.4 asks for
+    /// 1 s; RFC 8961 §4 sets no floor).
+    pub rto_min_us: u32,
+    /// `tcp_rto_max_ms` (120 000, Linux's `TCP_RTO_MAX`): the upper bound
+    /// of the retransmission timeout and its backoff, milliseconds (RFC
+    /// 6298 §2.5: at least 60 s if bounded; Linux accepts 1 s to 120 s).
+    /// Below `tcp_rto_min_us` it is raised to that.
+    pub rto_max_ms: u32,
+    /// `tcp_retries1` (3): retransmissions of one segment after which the
+    /// connection reports a delivery problem (RFC 1122 §4.2.3.5 R1).
+    pub retries1: u8,
+    /// `tcp_retries2` (15): retransmissions of one segment after which an
+    /// established connection fails with `TimedOut` (RFC 1122 §4.2.3.5
+    /// R2; Linux turns the count into the time 15 doubling RTOs from
+    /// `TCP_RTO_MIN` would take, ferrotcp counts retransmissions).
+    pub retries2: u8,
+    /// `tcp_syn_retries` (6): SYN retransmissions before an active open
+    /// fails (RFC 1122 §4.2.3.5: R2 for a SYN, at least 3 minutes).
+    pub syn_retries: u8,
+    /// `tcp_synack_retries` (5): SYN-ACK retransmissions before a
+    /// half-open connection is given up.
+    pub synack_retries: u8,
+    /// `tcp_keepalive_time` (7200 s, RFC 1122 §4.2.3.6: at least two
+    /// hours): idle time before the first keep-alive probe, for sockets
+    /// that turn keep-alive on without their own time.
+    pub keepalive_time_s: u32,
+    /// `tcp_keepalive_intvl` (75 s): time between unanswered keep-alive
+    /// probes.
+    pub keepalive_intvl_s: u32,
+    /// `tcp_keepalive_probes` (9): unanswered probes before the connection
+    /// fails with `KeepAliveTimedOut`.
+    pub keepalive_probes: u8,
 }
 
 impl Default for TcpConfig {
@@ -169,6 +202,15 @@ impl Default for TcpConfig {
         TcpConfig {
             syncookies: 1,
             max_syn_backlog: 128,
+            rto_min_us: 200_000,
+            rto_max_ms: 120_000,
+            retries1: 3,
+            retries2: 15,
+            syn_retries: 6,
+            synack_retries: 5,
+            keepalive_time_s: 7_200,
+            keepalive_intvl_s: 75,
+            keepalive_probes: 9,
         }
     }
 }

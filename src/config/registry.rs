@@ -309,11 +309,74 @@ static KNOBS: &[Knob] = &[
         neighbor.unres_qlen
     ),
     int_knob!(
+        "net.ipv4.tcp_keepalive_intvl",
+        "interval between unanswered TCP keep-alive probes (s)",
+        1,
+        32_767,
+        tcp.keepalive_intvl_s
+    ),
+    int_knob!(
+        "net.ipv4.tcp_keepalive_probes",
+        "unanswered TCP keep-alive probes before the connection fails",
+        1,
+        127,
+        tcp.keepalive_probes
+    ),
+    int_knob!(
+        "net.ipv4.tcp_keepalive_time",
+        "idle time before the first TCP keep-alive probe (s)",
+        1,
+        32_767,
+        tcp.keepalive_time_s
+    ),
+    int_knob!(
         "net.ipv4.tcp_max_syn_backlog",
         "half-open connections (SYN-RECEIVED) kept per listener",
         1,
         65_535,
         tcp.max_syn_backlog
+    ),
+    int_knob!(
+        "net.ipv4.tcp_retries1",
+        "retransmissions of a segment before a delivery problem is reported",
+        0,
+        255,
+        tcp.retries1
+    ),
+    int_knob!(
+        "net.ipv4.tcp_retries2",
+        "retransmissions of a segment before the connection fails",
+        0,
+        255,
+        tcp.retries2
+    ),
+    int_knob!(
+        "net.ipv4.tcp_rto_max_ms",
+        "upper bound of the TCP retransmission timeout (ms)",
+        1_000,
+        120_000,
+        tcp.rto_max_ms
+    ),
+    int_knob!(
+        "net.ipv4.tcp_rto_min_us",
+        "lower bound of the TCP retransmission timeout (us)",
+        1,
+        120_000_000,
+        tcp.rto_min_us
+    ),
+    int_knob!(
+        "net.ipv4.tcp_syn_retries",
+        "SYN retransmissions before an active open fails",
+        1,
+        127,
+        tcp.syn_retries
+    ),
+    int_knob!(
+        "net.ipv4.tcp_synack_retries",
+        "SYN-ACK retransmissions before a half-open connection is dropped",
+        0,
+        255,
+        tcp.synack_retries
     ),
     int_knob!(
         "net.ipv4.tcp_syncookies",
@@ -508,6 +571,15 @@ mod tests {
             ("net.ipv6.conf.default.use_tempaddr", Value::Int(0)),
             ("net.ipv4.tcp_syncookies", Value::Int(1)),
             ("net.ipv4.tcp_max_syn_backlog", Value::Int(128)),
+            ("net.ipv4.tcp_rto_min_us", Value::Int(200_000)),
+            ("net.ipv4.tcp_rto_max_ms", Value::Int(120_000)),
+            ("net.ipv4.tcp_retries1", Value::Int(3)),
+            ("net.ipv4.tcp_retries2", Value::Int(15)),
+            ("net.ipv4.tcp_syn_retries", Value::Int(6)),
+            ("net.ipv4.tcp_synack_retries", Value::Int(5)),
+            ("net.ipv4.tcp_keepalive_time", Value::Int(7200)),
+            ("net.ipv4.tcp_keepalive_intvl", Value::Int(75)),
+            ("net.ipv4.tcp_keepalive_probes", Value::Int(9)),
         ];
         for (name, v) in expect {
             assert_eq!(get(&c, name), Ok(v), "{name}");

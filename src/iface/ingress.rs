@@ -487,9 +487,19 @@ impl InterfaceInner<'_> {
         let remote = IpEndpoint::new(ip.src_addr, repr.src_port);
         let overhead = if ip.dst_addr.is_ipv6() { 60 } else { 40 };
         let mss = self.path_mtu(&ip.src_addr).saturating_sub(overhead);
-        let conn = sockets
+        let mut conn = sockets
             .tcp_conn_slots(&local, &remote)
             .find(|&i| matches!(sockets.get_slot(i), Some(Socket::Tcp(t)) if t.accepts(ip, &repr)));
+        // RFC 6191: a SYN that may reuse a 4-tuple in TIME-WAIT ends it
+        // and goes to a listener like any other SYN.
+        if let Some(i) = conn
+            && let Some(Socket::Tcp(t)) = sockets.slot_mut(i)
+            && t.time_wait_reusable(&repr)
+        {
+            t.end_time_wait();
+            sockets.mark_changed(i);
+            conn = None;
+        }
         let listen = || {
             sockets
                 .tcp_listen_slots(repr.dst_port)
@@ -512,6 +522,7 @@ impl InterfaceInner<'_> {
                     cookies: self.iss.syn_cookies(),
                     syncookies: self.config.tcp.syncookies,
                     max_syn_backlog: self.config.tcp.max_syn_backlog as usize,
+                    tcp: self.config.tcp,
                 };
                 let outcome = listener::process(sockets, i, ip, &repr, &input);
                 // A spare that took a connection must be found by its
@@ -541,6 +552,10 @@ impl InterfaceInner<'_> {
                 let (reply, change) = match sockets.slot_mut(i) {
                     Some(Socket::Tcp(t)) => {
                         let before = t.state();
+                        if before == State::Listen {
+                            // A connection opens: the `tcp_*` knobs now.
+                            t.configure(&self.config.tcp);
+                        }
                         let reply = TcpSocket::process(t, self.now, ip, &repr, iss, mss);
                         let after = t.state();
                         (

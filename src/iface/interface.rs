@@ -492,6 +492,9 @@ impl<'a> Interface<'a> {
         let socket = sockets
             .get_mut::<TcpSocket>(handle)
             .map_err(|_| ConnectError::InvalidState)?;
+        if socket.state() == crate::socket::tcp::State::Closed {
+            socket.configure(&self.inner.config.tcp);
+        }
         socket.connect_with_iss(now, remote, local, iss, mss)
     }
 

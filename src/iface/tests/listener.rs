@@ -18,13 +18,13 @@ use crate::wire::{Checksum, EthernetAddress, IpProtocol, Ipv4Cidr, ethernet, ipv
 const A_MAC: EthernetAddress = EthernetAddress([2, 0, 0, 0, 0, 0xa]);
 const B_MAC: EthernetAddress = EthernetAddress([2, 0, 0, 0, 0, 0xb]);
 const A_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
-const B_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
-const PORT: u16 = 7000;
+pub(super) const B_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
+pub(super) const PORT: u16 = 7000;
 
-struct Node {
-    iface: Interface<'static>,
-    dev: TestDevice,
-    sockets: SocketSet<'static>,
+pub(super) struct Node {
+    pub(super) iface: Interface<'static>,
+    pub(super) dev: TestDevice,
+    pub(super) sockets: SocketSet<'static>,
 }
 
 fn node(mac: EthernetAddress, ip: Ipv4Addr) -> Node {
@@ -38,7 +38,7 @@ fn node(mac: EthernetAddress, ip: Ipv4Addr) -> Node {
     }
 }
 
-fn tcp(rx: usize, tx: usize) -> TcpSocket<'static> {
+pub(super) fn tcp(rx: usize, tx: usize) -> TcpSocket<'static> {
     TcpSocket::new(
         RingBuffer::new(vec![0u8; rx]),
         RingBuffer::new(vec![0u8; tx]),
@@ -46,16 +46,16 @@ fn tcp(rx: usize, tx: usize) -> TcpSocket<'static> {
 }
 
 /// Frames in flight; `filter` may drop or record each (`true`: deliver).
-type Filter<'f> = &'f mut dyn FnMut(bool, &[u8]) -> bool;
+pub(super) type Filter<'f> = &'f mut dyn FnMut(bool, &[u8]) -> bool;
 
-struct Pair {
-    a: Node,
-    b: Node,
-    now: Instant,
+pub(super) struct Pair {
+    pub(super) a: Node,
+    pub(super) b: Node,
+    pub(super) now: Instant,
 }
 
 impl Pair {
-    fn new() -> Pair {
+    pub(super) fn new() -> Pair {
         Pair {
             a: node(A_MAC, A_IP),
             b: node(B_MAC, B_IP),
@@ -64,7 +64,7 @@ impl Pair {
     }
 
     /// A listener on B with `backlog` slots and `spares` spare sockets.
-    fn listener(&mut self, backlog: usize, spares: usize, buf: usize) -> SocketHandle {
+    pub(super) fn listener(&mut self, backlog: usize, spares: usize, buf: usize) -> SocketHandle {
         let l = self
             .b
             .sockets
@@ -91,7 +91,7 @@ impl Pair {
     /// Resolve the neighbours both ways (a connection attempt to a closed
     /// port, answered with a RST), so that a burst of SYNs is not held
     /// back by ARP's queue of three (RFC 1122 §2.3.2.2).
-    fn warm_up(&mut self) {
+    pub(super) fn warm_up(&mut self) {
         let h = self.a.sockets.add(tcp(64, 64)).unwrap();
         self.a
             .iface
@@ -110,7 +110,7 @@ impl Pair {
     }
 
     /// A client socket on A connecting to the listener now.
-    fn client(&mut self, buf: usize) -> SocketHandle {
+    pub(super) fn client(&mut self, buf: usize) -> SocketHandle {
         let h = self.a.sockets.add(tcp(buf, buf)).unwrap();
         self.a
             .iface
@@ -129,7 +129,7 @@ impl Pair {
         self.b.sockets.get::<Listener>(l).unwrap()
     }
 
-    fn a_sock(&mut self, h: SocketHandle) -> &mut TcpSocket<'static> {
+    pub(super) fn a_sock(&mut self, h: SocketHandle) -> &mut TcpSocket<'static> {
         self.a.sockets.get_mut::<TcpSocket>(h).unwrap()
     }
 
@@ -139,7 +139,7 @@ impl Pair {
 
     /// Poll both, move frames through `filter`, advance the clock; until
     /// `step` says done or `limit` passes (then panic).
-    fn run(
+    pub(super) fn run(
         &mut self,
         limit: Duration,
         filter: Filter<'_>,
@@ -195,12 +195,12 @@ impl Pair {
     }
 }
 
-fn pass(_: bool, _: &[u8]) -> bool {
+pub(super) fn pass(_: bool, _: &[u8]) -> bool {
     true
 }
 
 /// The TCP segment inside an Ethernet/IPv4 frame, if it is one.
-fn tcp_of(frame: &[u8]) -> Option<TcpRepr<'_>> {
+pub(super) fn tcp_of(frame: &[u8]) -> Option<TcpRepr<'_>> {
     let f = ethernet::Frame::new_checked(frame).ok()?;
     if f.ethertype() != Some(ethernet::EtherType::Ipv4) {
         return None;
@@ -686,4 +686,44 @@ fn accept_order_follows_handshake_completion_not_syn_arrival() {
     let want = completed.into_inner();
     assert_eq!(want.last(), Some(&first_port));
     assert_eq!(got, want);
+}
+
+/// RFC 6191 §2: the server closed first and waits in TIME-WAIT; the
+/// client opens again from the same port, its SYN carrying a newer
+/// timestamp: the TIME-WAIT ends and the listener takes the SYN.
+#[test]
+fn rfc6191_syn_with_newer_timestamp_reuses_a_time_wait_tuple() {
+    let mut p = Pair::new();
+    p.now = Instant::from_secs(10);
+    let l = p.listener(2, 2, 4096);
+    let c1 = p.client(4096);
+    let h = accept_all(&mut p, l, 1)[0];
+    let port = local_port(&p, c1);
+    p.b_sock(h).close();
+    p.run(Duration::from_secs(10), &mut pass, |p| {
+        let c = p.a_sock(c1);
+        if c.state() == State::CloseWait {
+            c.close();
+        }
+        p.b_sock(h).state() == State::TimeWait && p.a_sock(c1).state() == State::Closed
+    });
+    // One second later (TIME-WAIT lasts 60 s), the same 4-tuple again.
+    let until = p.now + Duration::from_secs(1);
+    p.run(Duration::from_secs(2), &mut pass, |p| p.now >= until);
+    p.a.sockets.remove(c1).unwrap();
+    let c2 = p.a.sockets.add(tcp(4096, 4096)).unwrap();
+    p.a.iface
+        .tcp_connect(
+            p.now,
+            &mut p.a.sockets,
+            c2,
+            IpEndpoint::new(IpAddr::V4(B_IP), PORT),
+            Some(port),
+        )
+        .unwrap();
+    let h2 = accept_all(&mut p, l, 1)[0];
+    assert_eq!(p.b_sock(h).state(), State::Closed, "TIME-WAIT ended");
+    assert_eq!(p.a_sock(c2).state(), State::Established);
+    assert_eq!(p.b_sock(h2).state(), State::Established);
+    assert_eq!(remote_port(&p, h2), port);
 }

@@ -15,3 +15,9 @@ mod ipv6;
 mod listener;
 #[cfg(all(feature = "proto-ipv4", feature = "socket-tcp", feature = "socket-udp"))]
 mod tcp;
+#[cfg(all(
+    feature = "proto-ipv4",
+    feature = "socket-tcp-listener",
+    feature = "socket-udp"
+))]
+mod tcp_config;

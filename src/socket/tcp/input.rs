@@ -105,6 +105,7 @@ impl Socket<'_> {
                 self.remote = IpEndpoint::new(ip.src_addr, repr.src_port);
                 self.irs = repr.seq_number;
                 self.rcv_nxt = repr.seq_number + 1;
+                self.last_ack_sent = self.rcv_nxt;
                 self.iss = iss;
                 self.snd_una = iss;
                 self.snd_nxt = iss;
@@ -184,6 +185,7 @@ impl Socket<'_> {
         // Fourth: the SYN bit.
         self.irs = repr.seq_number;
         self.rcv_nxt = repr.seq_number + 1;
+        self.last_ack_sent = self.rcv_nxt;
         // Nothing has been offered in the peer's sequence space yet (the
         // right edge noted when our SYN left was relative to an unknown
         // RCV.NXT): the window is the buffer (RFC 9293 §3.8.6.2.2).
@@ -223,6 +225,15 @@ impl Socket<'_> {
             && repr.ack_number.is_none()
             && repr.seq_number + 1 == self.rcv_nxt
         {
+            // RFC 7323 §4.3: the SYN-ACK echoes the newest SYN's TSval, or
+            // the peer's first RTT sample spans its SYN timeouts.
+            if self.ts_ok
+                && let Some(ts) = repr.timestamp
+                && (ts.tsval.wrapping_sub(self.ts_recent) as i32) > 0
+            {
+                self.ts_recent = ts.tsval;
+                self.ts_recent_at = now;
+            }
             self.snd_nxt = self.iss;
             return None;
         }
@@ -260,6 +271,23 @@ impl Socket<'_> {
         // made to accept valid ACKs, URGs, and RSTs").
         let zero_window_probe = !acceptable && wnd == 0 && seq == self.rcv_nxt;
         if !acceptable && !zero_window_probe {
+            // RFC 7323 §4.3, §5.3 R3: a retransmission of the segment our
+            // last ACK covered (it ends at or after Last.ACK.sent, as
+            // Linux's window check with RCV.WUP lets it through) is the
+            // newest measurement: echo its TSval. Echoing the original's
+            // instead hands the sender an RTT sample that includes its
+            // retransmission timeouts (seconds, then tens of seconds under
+            // heavy loss, each inflating the next RTO).
+            if self.ts_ok
+                && seg_len > 0
+                && let Some(ts) = repr.timestamp
+                && seq.le(self.last_ack_sent)
+                && (seq + seg_len).ge(self.last_ack_sent)
+                && (ts.tsval.wrapping_sub(self.ts_recent) as i32) >= 0
+            {
+                self.ts_recent = ts.tsval;
+                self.ts_recent_at = now;
+            }
             if repr.control != Control::Rst {
                 // "<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>" (and a D-SACK for
                 // data wholly below rcv_nxt, RFC 2883 §4).
@@ -345,9 +373,11 @@ impl Socket<'_> {
         self.update_window(repr, false);
         if self.ts_ok
             && let Some(ts) = repr.timestamp
-            && seq.le(self.rcv_nxt)
+            && seq.le(self.last_ack_sent)
         {
-            // RFC 7323 §4.3: TS.Recent from segments covering Last.ACK.sent.
+            // RFC 7323 §4.3, §5.3 R3: TS.Recent from a segment at or below
+            // Last.ACK.sent (with delayed ACKs: the earliest unacknowledged
+            // segment's TSval is echoed).
             self.ts_recent = ts.tsval;
             self.ts_recent_at = now;
         }
@@ -404,6 +434,47 @@ impl Socket<'_> {
             }
         }
         None
+    }
+
+    /// Whether `repr`, a SYN for this connection's 4-tuple, may open a new
+    /// incarnation although this one is in TIME-WAIT (RFC 6191 §2; RFC
+    /// 9293 §3.6.1 / RFC 1122 §4.2.2.13 without timestamps). If so the
+    /// interface ends the TIME-WAIT and hands the SYN to a listener;
+    /// otherwise it is processed here (RFC 9293 §3.10.7.4: an ACK, or a
+    /// challenge ACK per RFC 5961 §4.2), as Linux does, where RFC 6191
+    /// would drop it silently.
+    pub(crate) fn time_wait_reusable(&self, repr: &Repr<'_>) -> bool {
+        if self.state != State::TimeWait
+            || repr.control != Control::Syn
+            || repr.ack_number.is_some()
+        {
+            return false;
+        }
+        // "Greater than the last sequence number seen" in that direction.
+        let newer_seq = repr.seq_number.gt(self.rcv_nxt);
+        match (self.ts_ok, repr.timestamp) {
+            // RFC 6191 §2, the previous incarnation used timestamps and the
+            // new one would: a greater TSval, or an equal one with a
+            // greater sequence number.
+            (true, Some(ts)) => {
+                let d = ts.tsval.wrapping_sub(self.ts_recent) as i32;
+                d > 0 || (d == 0 && newer_seq)
+            }
+            // Timestamps before but not now: the sequence number decides.
+            (true, None) => newer_seq,
+            // No timestamps before: a SYN with them is honoured (PAWS
+            // protects the new incarnation); without, the sequence number
+            // decides.
+            (false, Some(_)) => true,
+            (false, None) => newer_seq,
+        }
+    }
+
+    /// End TIME-WAIT early for a new incarnation (RFC 6191).
+    pub(crate) fn end_time_wait(&mut self) {
+        if self.state == State::TimeWait {
+            self.set_state(State::Closed);
+        }
     }
 
     fn enter_time_wait(&mut self, now: Instant) {
@@ -470,11 +541,25 @@ impl Socket<'_> {
         // sampling of one un-retransmitted segment (RFC 6298 §3).
         let sample = match (self.ts_ok, repr.timestamp) {
             (true, Some(ts)) if ts.tsecr != 0 => {
+                // RFC 6298 §3 (Karn) where timestamps cannot help: an
+                // echo of a TSval from before our last retransmission
+                // timeout. The peer echoes the last segment that advanced
+                // its window (RFC 7323 §4.3), which after a timeout may be
+                // one sent long before it whose ACK was lost; the "RTT"
+                // would span the timeout(s) (seconds, tens of seconds under
+                // heavy loss), inflate the RTO, and with it every later
+                // timeout. Segments sent after the timeout give the sample.
+                let before_timeout = self
+                    .rto_echo_floor
+                    .is_some_and(|(floor, _)| (ts.tsecr.wrapping_sub(floor) as i32) < 0);
                 let ms = ts_clock(now).wrapping_sub(ts.tsecr);
-                (ms < 60_000).then(|| Duration::from_millis(u64::from(ms)))
+                (ms < 60_000 && !before_timeout).then(|| Duration::from_millis(u64::from(ms)))
             }
             _ => self.rtt_sampler.on_ack(now, ack),
         };
+        if self.rto_echo_floor.is_some_and(|(_, high)| ack.ge(high)) {
+            self.rto_echo_floor = None;
+        }
         if let Some(rtt) = sample {
             if self.ts_ok {
                 // RFC 7323 Appendix G: many samples per RTT from
@@ -625,7 +710,8 @@ impl Socket<'_> {
     /// Delayed ACK (RFC 9293 §3.8.6.3, RFC 5681 §4.2): ACK every second
     /// full-sized segment at once, otherwise within ACK_DELAY.
     fn schedule_ack(&mut self, now: Instant, len: usize) {
-        if len >= self.local_mss {
+        self.rcv_mss = self.rcv_mss.max(len);
+        if len >= self.full_segment_len() {
             self.pending.unacked_segments += 1;
         }
         if self.pending.unacked_segments >= 2 || !self.nagle_peer_quickack() {
@@ -633,6 +719,20 @@ impl Socket<'_> {
         } else if self.pending.ack_delayed.is_none() {
             self.pending.ack_delayed = Some(now + super::ACK_DELAY);
         }
+    }
+
+    /// The payload of a full-sized segment from the peer (RFC 5681 §4.2,
+    /// RFC 9293 §3.8.6.3 count them for the ACK-every-second-segment
+    /// rule): our MSS less the options every segment carries (RFC 6691
+    /// §2: 1448 bytes, not 1460, with timestamps), or less when the peer's
+    /// largest segment so far was smaller (its own MTU or MSS), but never
+    /// below 536 bytes (RFC 9293 §3.7.1) as Linux estimates `rcv_mss`.
+    fn full_segment_len(&self) -> usize {
+        let options = if self.ts_ok { 12 } else { 0 };
+        let effective = self.local_mss.saturating_sub(options).max(1);
+        self.rcv_mss
+            .max(DEFAULT_MSS_V4.min(effective))
+            .min(effective)
     }
 
     /// Quick ACKs at the start of a connection, so the peer's slow start is

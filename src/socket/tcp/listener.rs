@@ -410,6 +410,8 @@ pub(crate) struct ListenerInput {
     pub(crate) syncookies: u8,
     /// `net.ipv4.tcp_max_syn_backlog`.
     pub(crate) max_syn_backlog: usize,
+    /// The `net.ipv4.tcp_*` knobs a connection opened here runs with.
+    pub(crate) tcp: crate::config::TcpConfig,
 }
 
 /// A segment the interface must send in answer.
@@ -480,6 +482,7 @@ fn on_syn(
         // SYN through the ordinary RFC 9293 §3.10.7.2 path; the socket
         // sends (and retransmits) its SYN-ACK.
         if s.listen(l.endpoint).is_ok() {
+            s.configure(&input.tcp);
             let reply = s.process(input.now, ip, repr, input.iss, input.route_mss);
             l.slots[slot].state = SlotState::SynReceived(h);
             // SYN-RECEIVED for a SYN without ACK; anything else is booked
@@ -611,6 +614,7 @@ fn on_ack(
         rcv_wnd_shift: l.cookie_window_shift(),
         advertised: usize::from(l.cookie_window()),
     };
+    s.configure(&input.tcp);
     s.open_from_cookie(input.now, &opened);
     // The ACK completes the handshake through the ordinary SYN-RECEIVED
     // path (RFC 9293 §3.10.7.4), which also takes any data it carries.
@@ -647,6 +651,7 @@ impl Socket<'_> {
         self.remote = o.remote;
         self.irs = o.irs;
         self.rcv_nxt = o.irs + 1;
+        self.last_ack_sent = self.rcv_nxt;
         self.iss = o.iss;
         self.snd_una = o.iss;
         // The SYN-ACK is "sent": nothing to retransmit, no timer.

@@ -19,6 +19,7 @@ use core::fmt;
 use core::net::IpAddr;
 
 use super::{IcmpError, IpEndpoint, IpListenEndpoint};
+use crate::config::TcpConfig;
 use crate::storage::RingBuffer;
 use crate::time::{Duration, Instant};
 use crate::wire::tcp::TcpSeqNumber;
@@ -201,12 +202,23 @@ pub(crate) const TIME_WAIT: Duration = Duration::from_secs(60);
 /// Delayed-ACK timer (RFC 9293 §3.8.6.3: less than 0.5 s; Linux 40 ms
 /// minimum, 200 ms max). We use 40 ms.
 pub(crate) const ACK_DELAY: Duration = Duration::from_millis(40);
-/// SYN retransmissions before giving up (Linux `tcp_syn_retries` 6).
-pub(crate) const SYN_RETRIES: u32 = 6;
-/// Data retransmissions before giving up (Linux `tcp_retries2` 15).
-pub(crate) const RETRIES2: u32 = 15;
 /// The largest window scale (RFC 7323 §2.3).
 pub(crate) const MAX_WINDOW_SCALE: u8 = 14;
+
+/// The RTO bounds of `config` (`tcp_rto_min_us`, `tcp_rto_max_ms`).
+fn rto_bounds(config: &TcpConfig) -> (Duration, Duration) {
+    (
+        Duration::from_micros(u64::from(config.rto_min_us)),
+        Duration::from_millis(u64::from(config.rto_max_ms)),
+    )
+}
+
+/// A fresh RTT estimator: RFC 6298 §2.1's initial 1 s within the bounds of
+/// `config`.
+fn rtt_estimator(config: &TcpConfig) -> RttEstimator {
+    let (min, max) = rto_bounds(config);
+    RttEstimator::new(rtt::INITIAL_RTO, min, max)
+}
 
 /// The TCP timestamp clock: milliseconds (RFC 7323 §5.4: 1 ms to 1 s per
 /// tick).
@@ -269,6 +281,8 @@ pub struct Socket<'a> {
     /// The right edge we last advertised (never shrink it, RFC 9293
     /// §3.8.6.2.2).
     pub(crate) rcv_adv: TcpSeqNumber,
+    /// RCV.NXT as our last ACK carried it: RFC 7323 §4.3 Last.ACK.sent.
+    pub(crate) last_ack_sent: TcpSeqNumber,
     pub(crate) peer: PeerOptions,
     pub(crate) sack_ok: bool,
     pub(crate) ts_ok: bool,
@@ -276,6 +290,9 @@ pub struct Socket<'a> {
     pub(crate) ts_recent_at: Instant,
     /// Our MSS to the peer (what it may send us).
     pub(crate) local_mss: usize,
+    /// The largest segment payload received so far (Linux's `rcv_mss`
+    /// estimate of the peer's full-sized segment).
+    pub(crate) rcv_mss: usize,
     /// The sender MSS (what we send).
     pub(crate) mss: usize,
     pub(crate) assembler: Assembler<ASSEMBLER_RANGES>,
@@ -288,6 +305,10 @@ pub struct Socket<'a> {
     pub(crate) sack: SackState,
     pub(crate) rtt: RttEstimator,
     pub(crate) rtt_sampler: RttSampler,
+    /// The timestamp clock at the last retransmission timeout and the
+    /// highest sequence number sent then, until it is acknowledged: an
+    /// echo of an older TSval is no RTT sample (see `ack_advanced`).
+    pub(crate) rto_echo_floor: Option<(u32, TcpSeqNumber)>,
     pub(crate) cc: Congestion,
     pub(crate) dup_acks: u32,
     /// Our FIN is queued (after the buffered data).
@@ -306,6 +327,12 @@ pub struct Socket<'a> {
     /// TIME-WAIT end.
     pub(crate) time_wait_until: Option<Instant>,
     pub(crate) keep_alive: Option<Duration>,
+    /// Keep-alive was turned on with the configured idle time
+    /// (`tcp_keepalive_time`), not one of the application's.
+    pub(crate) keep_alive_default: bool,
+    /// The `net.ipv4.tcp_*` knobs this connection runs with (retries,
+    /// RTO bounds, keep-alive), taken from the interface when it opens.
+    pub(crate) config: TcpConfig,
     pub(crate) keep_alive_at: Option<Instant>,
     pub(crate) keep_alive_probes: u32,
     pub(crate) timeout: Option<Duration>,
@@ -350,23 +377,22 @@ impl<'a> Socket<'a> {
             rcv_nxt: zero,
             rcv_wnd_shift: 0,
             rcv_adv: zero,
+            last_ack_sent: zero,
             peer: PeerOptions::default(),
             sack_ok: false,
             ts_ok: false,
             ts_recent: 0,
             ts_recent_at: Instant::ZERO,
             local_mss: DEFAULT_MSS_V4,
+            rcv_mss: 0,
             mss: DEFAULT_MSS_V4,
             assembler: Assembler::new(),
             scoreboard: Assembler::new(),
             high_rxt: zero,
             sack: SackState::new(),
-            rtt: RttEstimator::new(
-                Duration::from_secs(1),
-                Duration::from_millis(200),
-                Duration::from_secs(120),
-            ),
+            rtt: rtt_estimator(&TcpConfig::default()),
             rtt_sampler: RttSampler::new(),
+            rto_echo_floor: None,
             cc: Congestion::new(DEFAULT_MSS_V4, congestion::initial_window(DEFAULT_MSS_V4)),
             dup_acks: 0,
             fin_queued: false,
@@ -379,6 +405,8 @@ impl<'a> Socket<'a> {
             persist_backoff: 0,
             time_wait_until: None,
             keep_alive: None,
+            keep_alive_default: false,
+            config: TcpConfig::default(),
             keep_alive_at: None,
             keep_alive_probes: 0,
             timeout: None,
@@ -497,8 +525,41 @@ impl<'a> Socket<'a> {
     /// §3.8.4: off by default, at least two hours if on; we let the
     /// application choose, as Linux does).
     pub fn set_keep_alive(&mut self, interval: Option<Duration>) {
+        self.keep_alive_default = false;
         self.keep_alive = interval;
         self.keep_alive_at = interval.map(|i| self.now + i);
+    }
+
+    /// Send keep-alive probes after the configured idle time
+    /// (`net.ipv4.tcp_keepalive_time`, 2 hours by default, RFC 1122
+    /// §4.2.3.6), like `SO_KEEPALIVE` on Linux.
+    pub fn enable_keep_alive(&mut self) {
+        let idle = Duration::from_secs(u64::from(self.config.keepalive_time_s));
+        self.set_keep_alive(Some(idle));
+        self.keep_alive_default = true;
+    }
+
+    /// Whether a segment has been retransmitted `net.ipv4.tcp_retries1`
+    /// times without an acknowledgment (RFC 1122 §4.2.3.5: the R1
+    /// threshold; TCP "SHOULD inform the application of the delivery
+    /// problem" before R2 ends the connection).
+    pub fn delivery_problem(&self) -> bool {
+        self.retransmissions > 0
+            && self.retransmissions >= u32::from(self.config.retries1)
+            && !matches!(self.state, State::Closed | State::Listen)
+    }
+
+    /// Take the interface's `net.ipv4.tcp_*` knobs (done when a connection
+    /// opens: `tcp_connect`, or a SYN reaching a listening socket).
+    pub(crate) fn configure(&mut self, config: &TcpConfig) {
+        self.config = *config;
+        let (min, max) = rto_bounds(config);
+        self.rtt.set_bounds(min, max);
+        if self.keep_alive_default {
+            let idle = Duration::from_secs(u64::from(config.keepalive_time_s));
+            self.keep_alive = Some(idle);
+            self.keep_alive_at = Some(self.now + idle);
+        }
     }
 
     /// Abort the connection when data stays unacknowledged for `timeout`
@@ -715,9 +776,13 @@ impl<'a> Socket<'a> {
         let tx = core::mem::replace(&mut self.tx_buffer, RingBuffer::new(&mut [][..]));
         let (keep_alive, timeout, nagle, hop_limit) =
             (self.keep_alive, self.timeout, self.nagle, self.hop_limit);
+        let (config, keep_alive_default) = (self.config, self.keep_alive_default);
         *self = Socket::new(rx, tx);
         self.rx_buffer.clear();
         self.tx_buffer.clear();
+        self.config = config;
+        self.keep_alive_default = keep_alive_default;
+        self.rtt = rtt_estimator(&config);
         self.keep_alive = keep_alive;
         self.timeout = timeout;
         self.nagle = nagle;

@@ -4,7 +4,7 @@
 //! and fast retransmit, zero-window probes, keep-alives — and `poll_at`,
 //! the earliest of the socket's timers.
 
-use super::{MAX_WINDOW_SCALE, RETRIES2, SYN_RETRIES, Socket, State, TcpError, ts_clock};
+use super::{MAX_WINDOW_SCALE, Socket, State, TcpError, ts_clock};
 use crate::socket::{IpEndpoint, PollAt};
 use crate::time::{Duration, Instant};
 use crate::wire::tcp::{Control, Repr, TcpSeqNumber, TcpTimestamp};
@@ -21,8 +21,6 @@ pub(crate) struct TcpTransmit<'p> {
     pub(crate) payload_tail: &'p [u8],
 }
 
-/// Keep-alive probes before giving up (Linux `tcp_keepalive_probes` 9).
-const KEEPALIVE_PROBES: u32 = 9;
 /// The persist timer's ceiling (RFC 9293 §3.8.6.1; Linux caps the probe
 /// interval at `tcp_rto_max`).
 const PERSIST_MAX: Duration = Duration::from_secs(60);
@@ -222,10 +220,13 @@ impl Socket<'_> {
     /// RFC 6298 §5.4-5.6: back off, collapse cwnd, go back to snd_una.
     fn on_retransmit_timeout(&mut self, now: Instant) {
         self.retransmissions += 1;
-        let limit = match self.state {
-            State::SynSent | State::SynReceived => SYN_RETRIES,
-            _ => RETRIES2,
-        };
+        // RFC 1122 §4.2.3.5 R2, per state: `tcp_syn_retries` for our SYN,
+        // `tcp_synack_retries` for our SYN-ACK, `tcp_retries2` for data.
+        let limit = u32::from(match self.state {
+            State::SynSent => self.config.syn_retries,
+            State::SynReceived => self.config.synack_retries,
+            _ => self.config.retries2,
+        });
         if self.retransmissions > limit {
             self.error = Some(TcpError::TimedOut);
             self.pending.rst = !matches!(self.state, State::SynSent);
@@ -236,6 +237,7 @@ impl Socket<'_> {
             return;
         }
         self.rtt.on_timeout();
+        self.rto_echo_floor = Some((ts_clock(now), self.snd_max));
         let in_flight = self.in_flight();
         self.cc.on_rto(in_flight, self.snd_max);
         self.rtt_sampler.on_retransmit();
@@ -489,7 +491,8 @@ impl Socket<'_> {
         if keep_alive_due && !self.pending.ack_now {
             // RFC 9293 §3.8.4: a probe with SEG.SEQ = SND.NXT - 1.
             self.keep_alive_probes += 1;
-            if self.keep_alive_probes > KEEPALIVE_PROBES {
+            // RFC 1122 §4.2.3.6 / Linux `tcp_keepalive_probes`.
+            if self.keep_alive_probes > u32::from(self.config.keepalive_probes) {
                 self.error = Some(TcpError::KeepAliveTimedOut);
                 self.pending.rst = true;
                 return Ok(());
@@ -502,10 +505,10 @@ impl Socket<'_> {
                 repr,
                 payload_tail: &[],
             })?;
-            let interval = self
-                .keep_alive
-                .unwrap_or(Duration::from_secs(75))
-                .min(Duration::from_secs(75));
+            // Probes `tcp_keepalive_intvl` apart (or the idle time, if
+            // the application chose a shorter one).
+            let intvl = Duration::from_secs(u64::from(self.config.keepalive_intvl_s));
+            let interval = self.keep_alive.unwrap_or(intvl).min(intvl);
             self.keep_alive_at = Some(now + interval);
             return Ok(());
         }
@@ -554,6 +557,7 @@ impl Socket<'_> {
         self.pending.ack_now = false;
         self.pending.ack_delayed = None;
         self.pending.unacked_segments = 0;
+        self.last_ack_sent = self.rcv_nxt;
         let wnd = self.window_to_advertise();
         self.rcv_adv = self.rcv_nxt + wnd;
     }

@@ -222,6 +222,18 @@ impl RttEstimator {
         self.backoff = 0;
     }
 
+    /// New bounds (`tcp_rto_min_us`, `tcp_rto_max_ms`); the RTO in use is
+    /// recomputed within them. `max_rto` below `min_rto` is raised to it.
+    pub(crate) fn set_bounds(&mut self, min_rto: Duration, max_rto: Duration) {
+        self.min_rto = min_rto;
+        self.max_rto = max_rto.max(min_rto);
+        if self.srtt.is_some() {
+            self.update_rto();
+        } else {
+            self.rto = clamp(self.rto, self.min_rto, self.max_rto);
+        }
+    }
+
     /// SRTT, or `None` before the first sample.
     pub(crate) fn srtt(&self) -> Option<Duration> {
         self.srtt

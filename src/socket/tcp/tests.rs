@@ -360,6 +360,54 @@ fn rfc9293_3_10_7_4_in_order_data_delayed_ack_then_every_second_segment() {
     assert_eq!(out[0].0.ack_number, Some(seq + 4));
 }
 
+/// RFC 5681 §4.2 / RFC 9293 §3.8.6.3: with timestamps a full-sized
+/// segment carries 1448 bytes (RFC 6691 §2: the MSS of 1460 less 12 bytes
+/// of options); every second one is still ACKed at once. (Counting only
+/// 1460-byte segments as full left every ACK to the 40 ms timer once the
+/// quick-ACK start was over, whenever no data of ours could carry it.)
+#[test]
+fn rfc5681_4_2_every_second_full_segment_with_timestamps_is_acked_at_once() {
+    let mut s = socket(1 << 20, 4096);
+    s.listen(LOCAL_PORT).unwrap();
+    let mut syn = seg(Control::Syn, PEER_ISS, None, &[]);
+    syn.max_seg_size = Some(1460);
+    syn.timestamp = Some(TcpTimestamp {
+        tsval: 100,
+        tsecr: 0,
+    });
+    s.process(t(0), &meta(), &syn, OUR_ISS, 1460);
+    assert_eq!(drain(&mut s, t(0)).len(), 1);
+    let mut ack = seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &[]);
+    ack.timestamp = Some(TcpTimestamp {
+        tsval: 101,
+        tsecr: 1,
+    });
+    s.process(t(1), &meta(), &ack, OUR_ISS, 1460);
+    assert_eq!(s.state(), State::Established);
+    let data = vec![7u8; 1448];
+    let mut seq = PEER_ISS + 1;
+    let mut acked_at_once = Vec::new();
+    for i in 0..12 {
+        let mut d = seg(Control::None, seq, Some(OUR_ISS + 1), &data);
+        d.timestamp = Some(TcpTimestamp {
+            tsval: 102 + i,
+            tsecr: 1,
+        });
+        s.process(t(10 + i64::from(i)), &meta(), &d, OUR_ISS, 1460);
+        seq += data.len();
+        let out = drain(&mut s, t(10 + i64::from(i)));
+        assert!(out.len() <= 1);
+        if let Some((a, _)) = out.first() {
+            assert_eq!(a.ack_number, Some(seq), "an ACK covers all data");
+            acked_at_once.push(i);
+        }
+    }
+    // Quick ACKs for the first four segments (4 * 1448 < 4 * 1460), then
+    // every second segment, none left to the delayed-ACK timer at the end.
+    assert_eq!(acked_at_once, [0, 1, 2, 3, 5, 7, 9, 11]);
+    assert_eq!(s.pending.ack_delayed, None);
+}
+
 #[test]
 fn rfc2018_out_of_order_data_is_acked_at_once_with_sack() {
     let mut s = socket(100_000, 4096);
@@ -707,4 +755,224 @@ fn retransmitted_syn_in_syn_received_resends_the_syn_ack() {
         (Control::Syn, OUR_ISS, Some(PEER_ISS + 1))
     );
     assert_eq!(s.state(), State::SynReceived);
+}
+
+/// A connection we closed first, now in TIME-WAIT: the peer's last
+/// segment (its FIN) carried TSval 105 if `timestamps`; RCV.NXT is
+/// PEER_ISS + 2.
+fn time_wait(timestamps: bool) -> Socket<'static> {
+    let ts = |tsval: u32| timestamps.then_some(TcpTimestamp { tsval, tsecr: 1 });
+    let mut s = socket(4096, 4096);
+    s.listen(LOCAL_PORT).unwrap();
+    let mut syn = seg(Control::Syn, PEER_ISS, None, &[]);
+    syn.timestamp = ts(100);
+    s.process(t(0), &meta(), &syn, OUR_ISS, 1460);
+    drain(&mut s, t(0));
+    let mut ack = seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &[]);
+    ack.timestamp = ts(101);
+    s.process(t(1), &meta(), &ack, OUR_ISS, 1460);
+    s.close();
+    let out = drain(&mut s, t(2));
+    assert_eq!(out[0].0.control, Control::Fin);
+    let mut fin = seg(Control::Fin, PEER_ISS + 1, Some(OUR_ISS + 2), &[]);
+    fin.timestamp = ts(105);
+    s.process(t(3), &meta(), &fin, OUR_ISS, 1460);
+    assert_eq!(s.state(), State::TimeWait);
+    assert_eq!(s.ts_ok, timestamps);
+    s
+}
+
+/// RFC 6191 §2 (RFC 9293 §3.6.1 without timestamps): which SYNs may open
+/// a new incarnation of a 4-tuple in TIME-WAIT.
+#[test]
+fn rfc6191_2_syn_reusing_a_time_wait_tuple() {
+    let rcv_nxt = PEER_ISS + 2;
+    // (timestamps before, the SYN's TSval, its sequence number, reused)
+    let cases = [
+        // A newer timestamp: yes, whatever the sequence number.
+        (true, Some(106), PEER_ISS, true),
+        (true, Some(100_000), rcv_nxt + 1_000_000, true),
+        // The same timestamp: only with a greater sequence number.
+        (true, Some(105), rcv_nxt + 1, true),
+        (true, Some(105), rcv_nxt, false),
+        // An older timestamp (PAWS): no.
+        (true, Some(104), rcv_nxt + 1_000_000, false),
+        // Timestamps before, none now: the sequence number decides.
+        (true, None, rcv_nxt + 1, true),
+        (true, None, rcv_nxt, false),
+        (true, None, PEER_ISS, false),
+        // No timestamps before: a SYN with them is honoured ...
+        (false, Some(1), PEER_ISS, true),
+        // ... one without needs a greater sequence number.
+        (false, None, rcv_nxt + 1, true),
+        (false, None, rcv_nxt, false),
+        (false, None, rcv_nxt - 100, false),
+    ];
+    for (timestamps, tsval, seq, reused) in cases {
+        let mut s = time_wait(timestamps);
+        let mut syn = seg(Control::Syn, seq, None, &[]);
+        syn.timestamp = tsval.map(|tsval| TcpTimestamp { tsval, tsecr: 0 });
+        let case = (timestamps, tsval, seq.0.wrapping_sub(rcv_nxt.0) as i32);
+        assert_eq!(s.time_wait_reusable(&syn), reused, "{case:?}");
+        if reused {
+            s.end_time_wait();
+            assert_eq!(s.state(), State::Closed, "{case:?}");
+        } else {
+            // Not a new incarnation: RFC 9293 §3.10.7.4 (an ACK, the 2MSL
+            // timer untouched), and TIME-WAIT goes on.
+            let until = s.time_wait_until;
+            assert!(s.process(t(10), &meta(), &syn, OUR_ISS, 1460).is_none());
+            assert_eq!(s.state(), State::TimeWait, "{case:?}");
+            assert_eq!(s.time_wait_until, until, "{case:?}");
+            let out = drain(&mut s, t(10));
+            assert_eq!(out.len(), 1, "{case:?}");
+            assert_eq!(out[0].0.control, Control::None);
+            assert_eq!(out[0].0.ack_number, Some(rcv_nxt));
+        }
+    }
+    // Only a SYN without ACK, only in TIME-WAIT.
+    let s = time_wait(true);
+    let mut syn_ack = seg(Control::Syn, rcv_nxt + 1, Some(OUR_ISS + 2), &[]);
+    syn_ack.timestamp = Some(TcpTimestamp {
+        tsval: 200,
+        tsecr: 0,
+    });
+    assert!(!s.time_wait_reusable(&syn_ack));
+    let e = established(4096, 4096);
+    assert!(!e.time_wait_reusable(&seg(Control::Syn, PEER_ISS + 100, None, &[])));
+}
+
+/// ESTABLISHED after a passive open with timestamps: the peer's SYN had
+/// TSval 100, its ACK TSval 101 (echoing our SYN-ACK's 1, at 1 ms: an RTT
+/// sample of 0, so the RTO is at its 200 ms floor).
+fn established_ts(rx: usize, tx: usize) -> Socket<'static> {
+    let mut s = socket(rx, tx);
+    s.listen(LOCAL_PORT).unwrap();
+    let mut syn = seg(Control::Syn, PEER_ISS, None, &[]);
+    syn.max_seg_size = Some(1460);
+    syn.timestamp = Some(TcpTimestamp {
+        tsval: 100,
+        tsecr: 0,
+    });
+    s.process(t(0), &meta(), &syn, OUR_ISS, 1460);
+    assert_eq!(drain(&mut s, t(0)).len(), 1);
+    let mut ack = seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &[]);
+    ack.timestamp = Some(TcpTimestamp {
+        tsval: 101,
+        tsecr: 1,
+    });
+    s.process(t(1), &meta(), &ack, OUR_ISS, 1460);
+    assert_eq!(s.state(), State::Established);
+    s
+}
+
+fn with_ts(mut r: Repr<'_>, tsval: u32, tsecr: u32) -> Repr<'_> {
+    r.timestamp = Some(TcpTimestamp { tsval, tsecr });
+    r
+}
+
+/// RFC 7323 §4.3 / §5.3 R3: a retransmission of the segment our last ACK
+/// covered (its ACK was lost) is the newest measurement: the ACK it draws
+/// echoes its TSval, not the original's (which would hand the sender an
+/// RTT sample spanning its retransmission timeout). A segment wholly below
+/// Last.ACK.sent changes nothing.
+#[test]
+fn rfc7323_4_3_retransmission_of_the_acked_segment_is_echoed() {
+    let mut s = established_ts(4096, 4096);
+    let data = [1u8; 100];
+    let first = with_ts(
+        seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &data),
+        200,
+        1,
+    );
+    s.process(t(10), &meta(), &first, OUR_ISS, 1460);
+    let out = drain(&mut s, t(10));
+    assert_eq!(out.len(), 1, "quick ACK");
+    assert_eq!(out[0].0.timestamp.map(|ts| ts.tsecr), Some(200));
+    let second = with_ts(
+        seg(Control::None, PEER_ISS + 101, Some(OUR_ISS + 1), &data),
+        210,
+        1,
+    );
+    s.process(t(20), &meta(), &second, OUR_ISS, 1460);
+    assert_eq!(drain(&mut s, t(20)).len(), 1);
+    // Both ACKs lost; the peer's timeout resends the second segment.
+    let again = with_ts(
+        seg(Control::None, PEER_ISS + 101, Some(OUR_ISS + 1), &data),
+        900,
+        1,
+    );
+    s.process(t(900), &meta(), &again, OUR_ISS, 1460);
+    let out = drain(&mut s, t(900));
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].0.ack_number, Some(PEER_ISS + 201));
+    assert_eq!(out[0].0.timestamp.map(|ts| ts.tsecr), Some(900));
+    // The first segment again (wholly below Last.ACK.sent): still 900.
+    let old = with_ts(
+        seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &data),
+        950,
+        1,
+    );
+    s.process(t(950), &meta(), &old, OUR_ISS, 1460);
+    let out = drain(&mut s, t(950));
+    assert_eq!(out[0].0.timestamp.map(|ts| ts.tsecr), Some(900));
+    assert_eq!(s.recv_queue(), 200);
+}
+
+/// RFC 7323 §4.3: a retransmitted SYN in SYN-RECEIVED refreshes the echo,
+/// so the SYN-ACK sent again answers it and not the first SYN.
+#[test]
+fn rfc7323_4_3_retransmitted_syn_is_echoed_by_the_syn_ack() {
+    let mut s = socket(4096, 4096);
+    s.listen(LOCAL_PORT).unwrap();
+    let syn = with_ts(seg(Control::Syn, PEER_ISS, None, &[]), 100, 0);
+    s.process(t(0), &meta(), &syn, OUR_ISS, 1460);
+    assert_eq!(
+        drain(&mut s, t(0))[0].0.timestamp.map(|ts| ts.tsecr),
+        Some(100)
+    );
+    let again = with_ts(seg(Control::Syn, PEER_ISS, None, &[]), 1100, 0);
+    s.process(t(1000), &meta(), &again, OUR_ISS, 1460);
+    let out = drain(&mut s, t(1000));
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].0.control, Control::Syn);
+    assert_eq!(out[0].0.timestamp.map(|ts| ts.tsecr), Some(1100));
+}
+
+/// RFC 6298 §3 (Karn) with RFC 7323 timestamps: after a retransmission
+/// timeout, an ACK echoing a TSval from before it gives no RTT sample (it
+/// would span the timeout), though it ends the backoff; an echo of the
+/// retransmission does.
+#[test]
+fn rfc6298_3_echo_from_before_a_timeout_is_no_rtt_sample() {
+    for echo_retransmission in [false, true] {
+        let mut s = established_ts(4096, 4096);
+        assert_eq!(s.rtt.srtt(), Some(Duration::ZERO));
+        s.send_slice(&[5u8; 100]).unwrap();
+        let out = drain(&mut s, t(100));
+        assert_eq!(out[0].0.timestamp.map(|ts| ts.tsval), Some(100));
+        // No ACK: the timer (200 ms) expires, the segment goes again.
+        assert_eq!(s.poll_at(), PollAt::Time(t(300)));
+        let out = drain(&mut s, t(300));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].0.timestamp.map(|ts| ts.tsval), Some(300));
+        assert_eq!(s.rtt.rto(), Duration::from_millis(400), "backed off");
+        // The peer's ACK for the original was lost; the one that arrives
+        // (late) echoes the original, or the retransmission.
+        let tsecr = if echo_retransmission { 300 } else { 100 };
+        let ack = with_ts(
+            seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 101), &[]),
+            500,
+            tsecr,
+        );
+        s.process(t(2_100), &meta(), &ack, OUR_ISS, 1460);
+        assert_eq!(s.send_queue(), 0);
+        if echo_retransmission {
+            // 1.8 s: a real (if slow) round trip of the retransmission.
+            assert_eq!(s.rtt.srtt(), Some(Duration::from_millis(225)));
+        } else {
+            assert_eq!(s.rtt.srtt(), Some(Duration::ZERO), "no sample");
+            assert_eq!(s.rtt.rto(), Duration::from_millis(200));
+        }
+    }
 }

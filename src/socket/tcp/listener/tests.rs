@@ -67,6 +67,7 @@ fn input(now: Instant, syncookies: u8) -> ListenerInput {
         cookies: SynCookies::new([9; 16]),
         syncookies,
         max_syn_backlog: 128,
+        tcp: crate::config::TcpConfig::default(),
     }
 }
 
