@@ -35,6 +35,15 @@ pub(crate) mod listener;
 mod output;
 pub(crate) use self::output::TcpTransmit;
 pub(crate) mod rtt;
+#[cfg(feature = "socket-tcp-sack")]
+pub(crate) mod sack;
+/// Whether SACK is compiled in (`socket-tcp-sack`): without it no SYN
+/// offers SACK-permitted and a peer's offer is ignored (RFC 2018 §2: SACK
+/// only when both ends sent the option).
+pub(crate) const SACK: bool = cfg!(feature = "socket-tcp-sack");
+// Without the feature: zero-size stand-ins that never report a block.
+#[cfg(not(feature = "socket-tcp-sack"))]
+#[path = "sack_off.rs"]
 pub(crate) mod sack;
 
 #[cfg(feature = "socket-tcp-listener")]
@@ -298,7 +307,7 @@ pub struct Socket<'a> {
     pub(crate) assembler: Assembler<ASSEMBLER_RANGES>,
     /// The sender's SACK scoreboard: ranges the peer reported received,
     /// as offsets from snd_una (RFC 6675 §3, the part loss recovery needs).
-    pub(crate) scoreboard: Assembler<ASSEMBLER_RANGES>,
+    pub(crate) scoreboard: sack::Scoreboard,
     /// The end of the last retransmission in this recovery (RFC 6675
     /// HighRxt).
     pub(crate) high_rxt: TcpSeqNumber,
@@ -387,7 +396,7 @@ impl<'a> Socket<'a> {
             rcv_mss: 0,
             mss: DEFAULT_MSS_V4,
             assembler: Assembler::new(),
-            scoreboard: Assembler::new(),
+            scoreboard: sack::Scoreboard::new(),
             high_rxt: zero,
             sack: SackState::new(),
             rtt: rtt_estimator(&TcpConfig::default()),
