@@ -184,7 +184,7 @@ impl InterfaceInner<'_> {
             let mut res = Ok(());
             while let Some(len) = fragmenter.next_len() {
                 let now = self.now;
-                let queued = self.neighbors.queue_with(now, ip, len, source, |b| {
+                let queued = self.neighbors.queue_with(now, ip, len, source, &mut |b| {
                     fragmenter.next_fragment(b).is_some()
                 });
                 if queued.is_err() {

@@ -534,7 +534,7 @@ impl<'a> NeighborCache<'a> {
     /// through [`pop_unreachable`](Self::pop_unreachable) and counted in
     /// [`NeighborCounters::evicted_packets`].
     pub fn queue(&mut self, now: Instant, ip: IpAddr, packet: &[u8]) -> Result<(), QueueError> {
-        self.queue_with(now, ip, packet.len(), source_of(packet), |dst| {
+        self.queue_with(now, ip, packet.len(), source_of(packet), &mut |dst| {
             dst.copy_from_slice(packet);
             true
         })
@@ -545,13 +545,14 @@ impl<'a> NeighborCache<'a> {
     /// that a caller building the packet (a fragment) needs no buffer of
     /// its own. `source` is the packet's source address, the hint for the
     /// solicitation's source. A `fill` that fails frees the slot again.
+    /// (`dyn`: one copy of this code for every caller, not one each.)
     pub(crate) fn queue_with(
         &mut self,
         now: Instant,
         ip: IpAddr,
         len: usize,
         source: Option<IpAddr>,
-        fill: impl FnOnce(&mut [u8]) -> bool,
+        fill: &mut dyn FnMut(&mut [u8]) -> bool,
     ) -> Result<(), QueueError> {
         self.timers_stale = true;
         if !is_addressable(&ip) {

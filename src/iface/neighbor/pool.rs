@@ -205,7 +205,7 @@ impl<'a> Pool<'a> {
         state: SlotState,
         len: usize,
         now: Instant,
-        fill: impl FnOnce(&mut [u8]) -> bool,
+        fill: &mut dyn FnMut(&mut [u8]) -> bool,
     ) -> bool {
         let start = j.saturating_mul(self.slot_size);
         if len > self.slot_size {
