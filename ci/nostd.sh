@@ -20,7 +20,7 @@ TARGET_DIR="${NOSTD_TARGET_DIR:-$ROOT/target/nostd}"
 export CARGO_TARGET_DIR="$TARGET_DIR"
 EMBEDDED_TARGET=thumbv7em-none-eabihf
 PROTOS=proto-ipv4,proto-ipv4-fragmentation,proto-ipv6,proto-ipv6-fragmentation,proto-dhcpv4
-PROTOS=$PROTOS,socket-tcp,socket-tcp-listener,socket-udp,socket-icmp,socket-raw,counters,pmtu-cache
+PROTOS=$PROTOS,socket-tcp,socket-tcp-listener,socket-tcp-sack,socket-error-queue,socket-udp,socket-icmp,socket-raw,counters,pmtu-cache
 # Extra features per configuration; the empty string is "none".
 CONFIGS=("" "alloc" "defmt")
 

@@ -38,8 +38,12 @@ SMOL="$ROOT/ci/size/Cargo.toml"
 # no feature to
 # leave out the ICMP echo responder (it is a run-time switch,
 # icmp_echo_ignore_all), so its "UDP only" image still answers ping.
+# smoltcp has no switch for SACK (its TCP always reports SACK blocks to a
+# peer that permits them): its "+SACK" row is its plain TCP build, while
+# ferrotcp's "TCP" row leaves out socket-tcp-sack.
 CONFIGS=(
     "IPv4+ARP+ICMP+UDP+TCP|tcp|icmp,tcp"
+    "IPv4+ARP+ICMP+UDP+TCP+SACK|tcp-sack|icmp,tcp"
     "IPv4+IPv6+ICMP+UDP+TCP|tcp,ipv6|icmp,tcp,ipv6"
     "IPv4+ARP+ICMP+UDP||icmp"
     "UDP only (IPv4+ARP)||"

@@ -3,68 +3,87 @@
 //! saturates, so no timer computation can overflow or panic.
 
 use core::fmt;
+use core::num::NonZeroU64;
 use core::ops::{Add, AddAssign, Sub, SubAssign};
 
 /// A point in time, in microseconds since an arbitrary epoch chosen by the
 /// caller (boot, the Unix epoch, a simulation's start).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+///
+/// The earliest instant is `i64::MIN + 1` microseconds (`i64::MIN` is
+/// clamped to it): the one value left out gives `Option<Instant>` a niche,
+/// so the many optional deadlines take 8 bytes, not 16.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Instant {
-    micros: i64,
+    /// The microseconds with the sign bit flipped: unsigned order is the
+    /// signed order of the microseconds, and zero (`i64::MIN`) is never
+    /// stored.
+    raw: NonZeroU64,
 }
+
+/// Flips the sign bit between microseconds and `Instant::raw`.
+const SIGN: u64 = 1 << 63;
 
 impl Instant {
     /// The epoch.
-    pub const ZERO: Instant = Instant { micros: 0 };
+    pub const ZERO: Instant = Instant::from_micros(0);
     /// The latest representable instant ("never").
-    pub const MAX: Instant = Instant { micros: i64::MAX };
+    pub const MAX: Instant = Instant::from_micros(i64::MAX);
 
-    /// An instant `micros` microseconds after the epoch.
+    /// An instant `micros` microseconds after the epoch (`i64::MIN` is
+    /// taken as `i64::MIN + 1`).
     pub const fn from_micros(micros: i64) -> Instant {
-        Instant { micros }
+        match NonZeroU64::new(micros as u64 ^ SIGN) {
+            Some(raw) => Instant { raw },
+            // i64::MIN: the earliest instant there is.
+            None => Instant {
+                raw: NonZeroU64::MIN,
+            },
+        }
+    }
+
+    /// The microseconds since the epoch.
+    #[inline(always)]
+    const fn micros(&self) -> i64 {
+        (self.raw.get() ^ SIGN) as i64
     }
     /// An instant `millis` milliseconds after the epoch (saturating).
     pub const fn from_millis(millis: i64) -> Instant {
-        Instant {
-            micros: millis.saturating_mul(1_000),
-        }
+        Instant::from_micros(millis.saturating_mul(1_000))
     }
     /// An instant `secs` seconds after the epoch (saturating).
     pub const fn from_secs(secs: i64) -> Instant {
-        Instant {
-            micros: secs.saturating_mul(1_000_000),
-        }
+        Instant::from_micros(secs.saturating_mul(1_000_000))
     }
     /// Microseconds since the epoch.
     pub const fn total_micros(&self) -> i64 {
-        self.micros
+        self.micros()
     }
     /// Milliseconds since the epoch (truncated).
     pub const fn total_millis(&self) -> i64 {
-        self.micros / 1_000
+        self.micros() / 1_000
     }
     /// Whole seconds since the epoch.
     pub const fn secs(&self) -> i64 {
-        self.micros / 1_000_000
+        self.micros() / 1_000_000
     }
     /// The time elapsed since `earlier`, or zero if `earlier` is later.
     pub fn saturating_duration_since(&self, earlier: Instant) -> Duration {
-        if self.micros <= earlier.micros {
+        if self.micros() <= earlier.micros() {
             Duration::ZERO
         } else {
             // Non-negative and at most i64::MAX - i64::MIN, which fits u64.
-            Duration::from_micros(self.micros.abs_diff(earlier.micros))
+            Duration::from_micros(self.micros().abs_diff(earlier.micros()))
         }
     }
     /// `self + d`, or `None` on overflow.
     pub fn checked_add(&self, d: Duration) -> Option<Instant> {
         let d = i64::try_from(d.micros).ok()?;
-        self.micros.checked_add(d).map(Instant::from_micros)
+        self.micros().checked_add(d).map(Instant::from_micros)
     }
     /// `self - d`, or `None` on overflow.
     pub fn checked_sub(&self, d: Duration) -> Option<Instant> {
         let d = i64::try_from(d.micros).ok()?;
-        self.micros.checked_sub(d).map(Instant::from_micros)
+        self.micros().checked_sub(d).map(Instant::from_micros)
     }
 }
 
@@ -82,8 +101,8 @@ impl From<std::time::SystemTime> for Instant {
 
 impl fmt::Display for Instant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.micros < 0 { "-" } else { "" };
-        let abs = self.micros.unsigned_abs();
+        let sign = if self.micros() < 0 { "-" } else { "" };
+        let abs = self.micros().unsigned_abs();
         write!(f, "{}{}.{:06}s", sign, abs / 1_000_000, abs % 1_000_000)
     }
 }
@@ -93,7 +112,7 @@ impl Add<Duration> for Instant {
     /// Saturates at [`Instant::MAX`] / the earliest representable instant.
     fn add(self, d: Duration) -> Instant {
         let d = i64::try_from(d.micros).unwrap_or(i64::MAX);
-        Instant::from_micros(self.micros.saturating_add(d))
+        Instant::from_micros(self.micros().saturating_add(d))
     }
 }
 
@@ -108,7 +127,7 @@ impl Sub<Duration> for Instant {
     /// Saturates at the earliest representable instant.
     fn sub(self, d: Duration) -> Instant {
         let d = i64::try_from(d.micros).unwrap_or(i64::MAX);
-        Instant::from_micros(self.micros.saturating_sub(d))
+        Instant::from_micros(self.micros().saturating_sub(d))
     }
 }
 
@@ -123,6 +142,27 @@ impl Sub<Instant> for Instant {
     /// The elapsed time, saturating at zero when `rhs` is later.
     fn sub(self, rhs: Instant) -> Duration {
         self.saturating_duration_since(rhs)
+    }
+}
+
+impl Default for Instant {
+    fn default() -> Instant {
+        Instant::ZERO
+    }
+}
+
+impl fmt::Debug for Instant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Instant")
+            .field("micros", &self.micros())
+            .finish()
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for Instant {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(f, "Instant {{ micros: {=i64} }}", self.micros());
     }
 }
 
@@ -236,6 +276,26 @@ impl From<Duration> for core::time::Duration {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The niche: an optional deadline is no bigger than an instant, and
+    /// the stored form keeps the order, the value and the one clamp.
+    #[test]
+    fn option_instant_is_eight_bytes_and_order_is_kept() {
+        assert_eq!(size_of::<Option<Instant>>(), 8);
+        let v = [i64::MIN + 1, -5, -1, 0, 1, 7, i64::MAX];
+        for w in v.windows(2) {
+            assert!(Instant::from_micros(w[0]) < Instant::from_micros(w[1]));
+        }
+        for m in v {
+            assert_eq!(Instant::from_micros(m).total_micros(), m);
+        }
+        assert_eq!(Instant::from_micros(i64::MIN).total_micros(), i64::MIN + 1);
+        assert_eq!(Instant::default(), Instant::ZERO);
+        assert_eq!(
+            std::format!("{:?}", Instant::from_micros(-3)),
+            "Instant { micros: -3 }"
+        );
+    }
 
     #[test]
     fn arithmetic_saturates() {

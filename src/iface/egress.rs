@@ -178,18 +178,16 @@ impl InterfaceInner<'_> {
         } else {
             // Each fragment waits on its own in the queue.
             let mut fragmenter = self.fragmenter(packet, mtu)?;
-            let mut buf = [0u8; QUEUE_FRAGMENT_MAX];
+            // Each fragment is written straight into its pool slot: no
+            // stack buffer of the MTU's size.
+            let source = super::neighbor::source_of(packet);
             let mut res = Ok(());
             while let Some(len) = fragmenter.next_len() {
-                let Some(b) = buf.get_mut(..len) else {
-                    res = Err(SendError::Dropped);
-                    break;
-                };
-                if fragmenter.next_fragment(b).is_none() {
-                    res = Err(SendError::Dropped);
-                    break;
-                }
-                if self.neighbors.queue(self.now, ip, b).is_err() {
+                let now = self.now;
+                let queued = self.neighbors.queue_with(now, ip, len, source, &mut |b| {
+                    fragmenter.next_fragment(b).is_some()
+                });
+                if queued.is_err() {
                     res = Err(SendError::Dropped);
                     break;
                 }
@@ -1051,11 +1049,6 @@ fn send_error_kind(e: SendError) -> IcmpErrorKind {
         _ => IcmpErrorKind::HostUnreachable,
     }
 }
-
-/// The largest fragment queued for a neighbour (a stack buffer while it
-/// is written): fragments are at most the MTU, and an MTU above this is
-/// not fragmented into the queue.
-const QUEUE_FRAGMENT_MAX: usize = 9216;
 
 /// The destination address of a serialised packet.
 fn ip_dst_of(packet: &[u8]) -> Option<IpAddr> {

@@ -315,7 +315,7 @@ fn is_addressable(ip: &IpAddr) -> bool {
 }
 
 /// The source address of an IP packet, if it has one worth using.
-fn source_of(packet: &[u8]) -> Option<IpAddr> {
+pub(crate) fn source_of(packet: &[u8]) -> Option<IpAddr> {
     let ip = match IpVersion::of_packet(packet)? {
         IpVersion::Ipv4 => {
             let b: [u8; 4] = packet.get(12..16)?.try_into().ok()?;
@@ -534,6 +534,26 @@ impl<'a> NeighborCache<'a> {
     /// through [`pop_unreachable`](Self::pop_unreachable) and counted in
     /// [`NeighborCounters::evicted_packets`].
     pub fn queue(&mut self, now: Instant, ip: IpAddr, packet: &[u8]) -> Result<(), QueueError> {
+        self.queue_with(now, ip, packet.len(), source_of(packet), &mut |dst| {
+            dst.copy_from_slice(packet);
+            true
+        })
+    }
+
+    /// [`queue`](Self::queue) for a packet of `len` bytes that `fill`
+    /// writes straight into its pool slot (returning whether it did), so
+    /// that a caller building the packet (a fragment) needs no buffer of
+    /// its own. `source` is the packet's source address, the hint for the
+    /// solicitation's source. A `fill` that fails frees the slot again.
+    /// (`dyn`: one copy of this code for every caller, not one each.)
+    pub(crate) fn queue_with(
+        &mut self,
+        now: Instant,
+        ip: IpAddr,
+        len: usize,
+        source: Option<IpAddr>,
+        fill: &mut dyn FnMut(&mut [u8]) -> bool,
+    ) -> Result<(), QueueError> {
         self.timers_stale = true;
         if !is_addressable(&ip) {
             self.counters.queue_drops += 1;
@@ -567,14 +587,14 @@ impl<'a> NeighborCache<'a> {
         n.last_used = now;
         let state = match (n.state, n.hardware_addr) {
             (NudState::Incomplete, _) | (_, None) => {
-                if let Some(src) = source_of(packet) {
+                if let Some(src) = source {
                     n.source_hint = Some(src);
                 }
                 SlotState::Pending(ip)
             }
             (_, Some(mac)) => SlotState::Ready(ip, mac),
         };
-        if packet.len() > self.pool.slot_size {
+        if len > self.pool.slot_size {
             self.counters.queue_drops += 1;
             return Err(QueueError::TooLarge);
         }
@@ -601,7 +621,7 @@ impl<'a> NeighborCache<'a> {
         if reclaimed {
             self.counters.queue_drops += 1;
         }
-        if !self.pool.store(j, state, packet, now) {
+        if !self.pool.store(j, state, len, now, fill) {
             self.counters.queue_drops += 1;
             return Err(QueueError::NoBuffer);
         }

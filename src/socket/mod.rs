@@ -187,8 +187,14 @@ pub(crate) struct ErrorQueue {
     feature = "socket-raw"
 ))]
 impl ErrorQueue {
-    /// The number of errors kept per socket.
-    const LEN: usize = 4;
+    /// The number of errors kept per socket: 4, or only the newest
+    /// without the `socket-error-queue` feature (each is 44 B on a 32-bit
+    /// target).
+    pub(crate) const LEN: usize = if cfg!(feature = "socket-error-queue") {
+        4
+    } else {
+        1
+    };
 
     /// Queue `error`, dropping the oldest when full.
     pub(crate) fn push(&mut self, error: IcmpError) {

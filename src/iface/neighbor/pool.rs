@@ -196,32 +196,33 @@ impl<'a> Pool<'a> {
         Some((victim, true))
     }
 
-    /// Copy `packet` into free slot `j`, last in queue order. Returns
-    /// whether it fit.
+    /// Let `fill` write a packet of `len` bytes into free slot `j`, last
+    /// in queue order. Returns whether it fit and `fill` succeeded (if not,
+    /// the slot stays free).
     pub(super) fn store(
         &mut self,
         j: usize,
         state: SlotState,
-        packet: &[u8],
+        len: usize,
         now: Instant,
+        fill: &mut dyn FnMut(&mut [u8]) -> bool,
     ) -> bool {
         let start = j.saturating_mul(self.slot_size);
-        if packet.len() > self.slot_size {
+        if len > self.slot_size {
             return false;
         }
-        let Some(dst) = self
-            .bytes
-            .get_mut(start..start.saturating_add(packet.len()))
-        else {
+        let Some(dst) = self.bytes.get_mut(start..start.saturating_add(len)) else {
             return false;
         };
         let Some(slot) = self.slots.get_mut(j) else {
             return false;
         };
-        dst.copy_from_slice(packet);
+        if !fill(dst) {
+            return false;
+        }
         *slot = PendingSlot {
             state,
-            len: packet.len(),
+            len,
             seq: self.next_seq,
             since: now,
         };

@@ -1070,6 +1070,55 @@ fn rfc1122_4_1_3_3_icmp_errors_reach_the_udp_socket_and_pmtu_is_learnt() {
     assert!(tx.iter().all(|f| f.len() - 14 <= 1400));
 }
 
+/// A datagram above the MTU for a neighbour not yet resolved waits in the
+/// pending queue as fragments (RFC 1122 §2.3.2.2, RFC 791 §3.2), each
+/// written straight into its pool slot, and leaves once ARP answers: the
+/// fragments together carry the whole datagram.
+#[test]
+#[cfg(feature = "proto-ipv4-fragmentation")]
+fn rfc1122_2_3_2_2_fragments_wait_for_resolution() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    let h = sockets
+        .add(UdpSocket::new(
+            PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 4096]),
+            PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 4096]),
+        ))
+        .unwrap();
+    sockets.get_mut::<UdpSocket>(h).unwrap().bind(5000).unwrap();
+    let big: Vec<u8> = (0..2000u32).map(|i| (i * 13) as u8).collect();
+    sockets
+        .get_mut::<UdpSocket>(h)
+        .unwrap()
+        .send_slice(&big, IpEndpoint::new(IpAddr::V4(PEER_IP), 53))
+        .unwrap();
+    iface.poll(t(1), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 1, "only the ARP request: {tx:?}");
+    assert_eq!(&tx[0][12..14], &[0x08, 0x06]);
+    dev.rx.push_back(arp_frame(
+        arp::Operation::Reply,
+        PEER_MAC,
+        PEER_IP,
+        OUR_MAC,
+        OUR_IP,
+        OUR_MAC,
+    ));
+    iface.poll(t(2), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert_eq!(tx.len(), 2, "two fragments");
+    let mut whole = Vec::new();
+    for (n, f) in tx.iter().enumerate() {
+        assert_eq!(&f[..6], &PEER_MAC.0);
+        assert!(f.len() - 14 <= 1500);
+        let (_, ip, payload) = ip_of(f);
+        assert_eq!(ip.more_frags, n == 0);
+        assert_eq!(usize::from(ip.frag_offset), whole.len());
+        whole.extend_from_slice(payload);
+    }
+    assert_eq!(whole.len(), 8 + big.len());
+    assert_eq!(&whole[8..], &big[..]);
+}
+
 /// An ICMPv4 Destination Unreachable we sent, parsed.
 #[cfg(any(not(feature = "socket-tcp"), not(feature = "proto-ipv4-fragmentation")))]
 fn dst_unreachable_of(frame: &[u8]) -> (DstUnreachable, Vec<u8>) {

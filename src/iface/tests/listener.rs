@@ -404,7 +404,7 @@ fn rfc4987_syn_queue_overflow_is_answered_with_cookies() {
     assert_eq!(cookie_conns, 3);
     for &h in &accepted {
         let s = p.b.sockets.get::<TcpSocket>(h).unwrap();
-        assert!(s.sack_ok);
+        assert_eq!(s.sack_ok, crate::socket::tcp::SACK);
         assert!(s.rcv_wnd_shift > 0 && s.snd_wnd_shift > 0);
     }
     // A bulk echo with the scaled windows, every connection intact.

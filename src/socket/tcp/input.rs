@@ -131,7 +131,7 @@ impl Socket<'_> {
         self.peer = PeerOptions {
             mss: repr.max_seg_size,
             window_scale: repr.window_scale,
-            sack_permitted: repr.sack_permitted,
+            sack_permitted: super::SACK && repr.sack_permitted,
             timestamps: repr.timestamp.is_some(),
         };
         // RFC 9293 §3.7.1: send at most the peer's MSS (536 / 1220 when
@@ -151,7 +151,7 @@ impl Socket<'_> {
                 self.rcv_wnd_shift = 0;
             }
         }
-        self.sack_ok = repr.sack_permitted;
+        self.sack_ok = self.peer.sack_permitted;
         if let Some(ts) = repr.timestamp {
             self.ts_ok = true;
             self.ts_recent = ts.tsval;

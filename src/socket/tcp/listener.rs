@@ -525,7 +525,7 @@ fn cookie_syn_ack(
         .unwrap_or(u16::try_from(default_mss).unwrap_or(536));
     let options = CookieOptions {
         window_scale: repr.window_scale,
-        sack_permitted: repr.sack_permitted,
+        sack_permitted: super::SACK && repr.sack_permitted,
         ecn: false,
     };
     let (cookie, _) =
@@ -551,7 +551,7 @@ fn cookie_syn_ack(
         window_scale: repr.window_scale.map(|_| l.cookie_window_shift()),
         max_seg_size: Some(u16::try_from(input.route_mss).unwrap_or(u16::MAX)),
         // RFC 2018 §2: SACK-permitted only in answer to it.
-        sack_permitted: repr.sack_permitted,
+        sack_permitted: super::SACK && repr.sack_permitted,
         sack_ranges: [None; 4],
         timestamp: None,
         fast_open_cookie: None,
@@ -674,7 +674,7 @@ impl Socket<'_> {
                 self.rcv_wnd_shift = 0;
             }
         }
-        self.sack_ok = o.peer.sack_permitted;
+        self.sack_ok = super::SACK && o.peer.sack_permitted;
         self.ts_ok = false;
         self.rcv_adv = self.rcv_nxt + o.advertised.min(self.rx_buffer.capacity());
         self.last_activity = now;

@@ -35,6 +35,15 @@ pub(crate) mod listener;
 mod output;
 pub(crate) use self::output::TcpTransmit;
 pub(crate) mod rtt;
+#[cfg(feature = "socket-tcp-sack")]
+pub(crate) mod sack;
+/// Whether SACK is compiled in (`socket-tcp-sack`): without it no SYN
+/// offers SACK-permitted and a peer's offer is ignored (RFC 2018 §2: SACK
+/// only when both ends sent the option).
+pub(crate) const SACK: bool = cfg!(feature = "socket-tcp-sack");
+// Without the feature: zero-size stand-ins that never report a block.
+#[cfg(not(feature = "socket-tcp-sack"))]
+#[path = "sack_off.rs"]
 pub(crate) mod sack;
 
 #[cfg(feature = "socket-tcp-listener")]
@@ -189,6 +198,18 @@ pub struct TcpInfo {
     pub bytes_received: u64,
 }
 
+/// The counters of [`TcpInfo`], all the socket keeps of it (the rest of
+/// the snapshot is read from the live state when asked for).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct TcpStats {
+    pub(crate) retransmits: u64,
+    pub(crate) rto_events: u64,
+    pub(crate) fast_retransmits: u64,
+    pub(crate) bytes_sent: u64,
+    pub(crate) bytes_acked: u64,
+    pub(crate) bytes_received: u64,
+}
+
 /// Out-of-order ranges a connection tracks (more holes: the segment is
 /// dropped and resent by the peer).
 pub(crate) const ASSEMBLER_RANGES: usize = 8;
@@ -298,7 +319,7 @@ pub struct Socket<'a> {
     pub(crate) assembler: Assembler<ASSEMBLER_RANGES>,
     /// The sender's SACK scoreboard: ranges the peer reported received,
     /// as offsets from snd_una (RFC 6675 §3, the part loss recovery needs).
-    pub(crate) scoreboard: Assembler<ASSEMBLER_RANGES>,
+    pub(crate) scoreboard: sack::Scoreboard,
     /// The end of the last retransmission in this recovery (RFC 6675
     /// HighRxt).
     pub(crate) high_rxt: TcpSeqNumber,
@@ -343,7 +364,7 @@ pub struct Socket<'a> {
     pub(crate) soft_error: Option<IcmpError>,
     /// Challenge ACKs sent in the current second (RFC 5961 §7).
     pub(crate) challenge_acks: (Instant, u32),
-    pub(crate) info: TcpInfo,
+    pub(crate) info: TcpStats,
     pub(crate) now: Instant,
 }
 
@@ -387,7 +408,7 @@ impl<'a> Socket<'a> {
             rcv_mss: 0,
             mss: DEFAULT_MSS_V4,
             assembler: Assembler::new(),
-            scoreboard: Assembler::new(),
+            scoreboard: sack::Scoreboard::new(),
             high_rxt: zero,
             sack: SackState::new(),
             rtt: rtt_estimator(&TcpConfig::default()),
@@ -416,23 +437,7 @@ impl<'a> Socket<'a> {
             error: None,
             soft_error: None,
             challenge_acks: (Instant::ZERO, 0),
-            info: TcpInfo {
-                state: State::Closed,
-                rtt: None,
-                rttvar: Duration::ZERO,
-                rto: Duration::from_secs(1),
-                cwnd: 0,
-                ssthresh: 0,
-                mss: DEFAULT_MSS_V4,
-                snd_wnd: 0,
-                in_flight: 0,
-                retransmits: 0,
-                rto_events: 0,
-                fast_retransmits: 0,
-                bytes_sent: 0,
-                bytes_acked: 0,
-                bytes_received: 0,
-            },
+            info: TcpStats::default(),
             now: Instant::ZERO,
         }
     }
@@ -575,17 +580,24 @@ impl<'a> Socket<'a> {
 
     /// A snapshot of the connection.
     pub fn info(&self) -> TcpInfo {
-        let mut i = self.info;
-        i.state = self.state;
-        i.rtt = self.rtt.srtt();
-        i.rttvar = self.rtt.rttvar();
-        i.rto = self.rtt.rto();
-        i.cwnd = self.cc.cwnd();
-        i.ssthresh = self.cc.ssthresh();
-        i.mss = self.mss;
-        i.snd_wnd = self.snd_wnd;
-        i.in_flight = self.in_flight();
-        i
+        let s = self.info;
+        TcpInfo {
+            state: self.state,
+            rtt: self.rtt.srtt(),
+            rttvar: self.rtt.rttvar(),
+            rto: self.rtt.rto(),
+            cwnd: self.cc.cwnd(),
+            ssthresh: self.cc.ssthresh(),
+            mss: self.mss,
+            snd_wnd: self.snd_wnd,
+            in_flight: self.in_flight(),
+            retransmits: s.retransmits,
+            rto_events: s.rto_events,
+            fast_retransmits: s.fast_retransmits,
+            bytes_sent: s.bytes_sent,
+            bytes_acked: s.bytes_acked,
+            bytes_received: s.bytes_received,
+        }
     }
 
     /// Listen for a connection on `endpoint` (one connection per socket;
@@ -793,7 +805,6 @@ impl<'a> Socket<'a> {
     pub(crate) fn set_mss(&mut self, mss: usize) {
         let mss = mss.max(64);
         self.mss = mss;
-        self.info.mss = mss;
         if self.info.bytes_sent == 0 {
             // Nothing sent yet: start from the initial window of this MSS
             // (RFC 6928).

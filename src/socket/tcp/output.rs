@@ -296,7 +296,8 @@ impl Socket<'_> {
                 }
                 repr.window_scale = Some(self.rcv_wnd_shift.min(MAX_WINDOW_SCALE));
             }
-            repr.sack_permitted = !syn_ack || self.peer.sack_permitted;
+            // RFC 2018 §2 (only with `socket-tcp-sack`).
+            repr.sack_permitted = super::SACK && (!syn_ack || self.peer.sack_permitted);
             if !syn_ack {
                 repr.timestamp = Some(TcpTimestamp {
                     tsval: ts_clock(now).max(1),

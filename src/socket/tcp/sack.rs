@@ -39,6 +39,10 @@ use crate::storage::Assembler;
 use crate::wire::tcp::TcpSeqNumber;
 use crate::wire::tcp::options::MAX_SACK_BLOCKS;
 
+/// The sender's SACK scoreboard: ranges the peer reported received, as
+/// offsets from `SND.UNA` (RFC 6675 §3).
+pub type Scoreboard = Assembler<{ super::ASSEMBLER_RANGES }>;
+
 /// One SACK block: `(left edge, right edge)`, the right edge being the
 /// sequence number just past the block (RFC 2018 §3).
 pub type SackBlock = (TcpSeqNumber, TcpSeqNumber);

@@ -162,7 +162,8 @@ fn rfc9293_3_10_7_2_syn_gets_syn_ack_with_options() {
     assert_eq!(synack.max_seg_size, Some(1460));
     // RFC 7323 §2.2: our shift covers a 100 kB buffer (1).
     assert_eq!(synack.window_scale, Some(1));
-    assert!(synack.sack_permitted);
+    // RFC 2018 §2 (without `socket-tcp-sack` the offer is ignored).
+    assert_eq!(synack.sack_permitted, super::SACK);
     assert_eq!(synack.timestamp.map(|t| t.tsecr), Some(777));
     // The sender MSS is the smaller of the peer's and the route's.
     assert_eq!(s.info().mss, 1400);
@@ -210,7 +211,8 @@ fn rfc9293_3_10_7_3_active_open() {
         (syn.control, syn.seq_number, syn.ack_number),
         (Control::Syn, OUR_ISS, None)
     );
-    assert!(syn.sack_permitted && syn.window_scale.is_some() && syn.timestamp.is_some());
+    assert!(syn.window_scale.is_some() && syn.timestamp.is_some());
+    assert_eq!(syn.sack_permitted, super::SACK);
     // RFC 9293 §3.7.1: the SYN offers the MSS our route allows, not the
     // 536-byte default.
     assert_eq!(syn.max_seg_size, Some(1460));
@@ -408,8 +410,12 @@ fn rfc5681_4_2_every_second_full_segment_with_timestamps_is_acked_at_once() {
     assert_eq!(s.pending.ack_delayed, None);
 }
 
+/// Out-of-order data is ACKed at once (RFC 5681 §4.2) with a SACK block
+/// (RFC 2018 §4), a duplicate with a D-SACK (RFC 2883 §4). Without
+/// `socket-tcp-sack` SACK was never agreed: the same ACKs, no blocks.
 #[test]
 fn rfc2018_out_of_order_data_is_acked_at_once_with_sack() {
+    let sack = |b: (TcpSeqNumber, TcpSeqNumber)| super::SACK.then_some((b.0.0, b.1.0));
     let mut s = socket(100_000, 4096);
     s.listen(LOCAL_PORT).unwrap();
     let mut syn = seg(Control::Syn, PEER_ISS, None, &[]);
@@ -435,10 +441,7 @@ fn rfc2018_out_of_order_data_is_acked_at_once_with_sack() {
     let out = drain(&mut s, t(2));
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].0.ack_number, Some(base));
-    assert_eq!(
-        out[0].0.sack_ranges[0],
-        Some(((base + 100).0, (base + 200).0))
-    );
+    assert_eq!(out[0].0.sack_ranges[0], sack((base + 100, base + 200)));
     // The hole fills: everything is delivered in order, ACKed at once.
     s.process(
         t(3),
@@ -462,7 +465,8 @@ fn rfc2018_out_of_order_data_is_acked_at_once_with_sack() {
         1460,
     );
     let out = drain(&mut s, t(4));
-    assert_eq!(out[0].0.sack_ranges[0], Some((base.0, (base + 100).0)));
+    assert_eq!(out[0].0.ack_number, Some(base + 200));
+    assert_eq!(out[0].0.sack_ranges[0], sack((base, base + 100)));
 }
 
 #[test]
