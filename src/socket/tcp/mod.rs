@@ -12,7 +12,7 @@
 //! * `rtt`: RTO per RFC 6298; `congestion`: NewReno (RFC 5681, 6582);
 //! * `iss`: RFC 6528 initial sequence numbers and SYN cookies;
 //! * `sack`: SACK / D-SACK blocks as a receiver (RFC 2018, 2883);
-//! * `listener`: a [`Listener`] with an accept backlog of spare sockets
+//! * `listener`: a `Listener` (feature `socket-tcp-listener`) with an accept backlog of spare sockets
 //!   and SYN cookies (RFC 4987).
 
 use core::fmt;
