@@ -20,7 +20,7 @@
 //!   processed in isolation (RFC 6946 §4); [`Reassembler::process`] also
 //!   hands such a fragment straight back without touching any state. For an
 //!   IPv6 first fragment, walk the header chain with
-//!   [`crate::wire::ipv6ext::HeaderChain`]; if it does not reach the
+//!   `crate::wire::ipv6ext::HeaderChain`; if it does not reach the
 //!   upper-layer header, drop the packet, call
 //!   [`Reassembler::record_drop`] with [`DropReason::IncompleteHeaderChain`]
 //!   and send what [`DropReason::parameter_problem`] says (RFC 7112 §5).
@@ -273,7 +273,7 @@ pub enum ParameterProblem {
     /// packet's Payload Length field (offset 4 of the IPv6 header).
     PayloadLength,
     /// Code 0, the pointer at the Fragment Offset field of the fragment's
-    /// Fragment header ([`crate::wire::ipv6ext::fragment::FRAG_OFFSET_POINTER`]
+    /// Fragment header (`ipv6ext::fragment::FRAG_OFFSET_POINTER`
     /// bytes into it).
     FragmentOffset,
     /// Code 3 (first fragment has an incomplete header chain), pointer 0.

@@ -30,8 +30,8 @@
 //!   from the socket, source by address selection unless bound or given,
 //!   hop limit from the socket or the message).
 //! * IPv4 with [`Socket::set_header_included`] (Linux `IP_HDRINCL`): the
-//!   whole datagram through [`Socket::send_packet`], validated with
-//!   [`crate::wire::ipv4`] before it is queued. As on Linux, the interface
+//!   whole datagram through `Socket::send_packet`, validated with
+//!   `crate::wire::ipv4` before it is queued. As on Linux, the interface
 //!   fills the header checksum, fills the source address when it is
 //!   0.0.0.0 and the Identification when it is 0, and never fragments it.
 //! * IPv6 with a checksum offset ([`Socket::set_checksum_offset`], RFC 3542
