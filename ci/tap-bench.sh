@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# TAP throughput: ferrotcp's `benchmark` example against smoltcp 0.14's
+# `benchmark` example, on the same machine, same kernel, same kind of TAP.
+# Not run by CI (it needs root and takes minutes).
+#
+# Both examples attach to a TAP, listen on 1234 (`reader`: the stack sends,
+# a kernel socket reads) and 1235 (`writer`: a kernel socket writes, the
+# stack receives), run the kernel side as a std::net thread in the same
+# process, move 1 GB and print `throughput: X Gbps`.
+#
+# What the script does:
+#   * builds ferrotcp's `benchmark` example (release, default features) and
+#     smoltcp 0.14's from a copy of the registry source in a temp dir
+#     (release; features: see SMOLTCP_FEATURES below);
+#   * creates a private namespace (ftcp-bench-$$) with two TAPs:
+#       ftb0  kernel 10.78.0.1/24,       ferrotcp 10.78.0.2
+#       stb0  kernel 192.168.69.100/24,  smoltcp 192.168.69.1 (hard-coded
+#             in smoltcp's example: stack address and client target)
+#     192.168.69.0/24 exists only inside the namespace;
+#   * runs each mode RUNS times, alternating the two stacks (the stack that
+#     goes first alternates too), and prints every run, the medians and the
+#     ratio ferrotcp / smoltcp (above 1: ferrotcp is faster);
+#   * deletes the namespace and its work directory; kills only the PIDs it
+#     started.
+#
+# Differences between the two examples that the script cannot remove:
+#   * `writer`: smoltcp's client stops its clock when its last write()
+#     returns, i.e. when the kernel has *buffered* the last byte; ferrotcp's
+#     stops when the stack has received every byte and closed (the kernel
+#     reads the FIN). ferrotcp is charged for up to one kernel send buffer
+#     (tcp_wmem max, 4 MB by default: <= 0.4% of 1 GB) more.
+#   * smoltcp hard-codes 1 GB and 65535-byte socket buffers; ferrotcp is run
+#     with --bytes 1000000000 --buffer 65535 to match. (BYTES=N patches the
+#     constant in the temp copy of smoltcp's example.)
+#   * smoltcp's example initialises env_logger at `info` (RUST_LOG is
+#     unset here); ferrotcp's installs no logger. Both compile trace logging
+#     in and skip it at run time.
+#
+#   ci/tap-bench.sh                       5 runs per stack and mode, 1 GB
+#   RUNS=N BYTES=N ci/tap-bench.sh
+#   MODES=reader ci/tap-bench.sh          one mode only
+#   SMOLTCP_FEATURES=default ci/tap-bench.sh
+#                                         smoltcp with its default features
+#                                         (default here: only what its
+#                                         example needs, "minimal")
+#   FERRO_BIN=path SMOL_BIN=path ci/tap-bench.sh
+#                                         already built binaries
+#   SMOLTCP_TARGET_DIR=dir                keep smoltcp's build between runs
+#   KEEP=1                                keep the work dir (logs)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '== tap-bench: %s\n' "$*" >&2; }
+die() {
+    echo "tap-bench: $*" >&2
+    exit 1
+}
+
+if [ "$(id -u)" != 0 ]; then
+    echo "tap-bench: needs root (network namespace + TAP); run e.g. sudo ci/tap-bench.sh"
+    exit 1
+fi
+for tool in ip cargo awk sort timeout; do
+    command -v "$tool" >/dev/null 2>&1 || die "missing tool: $tool"
+done
+
+RUNS=${RUNS:-5}
+BYTES=${BYTES:-1000000000}
+MODES=${MODES:-reader writer}
+SMOLTCP_FEATURES=${SMOLTCP_FEATURES:-minimal}
+# Per run; 1 GB at 0.1 Gbps is 80 s.
+RUN_LIMIT=${RUN_LIMIT:-300}
+NS=ftcp-bench-$$
+FTAP=ftb0
+STAP=stb0
+F_KERNEL=10.78.0.1
+F_STACK=10.78.0.2
+S_KERNEL=192.168.69.100 # smoltcp's stack is 192.168.69.1
+WORK=$(mktemp -d /tmp/ftcp-tapbench.XXXXXX)
+run_pid=""
+
+cleanup() {
+    if [ -n "$run_pid" ] && kill -0 "$run_pid" 2>/dev/null; then
+        kill "$run_pid" 2>/dev/null
+        wait "$run_pid" 2>/dev/null
+    fi
+    ip netns del "$NS" 2>/dev/null
+    if [ "${KEEP:-}" = 1 ]; then
+        say "logs kept in $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- build --------------------------------------------------------------------
+
+if [ -z "${FERRO_BIN:-}" ]; then
+    say "building ferrotcp's benchmark example (release)"
+    cargo build --release --example benchmark >"$WORK/ferro-build.log" 2>&1 ||
+        { tail -n 30 "$WORK/ferro-build.log"; die "ferrotcp build failed"; }
+    target_dir=$(cargo metadata --format-version 1 --no-deps 2>/dev/null |
+        grep -o '"target_directory":"[^"]*"' | cut -d'"' -f4)
+    FERRO_BIN="${target_dir:-target}/release/examples/benchmark"
+fi
+
+if [ -z "${SMOL_BIN:-}" ]; then
+    src=""
+    for d in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/smoltcp-0.14*/; do
+        [ -f "$d/examples/benchmark.rs" ] && src=$d
+    done
+    [ -n "$src" ] || die "no smoltcp 0.14 source under ~/.cargo/registry/src (cargo fetch in this repo downloads it: it is a dev-dependency)"
+    say "building smoltcp's benchmark example from $src (release, features: $SMOLTCP_FEATURES)"
+    cp -r "$src" "$WORK/smoltcp"
+    if [ "$BYTES" != 1000000000 ]; then
+        sed -i "s/^const AMOUNT: usize = 1_000_000_000;/const AMOUNT: usize = $BYTES;/" \
+            "$WORK/smoltcp/examples/benchmark.rs"
+        grep -q "^const AMOUNT: usize = $BYTES;" "$WORK/smoltcp/examples/benchmark.rs" ||
+            die "could not set AMOUNT in smoltcp's example"
+    fi
+    case $SMOLTCP_FEATURES in
+    default) feat=() ;;
+    # The example's required-features, plus socket-tcp (it uses TCP
+    # sockets but does not list it) and log (it sets up a logger under
+    # cfg(feature = "log"), as it does with default features).
+    minimal) feat=(--no-default-features --features
+        "std log medium-ethernet medium-ip phy-tuntap_interface proto-ipv4 socket-raw socket-udp socket-tcp") ;;
+    *) feat=(--no-default-features --features "$SMOLTCP_FEATURES") ;;
+    esac
+    (cd "$WORK/smoltcp" &&
+        CARGO_TARGET_DIR="${SMOLTCP_TARGET_DIR:-$WORK/smoltcp-target}" \
+            cargo build --release --example benchmark "${feat[@]}") >"$WORK/smol-build.log" 2>&1 ||
+        { tail -n 30 "$WORK/smol-build.log"; die "smoltcp build failed"; }
+    SMOL_BIN="${SMOLTCP_TARGET_DIR:-$WORK/smoltcp-target}/release/examples/benchmark"
+fi
+for bin in "$FERRO_BIN" "$SMOL_BIN"; do
+    [ -x "$bin" ] || die "no executable at $bin"
+done
+
+# ---- topology -----------------------------------------------------------------
+
+say "namespace $NS: $FTAP ($F_KERNEL/24, ferrotcp $F_STACK), $STAP ($S_KERNEL/24, smoltcp 192.168.69.1)"
+setup_ns() {
+    ip netns add "$NS" &&
+        ip -n "$NS" link set lo up &&
+        ip netns exec "$NS" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 &&
+        ip -n "$NS" tuntap add dev "$FTAP" mode tap &&
+        ip -n "$NS" tuntap add dev "$STAP" mode tap &&
+        ip -n "$NS" addr add "$F_KERNEL/24" dev "$FTAP" &&
+        ip -n "$NS" addr add "$S_KERNEL/24" dev "$STAP" &&
+        ip -n "$NS" link set "$FTAP" up &&
+        ip -n "$NS" link set "$STAP" up
+}
+setup_ns >"$WORK/setup.log" 2>&1 || { cat "$WORK/setup.log"; die "namespace/tap setup failed"; }
+
+# ---- runs ---------------------------------------------------------------------
+
+# one STACK MODE I: run once; sets `gbps` (empty on failure). Not called
+# in a subshell, so the cleanup trap sees `run_pid`.
+one() {
+    local stack=$1 mode=$2 i=$3 log="$WORK/$1-$2-$3.log"
+    case $stack in
+    ferrotcp)
+        env -u RUST_LOG ip netns exec "$NS" timeout "$RUN_LIMIT" "$FERRO_BIN" \
+            --tap "$FTAP" --ip4 "$F_STACK/24" --bytes "$BYTES" --buffer 65535 "$mode" \
+            >"$log" 2>&1 &
+        ;;
+    smoltcp)
+        env -u RUST_LOG ip netns exec "$NS" timeout "$RUN_LIMIT" "$SMOL_BIN" \
+            --tap "$STAP" "$mode" >"$log" 2>&1 &
+        ;;
+    esac
+    run_pid=$!
+    wait "$run_pid"
+    local rc=$?
+    run_pid=""
+    gbps=$(awk '/^throughput:/ {print $2}' "$log" | tail -n 1)
+    if [ "$rc" != 0 ] || [ -z "$gbps" ]; then
+        say "$stack $mode run $i failed (exit $rc): $(tail -n 3 "$log" | tr '\n' ' ')"
+        gbps=""
+    fi
+}
+
+median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print v[(NR+1)/2]; else printf "%.3f\n", (v[NR/2]+v[NR/2+1])/2}'; }
+
+declare -A results
+failures=0
+for mode in $MODES; do
+    for i in $(seq "$RUNS"); do
+        if [ $((i % 2)) = 1 ]; then order="ferrotcp smoltcp"; else order="smoltcp ferrotcp"; fi
+        for stack in $order; do
+            one "$stack" "$mode" "$i"
+            if [ -n "$gbps" ]; then
+                results[$stack-$mode]+="$gbps "
+                printf '%-8s %-6s run %d: %s Gbps\n' "$stack" "$mode" "$i" "$gbps"
+            else
+                failures=$((failures + 1))
+                printf '%-8s %-6s run %d: FAILED\n' "$stack" "$mode" "$i"
+            fi
+        done
+    done
+done
+
+echo
+echo "tap-bench: $BYTES bytes, $RUNS runs per stack and mode, smoltcp features: $SMOLTCP_FEATURES"
+printf '%-7s %-26s %-26s %s\n' mode "ferrotcp median (Gbps)" "smoltcp median (Gbps)" "ferrotcp / smoltcp"
+for mode in $MODES; do
+    f=$(tr ' ' '\n' <<<"${results[ferrotcp-$mode]:-}" | grep . | median)
+    s=$(tr ' ' '\n' <<<"${results[smoltcp-$mode]:-}" | grep . | median)
+    r=$(awk -v f="$f" -v s="$s" 'BEGIN { if (s + 0 > 0 && f != "nan") printf "%.2fx", f / s; else print "n/a" }')
+    printf '%-7s %-26s %-26s %s\n' "$mode" "$f" "$s" "$r"
+done
+if [ "$failures" != 0 ]; then
+    echo "tap-bench: $failures run(s) failed"
+    exit 1
+fi
