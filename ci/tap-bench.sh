@@ -11,7 +11,7 @@
 # What the script does:
 #   * builds ferrotcp's `benchmark` example (release, default features) and
 #     smoltcp 0.14's from a copy of the registry source in a temp dir
-#     (release; features: see SMOLTCP_FEATURES below);
+#     (release; features: see SMOL_FEATURES below);
 #   * creates a private namespace (ftcp-bench-$$) with two TAPs:
 #       ftb0  kernel 10.78.0.1/24,       ferrotcp 10.78.0.2
 #       stb0  kernel 192.168.69.100/24,  smoltcp 192.168.69.1 (hard-coded
@@ -39,13 +39,14 @@
 #   ci/tap-bench.sh                       5 runs per stack and mode, 1 GB
 #   RUNS=N BYTES=N ci/tap-bench.sh
 #   MODES=reader ci/tap-bench.sh          one mode only
-#   SMOLTCP_FEATURES=default ci/tap-bench.sh
+#   SMOL_FEATURES=default ci/tap-bench.sh
 #                                         smoltcp with its default features
 #                                         (default here: only what its
 #                                         example needs, "minimal")
 #   FERRO_BIN=path SMOL_BIN=path ci/tap-bench.sh
 #                                         already built binaries
-#   SMOLTCP_TARGET_DIR=dir                keep smoltcp's build between runs
+#   SMOL_TARGET_DIR=dir                   keep smoltcp's build between runs
+# (Not SMOLTCP_*: smoltcp's build script rejects unknown SMOLTCP_* variables.)
 #   KEEP=1                                keep the work dir (logs)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -67,7 +68,7 @@ done
 RUNS=${RUNS:-5}
 BYTES=${BYTES:-1000000000}
 MODES=${MODES:-reader writer}
-SMOLTCP_FEATURES=${SMOLTCP_FEATURES:-minimal}
+SMOL_FEATURES=${SMOL_FEATURES:-minimal}
 # Per run; 1 GB at 0.1 Gbps is 80 s.
 RUN_LIMIT=${RUN_LIMIT:-300}
 NS=ftcp-bench-$$
@@ -111,7 +112,7 @@ if [ -z "${SMOL_BIN:-}" ]; then
         [ -f "$d/examples/benchmark.rs" ] && src=$d
     done
     [ -n "$src" ] || die "no smoltcp 0.14 source under ~/.cargo/registry/src (cargo fetch in this repo downloads it: it is a dev-dependency)"
-    say "building smoltcp's benchmark example from $src (release, features: $SMOLTCP_FEATURES)"
+    say "building smoltcp's benchmark example from $src (release, features: $SMOL_FEATURES)"
     cp -r "$src" "$WORK/smoltcp"
     if [ "$BYTES" != 1000000000 ]; then
         sed -i "s/^const AMOUNT: usize = 1_000_000_000;/const AMOUNT: usize = $BYTES;/" \
@@ -119,20 +120,21 @@ if [ -z "${SMOL_BIN:-}" ]; then
         grep -q "^const AMOUNT: usize = $BYTES;" "$WORK/smoltcp/examples/benchmark.rs" ||
             die "could not set AMOUNT in smoltcp's example"
     fi
-    case $SMOLTCP_FEATURES in
+    case $SMOL_FEATURES in
     default) feat=() ;;
-    # The example's required-features, plus socket-tcp (it uses TCP
-    # sockets but does not list it) and log (it sets up a logger under
-    # cfg(feature = "log"), as it does with default features).
+    # The example's required-features, plus what it does not list but
+    # needs to compile: socket-tcp (its sockets) and medium-ieee802154 (a
+    # match arm); and log (it sets up a logger under cfg(feature = "log"),
+    # as with default features).
     minimal) feat=(--no-default-features --features
-        "std log medium-ethernet medium-ip phy-tuntap_interface proto-ipv4 socket-raw socket-udp socket-tcp") ;;
-    *) feat=(--no-default-features --features "$SMOLTCP_FEATURES") ;;
+        "std log medium-ethernet medium-ip medium-ieee802154 phy-tuntap_interface proto-ipv4 socket-raw socket-udp socket-tcp") ;;
+    *) feat=(--no-default-features --features "$SMOL_FEATURES") ;;
     esac
     (cd "$WORK/smoltcp" &&
-        CARGO_TARGET_DIR="${SMOLTCP_TARGET_DIR:-$WORK/smoltcp-target}" \
+        CARGO_TARGET_DIR="${SMOL_TARGET_DIR:-$WORK/smoltcp-target}" \
             cargo build --release --example benchmark "${feat[@]}") >"$WORK/smol-build.log" 2>&1 ||
         { tail -n 30 "$WORK/smol-build.log"; die "smoltcp build failed"; }
-    SMOL_BIN="${SMOLTCP_TARGET_DIR:-$WORK/smoltcp-target}/release/examples/benchmark"
+    SMOL_BIN="${SMOL_TARGET_DIR:-$WORK/smoltcp-target}/release/examples/benchmark"
 fi
 for bin in "$FERRO_BIN" "$SMOL_BIN"; do
     [ -x "$bin" ] || die "no executable at $bin"
@@ -203,7 +205,7 @@ for mode in $MODES; do
 done
 
 echo
-echo "tap-bench: $BYTES bytes, $RUNS runs per stack and mode, smoltcp features: $SMOLTCP_FEATURES"
+echo "tap-bench: $BYTES bytes, $RUNS runs per stack and mode, smoltcp features: $SMOL_FEATURES"
 printf '%-7s %-26s %-26s %s\n' mode "ferrotcp median (Gbps)" "smoltcp median (Gbps)" "ferrotcp / smoltcp"
 for mode in $MODES; do
     f=$(tr ' ' '\n' <<<"${results[ferrotcp-$mode]:-}" | grep . | median)
