@@ -20,6 +20,9 @@
 #   * runs each mode RUNS times, alternating the two stacks (the stack that
 #     goes first alternates too), and prints every run, the medians and the
 #     ratio ferrotcp / smoltcp (above 1: ferrotcp is faster);
+#   * also prints the CPU time (user + system) of each run, medians and
+#     their ratio: on a shared machine wall-clock Gbps moves with the load of
+#     the moment, CPU seconds per GB much less;
 #   * deletes the namespace and its work directory; kills only the PIDs it
 #     started.
 #
@@ -61,7 +64,7 @@ if [ "$(id -u)" != 0 ]; then
     echo "tap-bench: needs root (network namespace + TAP); run e.g. sudo ci/tap-bench.sh"
     exit 1
 fi
-for tool in ip cargo awk sort timeout; do
+for tool in ip cargo awk sort timeout /usr/bin/time; do
     command -v "$tool" >/dev/null 2>&1 || die "missing tool: $tool"
 done
 
@@ -172,12 +175,14 @@ one() {
     ip -n "$NS" neigh flush dev "$STAP" 2>/dev/null
     case $stack in
     ferrotcp)
-        env -u RUST_LOG ip netns exec "$NS" timeout "$RUN_LIMIT" "$FERRO_BIN" \
+        env -u RUST_LOG ip netns exec "$NS" /usr/bin/time -o "$log.cpu" -f "%U %S" \
+            timeout "$RUN_LIMIT" "$FERRO_BIN" \
             --tap "$FTAP" --ip4 "$F_STACK/24" --bytes "$BYTES" --buffer 65535 "$mode" \
             >"$log" 2>&1 &
         ;;
     smoltcp)
-        env -u RUST_LOG ip netns exec "$NS" timeout "$RUN_LIMIT" "$SMOL_BIN" \
+        env -u RUST_LOG ip netns exec "$NS" /usr/bin/time -o "$log.cpu" -f "%U %S" \
+            timeout "$RUN_LIMIT" "$SMOL_BIN" \
             --tap "$STAP" "$mode" >"$log" 2>&1 &
         ;;
     esac
@@ -186,6 +191,7 @@ one() {
     local rc=$?
     run_pid=""
     gbps=$(awk '/^throughput:/ {print $2}' "$log" | tail -n 1)
+    cpu=$(awk 'NF == 2 && $1 ~ /^[0-9.]+$/ {printf "%.2f", $1 + $2}' "$log.cpu" 2>/dev/null | tail -n 1)
     if [ "$rc" != 0 ] || [ -z "$gbps" ]; then
         say "$stack $mode run $i failed (exit $rc): $(tail -n 3 "$log" | tr '\n' ' ')"
         gbps=""
@@ -194,7 +200,7 @@ one() {
 
 median() { sort -g | awk 'NF {v[++n]=$1} END {if (n==0) print "nan"; else if (n%2) print v[(n+1)/2]; else printf "%.3f\n", (v[n/2]+v[n/2+1])/2}'; }
 
-declare -A results ratios pair
+declare -A results ratios pair cpus
 failures=0
 for mode in $MODES; do
     for i in $(seq "$RUNS"); do
@@ -204,7 +210,8 @@ for mode in $MODES; do
             pair[$stack]=$gbps
             if [ -n "$gbps" ]; then
                 results[$stack-$mode]+="$gbps "
-                printf '%-8s %-6s run %d: %s Gbps\n' "$stack" "$mode" "$i" "$gbps"
+                cpus[$stack-$mode]+="$cpu "
+                printf '%-8s %-6s run %d: %s Gbps, %s s CPU\n' "$stack" "$mode" "$i" "$gbps" "$cpu"
             else
                 failures=$((failures + 1))
                 printf '%-8s %-6s run %d: FAILED\n' "$stack" "$mode" "$i"
@@ -230,6 +237,15 @@ for mode in $MODES; do
     p=$(median <<<"$pr")
     range="$(head -n 1 <<<"$pr")..$(tail -n 1 <<<"$pr")"
     printf '%-7s %-15s %-15s %-14s %s\n' "$mode" "$f" "$s" "$r" "${p}x ($range)"
+done
+echo "CPU seconds (user + system, both threads: the stack and the kernel side) per run, medians;"
+echo "ratio = smoltcp / ferrotcp (above 1: ferrotcp cheaper). Less sensitive to other load than Gbps."
+printf '%-7s %-15s %-15s %s\n' mode "ferrotcp CPU s" "smoltcp CPU s" "ratio"
+for mode in $MODES; do
+    f=$(tr ' ' '\n' <<<"${cpus[ferrotcp-$mode]:-}" | median)
+    s=$(tr ' ' '\n' <<<"${cpus[smoltcp-$mode]:-}" | median)
+    r=$(awk -v f="$f" -v s="$s" 'BEGIN { if (f + 0 > 0 && s != "nan") printf "%.2fx", s / f; else print "n/a" }')
+    printf '%-7s %-15s %-15s %s\n' "$mode" "$f" "$s" "$r"
 done
 if [ "$failures" != 0 ]; then
     echo "tap-bench: $failures run(s) failed"
