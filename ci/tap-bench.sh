@@ -64,7 +64,7 @@ if [ "$(id -u)" != 0 ]; then
     echo "tap-bench: needs root (network namespace + TAP); run e.g. sudo ci/tap-bench.sh"
     exit 1
 fi
-for tool in ip cargo awk sort timeout /usr/bin/time; do
+for tool in ip cargo awk sort timeout pgrep /usr/bin/time; do
     command -v "$tool" >/dev/null 2>&1 || die "missing tool: $tool"
 done
 
@@ -84,10 +84,7 @@ WORK=$(mktemp -d /tmp/ftcp-tapbench.XXXXXX)
 run_pid=""
 
 cleanup() {
-    if [ -n "$run_pid" ] && kill -0 "$run_pid" 2>/dev/null; then
-        kill "$run_pid" 2>/dev/null
-        wait "$run_pid" 2>/dev/null
-    fi
+    stop_run
     ip netns del "$NS" 2>/dev/null
     if [ "${KEEP:-}" = 1 ]; then
         say "logs kept in $WORK"
@@ -161,18 +158,23 @@ setup_ns >"$WORK/setup.log" 2>&1 || { cat "$WORK/setup.log"; die "namespace/tap 
 
 # ---- runs ---------------------------------------------------------------------
 
-# one STACK MODE I: run once; sets `gbps` (empty on failure). Not called
-# in a subshell, so the cleanup trap sees `run_pid`.
-one() {
-    local stack=$1 mode=$2 i=$3 log="$WORK/$1-$2-$3.log"
-    # smoltcp's example starts its client thread before it calls listen()
-    # (in its first loop iteration): with the stack's MAC still in the
-    # kernel's neighbour cache from the previous run, the SYN can arrive
-    # first, the stack answers RST, the client panics (connection refused)
-    # and the process never ends. Forgetting the neighbour makes the kernel
-    # ARP first. Done for both stacks alike; connect() is outside the timing.
-    ip -n "$NS" neigh flush dev "$FTAP" 2>/dev/null
-    ip -n "$NS" neigh flush dev "$STAP" 2>/dev/null
+# stop_run: end the run in progress. `run_pid` is /usr/bin/time (what
+# `ip netns exec` became); its child is `timeout`, which passes SIGTERM on
+# to the benchmark and exits. Only these PIDs, never names.
+stop_run() {
+    local child
+    [ -n "$run_pid" ] || return 0
+    for child in $(pgrep -P "$run_pid" 2>/dev/null); do
+        kill "$child" 2>/dev/null
+    done
+    kill -0 "$run_pid" 2>/dev/null && sleep 0.5 && kill "$run_pid" 2>/dev/null
+    wait "$run_pid" 2>/dev/null
+    run_pid=""
+}
+
+# start STACK MODE LOG: start one run in the background, set `run_pid`.
+start() {
+    local stack=$1 mode=$2 log=$3
     case $stack in
     ferrotcp)
         env -u RUST_LOG ip netns exec "$NS" /usr/bin/time -o "$log.cpu" -f "%U %S" \
@@ -187,13 +189,48 @@ one() {
         ;;
     esac
     run_pid=$!
-    wait "$run_pid"
-    local rc=$?
-    run_pid=""
+}
+
+# one STACK MODE I: run once; sets `gbps` and `cpu` (empty on failure).
+# Not called in a subshell, so the cleanup trap sees `run_pid`.
+#
+# smoltcp's example starts its client thread before its first loop
+# iteration calls listen(), and its first poll may take the kernel's ARP
+# request, answer it and then, in the same poll, the SYN the kernel sends
+# as soon as it has the answer: the stack answers RST, the client panics
+# (connection refused) and the process never ends. That is a start-up race,
+# outside the timing: the script sees the panic, stops that process and
+# starts the run again (up to 5 attempts). Before every attempt of either
+# stack the kernel forgets the stack's MAC, so both start the same way
+# (ARP, then SYN).
+one() {
+    local stack=$1 mode=$2 i=$3 log="$WORK/$1-$2-$3.log" attempt rc refused
+    for attempt in 1 2 3 4 5; do
+        ip -n "$NS" neigh flush dev "$FTAP" 2>/dev/null
+        ip -n "$NS" neigh flush dev "$STAP" 2>/dev/null
+        start "$stack" "$mode" "$log"
+        refused=0
+        while kill -0 "$run_pid" 2>/dev/null; do
+            if grep -q "Connection refused" "$log" 2>/dev/null; then
+                refused=1
+                stop_run
+                break
+            fi
+            sleep 0.2
+        done
+        if [ "$refused" = 1 ]; then
+            say "$stack $mode run $i: connection refused at start-up (attempt $attempt), again"
+            continue
+        fi
+        wait "$run_pid"
+        rc=$?
+        run_pid=""
+        break
+    done
     gbps=$(awk '/^throughput:/ {print $2}' "$log" | tail -n 1)
     cpu=$(awk 'NF == 2 && $1 ~ /^[0-9.]+$/ {printf "%.2f", $1 + $2}' "$log.cpu" 2>/dev/null | tail -n 1)
-    if [ "$rc" != 0 ] || [ -z "$gbps" ]; then
-        say "$stack $mode run $i failed (exit $rc): $(tail -n 3 "$log" | tr '\n' ' ')"
+    if [ "$refused" = 1 ] || [ "${rc:-1}" != 0 ] || [ -z "$gbps" ]; then
+        say "$stack $mode run $i failed (exit ${rc:-?}): $(tail -n 3 "$log" | tr '\n' ' ')"
         gbps=""
     fi
 }
