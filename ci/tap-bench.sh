@@ -106,7 +106,9 @@ if [ -z "${FERRO_BIN:-}" ]; then
     FERRO_BIN="${target_dir:-target}/release/examples/benchmark"
 fi
 
-if [ -z "${SMOL_BIN:-}" ]; then
+if [ -n "${SMOL_BIN:-}" ]; then
+    SMOL_FEATURES="as built ($SMOL_BIN)"
+else
     src=""
     for d in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/smoltcp-0.14*/; do
         [ -f "$d/examples/benchmark.rs" ] && src=$d
