@@ -7,7 +7,8 @@
 //! ```
 //!
 //! The stack attaches to the **existing** TAP `NAME` (create it first, in a
-//! namespace; see `ci/interop.sh`), takes address `A/LEN`, and listens on
+//! namespace; `ci/tap-bench.sh` does it and runs smoltcp's `benchmark`
+//! next to this one), takes address `A/LEN`, and listens on
 //! two ports:
 //!
 //! * `reader` — port 1234: the stack sends, a kernel socket reads;
