@@ -248,12 +248,18 @@ pub(crate) fn pseudo_header_extra_and_data2(
     second: &[u8],
 ) -> u16 {
     let acc = sum_native(pseudo_native(src, dst, protocol, length) + extra, first);
-    // 128 -> 64 bits with end-around carry keeps the sum's value modulo
-    // 0xffff (2^64 is 1 modulo 0xffff) and gives a valid `init`.
+    sum_more_and_finish(acc, second)
+}
+
+/// Add `more` to a partial sum `acc` and fold: `acc` is first brought to
+/// 64 bits with the end-around carry, which keeps its value modulo 0xffff
+/// (2^64 is 1 modulo 0xffff) and makes it a valid `init` for
+/// [`sum_native`].
+#[inline]
+fn sum_more_and_finish(acc: u128, more: &[u8]) -> u16 {
     let (s, c) = (acc as u64).overflowing_add((acc >> 64) as u64);
     let (s, c2) = s.overflowing_add(u64::from(c));
-    let acc = sum_native(s, second) + u128::from(c2);
-    u16::from_be(fold(acc))
+    u16::from_be(fold(sum_native(s, more) + u128::from(c2)))
 }
 
 /// Copy `src` into `dst` and sum it in the same pass: the partial sum
@@ -342,11 +348,7 @@ pub(crate) fn pseudo_header_extra_copy_and_data(
             more
         };
     }
-    // 128 -> 64 bits with end-around carry (2^64 is 1 modulo 0xffff).
-    let (s, c) = (acc as u64).overflowing_add((acc >> 64) as u64);
-    let (s, c2) = s.overflowing_add(u64::from(c));
-    let acc = sum_native(s, other) + u128::from(c2);
-    u16::from_be(fold(acc))
+    sum_more_and_finish(acc, other)
 }
 
 /// The native-order partial sum of a short fixed header (`N` a multiple of

@@ -326,22 +326,7 @@ fn rfc8200_4_2_option_actions() {
         &packet(PEER_IP, OUR_IP, IpProtocol::HopByHop, 64, &hbh_with(0x9e)),
     ));
     iface.poll(t(3), &mut dev, &mut sockets);
-    let tx = dev.take_tx();
-    assert_eq!(tx.len(), 1);
-    let (ip, payload) = parse_out(&tx[0]);
-    let r = icmpv6::Repr::parse(
-        &icmpv6::Packet::new_checked(&payload[..]).unwrap(),
-        &ip.src_addr,
-        &ip.dst_addr,
-        Checksum::Both,
-    )
-    .unwrap();
-    let icmpv6::Repr::ParamProblem {
-        reason, pointer, ..
-    } = r
-    else {
-        panic!("{r:?}")
-    };
+    let (reason, pointer) = sent_param_problem(&mut dev);
     assert_eq!(reason, ParamProblem::UnrecognizedOption);
     assert_eq!(pointer, 42, "40-byte header + 2: the option type");
 }
@@ -421,22 +406,7 @@ fn rfc5095_routing_type_0_refused() {
         &packet(PEER_IP, OUR_IP, IpProtocol::Ipv6Route, 64, &rh),
     ));
     iface.poll(t(1), &mut dev, &mut sockets);
-    let tx = dev.take_tx();
-    assert_eq!(tx.len(), 1);
-    let (ip, payload) = parse_out(&tx[0]);
-    let r = icmpv6::Repr::parse(
-        &icmpv6::Packet::new_checked(&payload[..]).unwrap(),
-        &ip.src_addr,
-        &ip.dst_addr,
-        Checksum::Both,
-    )
-    .unwrap();
-    let icmpv6::Repr::ParamProblem {
-        reason, pointer, ..
-    } = r
-    else {
-        panic!("{r:?}")
-    };
+    let (reason, pointer) = sent_param_problem(&mut dev);
     assert_eq!((reason, pointer), (ParamProblem::ErroneousHeaderField, 42));
 }
 

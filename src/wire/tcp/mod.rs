@@ -985,15 +985,7 @@ impl<'a> Repr<'a> {
         dst: &IpAddr,
         checksum: Checksum,
     ) {
-        self.emit_impl(
-            packet,
-            src,
-            dst,
-            self.payload.len(),
-            |b| b.copy_from_slice(self.payload),
-            Some(self.payload),
-            checksum,
-        )
+        self.emit_two(packet, src, dst, &[], checksum)
     }
 
     /// Like [`Repr::emit`], with the payload `self.payload` followed by
@@ -1057,55 +1049,14 @@ impl<'a> Repr<'a> {
         emit_payload: impl FnOnce(&mut [u8]),
         checksum: Checksum,
     ) {
-        self.emit_impl(packet, src, dst, payload_len, emit_payload, None, checksum)
-    }
-
-    /// [`Repr::emit_with`]; `source`, when given, holds the bytes
-    /// `emit_payload` copies, and the checksum sums them there rather than
-    /// reading back the copy just written.
-    #[inline]
-    #[allow(clippy::too_many_arguments)]
-    fn emit_impl<T: AsRef<[u8]> + AsMut<[u8]>>(
-        &self,
-        packet: &mut Packet<T>,
-        src: &IpAddr,
-        dst: &IpAddr,
-        payload_len: usize,
-        emit_payload: impl FnOnce(&mut [u8]),
-        source: Option<&[u8]>,
-        checksum: Checksum,
-    ) {
         let (header_len, fixed_sum) = self.write_header(packet);
         let buf = packet.buffer.as_mut();
-        if let Some(source) = source.filter(|p| p.len() == payload_len && checksum.tx()) {
-            // One pass over the payload: copied and summed together.
-            let len = header_len + payload_len;
-            let (head, rest) = buf[..len].split_at_mut(header_len);
-            let sum = checksum::pseudo_header_extra_copy_and_data(
-                src,
-                dst,
-                IpProtocol::Tcp,
-                u32::try_from(len).unwrap_or(u32::MAX),
-                fixed_sum,
-                rest,
-                source,
-                &[],
-                &head[HEADER_LEN..],
-            );
-            NetworkEndian::write_u16(&mut buf[field::CHECKSUM], checksum::finish(sum));
-            return;
-        }
         emit_payload(&mut buf[header_len..][..payload_len]);
         if checksum.tx() {
             // The fixed header's sum comes from registers; the payload is
-            // summed first (from its source when there is one), the
-            // options, just stored byte by byte, last.
+            // summed first, the options, just stored byte by byte, last.
             let len = header_len + payload_len;
-            let (options, written) = buf[HEADER_LEN..len].split_at(header_len - HEADER_LEN);
-            let payload = match source {
-                Some(p) if p.len() == payload_len => p,
-                _ => written,
-            };
+            let (options, payload) = buf[HEADER_LEN..len].split_at(header_len - HEADER_LEN);
             let sum = checksum::pseudo_header_extra_and_data2(
                 src,
                 dst,
