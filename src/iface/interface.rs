@@ -46,6 +46,19 @@ pub const MAX_PMTU_ENTRIES: usize = if cfg!(feature = "pmtu-cache") { 8 } else {
 /// timers and egress, so a flood cannot starve the sockets.
 pub const INGRESS_BUDGET: usize = 64;
 
+/// Frames received between two flushes of the sockets that became due
+/// (ACKs, data an ACK let out) within one poll's ingress batch.
+///
+/// RFC 5681 §4.2 asks for an ACK for at least every second full-sized
+/// segment (SHOULD). Flushing after every frame does that but, on a burst
+/// drained in one poll, costs an ACK frame per two segments for the peer
+/// to process (measured: 0.65x smoltcp's in-memory bulk throughput against
+/// 1.0x); flushing only after the batch (64 frames) leaves the sender
+/// without an ACK for a whole window. 16 bounds a stretch ACK to 16
+/// segments, like a GRO/LRO receiver coalescing a burst, so a 64 KiB window
+/// still gets several ACKs in flight.
+pub(crate) const FLUSH_EVERY: usize = 16;
+
 /// Why an address operation failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -390,7 +403,7 @@ impl<'a> Interface<'a> {
         sockets.refresh();
         let mut activity = false;
 
-        for _ in 0..INGRESS_BUDGET {
+        for n in 0..INGRESS_BUDGET {
             let Some((rx, tx)) = device.receive(now) else {
                 break;
             };
@@ -414,8 +427,24 @@ impl<'a> Interface<'a> {
             if let Some(out) = staged {
                 self.inner.send_serialized(device, &mut self.scratch, out);
             }
+            // Sockets a frame made due now (an ACK for every second
+            // full-sized segment, RFC 5681 §4.2; data an ACK let out) are
+            // served every FLUSH_EVERY frames: a window drained in one poll
+            // does not wait for its first ACK until the batch is done.
+            if n % FLUSH_EVERY == FLUSH_EVERY - 1 && sockets.has_changed() {
+                sockets.refresh();
+                if sockets.next_deadline().is_some_and(|t| t <= now)
+                    && self
+                        .inner
+                        .dispatch_sockets(device, sockets, &mut self.scratch)
+                {
+                    activity = true;
+                }
+            }
         }
 
+        // What the frames changed is due in this poll, not the next.
+        sockets.refresh();
         self.inner
             .run_timers(device, sockets, &mut self.reassembly, &mut self.scratch);
         if self.inner.neighbors.has_released() && self.inner.flush_neighbors(device) {

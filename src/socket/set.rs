@@ -463,6 +463,11 @@ impl<'a> SocketSet<'a> {
         }
     }
 
+    /// Whether a slot changed since the last `refresh`.
+    pub(crate) fn has_changed(&self) -> bool {
+        self.dirty_head != NIL
+    }
+
     /// Bring the heap and the index up to date for every slot changed
     /// since the last call. Cost: the number of changed slots.
     pub(crate) fn refresh(&mut self) {

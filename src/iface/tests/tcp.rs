@@ -266,3 +266,84 @@ fn rfc9293_closed_port_is_reset() {
     assert_eq!(s.take_error(), Some(crate::socket::tcp::TcpError::Refused));
     assert_eq!(b.iface.counters().tcp.out_rsts, 1);
 }
+
+#[test]
+fn rfc5681_4_2_segments_drained_in_one_poll_are_acked_within_it() {
+    // A window's worth of segments arrives between two polls of the
+    // receiver (a TAP read in a burst). RFC 5681 §4.2: an ACK SHOULD be
+    // generated for at least every second full-sized segment; a burst is
+    // ACKed from within the poll that drains it, at least every
+    // FLUSH_EVERY segments (bounded stretch ACKs, see its doc), not once
+    // after the whole batch or only at the next poll.
+    let mut a = node(A_MAC, A_IP);
+    let mut b = node(B_MAC, B_IP);
+    let mut rand = Rand::new(7);
+    let (ha, hb) = connect(&mut a, &mut b, 5001);
+    let now = run(
+        &mut a,
+        &mut b,
+        &mut rand,
+        0,
+        Instant::ZERO,
+        Duration::from_secs(5),
+        |a, b| sa_state(a, ha) == State::Established && sb_state(b, hb) == State::Established,
+    );
+    // Past the quick-ACK start, so only the every-second-segment rule acks.
+    let mut now = now + Duration::from_millis(500);
+    let warmup = vec![1u8; 200 * 1448];
+    a.sockets
+        .get_mut::<TcpSocket>(ha)
+        .unwrap()
+        .send_slice(&warmup)
+        .unwrap();
+    for _ in 0..200 {
+        a.iface.poll(now, &mut a.dev, &mut a.sockets);
+        b.iface.poll(now, &mut b.dev, &mut b.sockets);
+        let mut sink = [0u8; 4096];
+        while let Ok(n) = b
+            .sockets
+            .get_mut::<TcpSocket>(hb)
+            .unwrap()
+            .recv_slice(&mut sink)
+        {
+            if n == 0 {
+                break;
+            }
+        }
+        pump(&mut a, &mut b, &mut rand, 0);
+        now += Duration::from_millis(1);
+    }
+    assert_eq!(
+        a.sockets.get::<TcpSocket>(ha).unwrap().send_queue(),
+        0,
+        "warm-up delivered"
+    );
+    // Now a burst: everything A may send goes out in one poll and reaches
+    // B before B polls.
+    let data = vec![7u8; 40 * 1448];
+    a.sockets
+        .get_mut::<TcpSocket>(ha)
+        .unwrap()
+        .send_slice(&data)
+        .unwrap();
+    a.iface.poll(now, &mut a.dev, &mut a.sockets);
+    let burst = a.dev.take_tx();
+    assert!(
+        burst.len() > crate::iface::interface::FLUSH_EVERY,
+        "a burst of full segments: {}",
+        burst.len()
+    );
+    let n = burst.len();
+    for f in burst {
+        b.dev.rx.push_back(f);
+    }
+    b.iface.poll(now, &mut b.dev, &mut b.sockets);
+    let acks = b.dev.take_tx();
+    // At least one ACK per FLUSH_EVERY segments, from this same poll (the
+    // last one too: what the batch made due is sent before poll returns).
+    assert!(
+        acks.len() >= n.div_ceil(crate::iface::interface::FLUSH_EVERY),
+        "{} ACKs for {n} full-sized segments drained in one poll",
+        acks.len()
+    );
+}
