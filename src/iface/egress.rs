@@ -289,10 +289,21 @@ impl InterfaceInner<'_> {
                         ethertype,
                     }
                     .emit(&mut frame);
-                    fill(&mut buf[ethernet::HEADER_LEN..]);
+                    // Exactly `ip_len` bytes for the packet, whatever the
+                    // device handed out (IpOut::emit takes its length from
+                    // the buffer).
+                    if let Some(ip) =
+                        buf.get_mut(ethernet::HEADER_LEN..ethernet::HEADER_LEN + ip_len)
+                    {
+                        fill(ip);
+                    }
                 });
             }
-            None => token.consume(ip_len, fill),
+            None => token.consume(ip_len, |buf| {
+                if let Some(ip) = buf.get_mut(..ip_len) {
+                    fill(ip);
+                }
+            }),
         }
         self.counters.link.tx_frames += 1;
         if ipv6 {
@@ -841,14 +852,29 @@ impl InterfaceInner<'_> {
                 }
                 #[cfg(feature = "socket-tcp")]
                 Some(Socket::Tcp(s)) => {
-                    let r = s.dispatch(self.now, |t| match self.send_tcp(device, scratch, &t) {
-                        Err(SendError::DeviceBusy) => Err(SendError::DeviceBusy),
-                        // Anything else: the segment is lost like on a
-                        // wire; retransmission recovers.
-                        _ => Ok(()),
-                    });
-                    busy = r == Err(SendError::DeviceBusy);
-                    any |= !busy;
+                    // A burst of up to TCP_BURST segments per turn: one
+                    // heap pop and one reschedule for all of them, not one
+                    // per segment; other due sockets get their turn after.
+                    let mut burst = 0;
+                    loop {
+                        let mut emitted = false;
+                        let r = s.dispatch(self.now, |t| {
+                            emitted = true;
+                            match self.send_tcp(device, scratch, &t) {
+                                Err(SendError::DeviceBusy) => Err(SendError::DeviceBusy),
+                                // Anything else: the segment is lost like
+                                // on a wire; retransmission recovers.
+                                _ => Ok(()),
+                            }
+                        });
+                        busy = r == Err(SendError::DeviceBusy);
+                        any |= !busy;
+                        burst += 1;
+                        if busy || !emitted || burst >= TCP_BURST || budget == 0 {
+                            break;
+                        }
+                        budget -= 1;
+                    }
                 }
                 #[cfg(feature = "socket-raw")]
                 Some(Socket::Raw(s)) => {
@@ -1038,6 +1064,11 @@ impl InterfaceInner<'_> {
 
 /// The most segments one poll sends.
 const DISPATCH_BUDGET: usize = 4096;
+
+/// The most segments a TCP socket sends in one turn of the dispatch loop
+/// before the other due sockets get theirs.
+#[cfg(feature = "socket-tcp")]
+const TCP_BURST: usize = 16;
 
 /// The error a socket sees for a send that failed for good.
 fn send_error_kind(e: SendError) -> IcmpErrorKind {

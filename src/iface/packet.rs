@@ -149,7 +149,9 @@ impl IpOut<'_> {
                     src_addr: src,
                     dst_addr: dst,
                     protocol: self.payload.protocol(),
-                    payload_len: self.payload.len(),
+                    // `buf` is exactly `total_len()` long: the payload's
+                    // length without asking the payload again.
+                    payload_len: buf.len().saturating_sub(20),
                     ttl: self.hop_limit,
                     dscp: self.dscp,
                     ecn: self.ecn,
@@ -171,7 +173,7 @@ impl IpOut<'_> {
                     src_addr: src,
                     dst_addr: dst,
                     next_header: self.payload.protocol(),
-                    payload_len: u16::try_from(self.payload.len()).unwrap_or(u16::MAX),
+                    payload_len: u16::try_from(buf.len().saturating_sub(40)).unwrap_or(u16::MAX),
                     hop_limit: self.hop_limit,
                     dscp: self.dscp,
                     ecn: self.ecn,

@@ -174,16 +174,23 @@ any_socket!(tcp, Tcp);
 /// The connection-index key of a TCP 4-tuple: a mix of the tuple folded
 /// to 16 bits (the bucket's chain is then checked against the full tuple).
 pub(crate) fn tcp_tuple_key(local: &super::IpEndpoint, remote: &super::IpEndpoint) -> u16 {
-    let mut h: u32 = 0x811c_9dc5;
-    let mut mix = |b: u8| h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
-    for e in [local, remote] {
-        match e.addr {
-            core::net::IpAddr::V4(a) => a.octets().iter().for_each(|b| mix(*b)),
-            core::net::IpAddr::V6(a) => a.octets().iter().for_each(|b| mix(*b)),
+    // Whole words, not bytes: an address is one or two 64-bit words, the
+    // ports one, mixed by a multiply and a shift (the high bits of the
+    // product depend on every input bit). A collision only lengthens a
+    // bucket's chain, which is bounded by the set's capacity.
+    fn word(a: &core::net::IpAddr) -> u64 {
+        match a {
+            core::net::IpAddr::V4(a) => u64::from(a.to_bits()),
+            core::net::IpAddr::V6(a) => {
+                let x = a.to_bits();
+                (x as u64) ^ ((x >> 64) as u64).rotate_left(23)
+            }
         }
-        e.port.to_be_bytes().iter().for_each(|b| mix(*b));
     }
-    (h ^ (h >> 16)) as u16
+    let ports = (u64::from(local.port) << 16) | u64::from(remote.port);
+    let h = word(&local.addr) ^ word(&remote.addr).rotate_left(32) ^ ports.rotate_left(48);
+    let h = (h ^ (h >> 29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (h >> 48) as u16
 }
 
 /// The raw-socket index key: protocol number, plus 0x100 for IPv6.

@@ -347,3 +347,61 @@ fn rfc5681_4_2_segments_drained_in_one_poll_are_acked_within_it() {
         acks.len()
     );
 }
+
+#[test]
+fn rfc9293_3_1_corrupted_in_order_segment_is_dropped_and_its_bytes_never_delivered() {
+    // The next in-order segment with one payload bit flipped must be
+    // dropped and counted, deliver nothing, and not be acknowledged; the
+    // sender's retransmission then delivers the right bytes.
+    let mut a = node(A_MAC, A_IP);
+    let mut b = node(B_MAC, B_IP);
+    let mut rand = Rand::new(11);
+    let (ha, hb) = connect(&mut a, &mut b, 5001);
+    let mut now = run(
+        &mut a,
+        &mut b,
+        &mut rand,
+        0,
+        Instant::ZERO,
+        Duration::from_secs(5),
+        |a, b| sa_state(a, ha) == State::Established && sb_state(b, hb) == State::Established,
+    );
+    let data: Vec<u8> = (0..1000u32).map(|i| (i * 13 + 5) as u8).collect();
+    a.sockets
+        .get_mut::<TcpSocket>(ha)
+        .unwrap()
+        .send_slice(&data)
+        .unwrap();
+    a.iface.poll(now, &mut a.dev, &mut a.sockets);
+    let sent = a.dev.take_tx();
+    assert_eq!(sent.len(), 1, "one data segment");
+    let mut bad = sent[0].clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 0x10;
+    let errors = b.iface.counters().tcp.in_csum_errors;
+    b.dev.rx.push_back(bad);
+    b.iface.poll(now, &mut b.dev, &mut b.sockets);
+    assert_eq!(b.iface.counters().tcp.in_csum_errors, errors + 1);
+    let s = b.sockets.get_mut::<TcpSocket>(hb).unwrap();
+    assert_eq!(
+        s.recv_queue(),
+        0,
+        "nothing of the corrupted segment is delivered"
+    );
+    assert!(
+        b.dev.take_tx().is_empty(),
+        "a corrupted segment is not acknowledged"
+    );
+    // The retransmission (here: the same frame intact) delivers the data.
+    b.dev.rx.push_back(sent[0].clone());
+    now += Duration::from_millis(1);
+    b.iface.poll(now, &mut b.dev, &mut b.sockets);
+    let mut got = vec![0u8; 2000];
+    let n = b
+        .sockets
+        .get_mut::<TcpSocket>(hb)
+        .unwrap()
+        .recv_slice(&mut got)
+        .unwrap();
+    assert_eq!(&got[..n], &data[..]);
+}
