@@ -525,8 +525,12 @@ impl InterfaceInner<'_> {
             }
         }
         self.counters.tcp.in_segs += 1;
-        let overhead = if ip.dst_addr.is_ipv6() { 60 } else { 40 };
-        let mss = self.path_mtu(&ip.src_addr).saturating_sub(overhead);
+        // The MSS the route allows (RFC 9293 §3.7.1): what a SYN that
+        // opens a connection (or a listener's cookie ACK) is answered with.
+        let route_mss = |this: &Self| {
+            let overhead = if ip.dst_addr.is_ipv6() { 60 } else { 40 };
+            this.path_mtu(&ip.src_addr).saturating_sub(overhead)
+        };
         // RFC 6191: a SYN that may reuse a 4-tuple in TIME-WAIT ends it
         // and goes to a listener like any other SYN.
         if let Some(i) = conn
@@ -555,7 +559,7 @@ impl InterfaceInner<'_> {
                 let input = ListenerInput {
                     now: self.now,
                     iss: self.iss.iss(self.now, local, remote),
-                    route_mss: mss,
+                    route_mss: route_mss(self),
                     cookies: self.iss.syn_cookies(),
                     syncookies: self.config.tcp.syncookies,
                     max_syn_backlog: self.config.tcp.max_syn_backlog as usize,
@@ -579,12 +583,13 @@ impl InterfaceInner<'_> {
                 }
             }
             Some(i) => {
-                // RFC 6528: the ISS matters only when a SYN opens a
-                // connection; skip the keyed hash for every other segment.
-                let iss = if repr.control == tcp::Control::Syn {
-                    self.iss.iss(self.now, local, remote)
+                // RFC 6528: the ISS (and the route MSS) matter only when
+                // a SYN opens a connection; skip the keyed hash and the
+                // PMTU lookup for every other segment.
+                let (iss, mss) = if repr.control == tcp::Control::Syn {
+                    (self.iss.iss(self.now, local, remote), route_mss(self))
                 } else {
-                    tcp::TcpSeqNumber(0)
+                    (tcp::TcpSeqNumber(0), 0)
                 };
                 let (reply, change) = match sockets.slot_mut(i) {
                     Some(Socket::Tcp(t)) => {
