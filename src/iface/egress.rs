@@ -867,7 +867,7 @@ impl InterfaceInner<'_> {
                         let mut emitted = false;
                         let r = s.dispatch(self.now, |t| {
                             emitted = true;
-                            match self.send_tcp(device, scratch, &t) {
+                            match self.send_tcp(device, scratch, t) {
                                 Err(SendError::DeviceBusy) => Err(SendError::DeviceBusy),
                                 // Anything else: the segment is lost like
                                 // on a wire; retransmission recovers.

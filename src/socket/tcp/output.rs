@@ -254,7 +254,7 @@ impl Socket<'_> {
     /// and the same segment is tried at the next poll.
     pub(crate) fn dispatch<F, E>(&mut self, now: Instant, emit: F) -> Result<(), E>
     where
-        F: FnOnce(TcpTransmit<'_>) -> Result<(), E>,
+        F: FnOnce(&TcpTransmit<'_>) -> Result<(), E>,
     {
         self.now = now;
         if matches!(self.state, State::Closed | State::Listen) {
@@ -272,7 +272,7 @@ impl Socket<'_> {
         if self.pending.rst {
             let mut repr = self.segment(now, Control::Rst, self.snd_nxt, &[]);
             repr.timestamp = None;
-            emit(TcpTransmit {
+            emit(&TcpTransmit {
                 local,
                 remote,
                 hop_limit,
@@ -305,7 +305,7 @@ impl Socket<'_> {
                 });
             }
             repr.window_len = u16::try_from(self.rx_buffer.window()).unwrap_or(u16::MAX);
-            emit(TcpTransmit {
+            emit(&TcpTransmit {
                 local,
                 remote,
                 hop_limit,
@@ -354,7 +354,7 @@ impl Socket<'_> {
                 let mut repr = self.segment(now, control, seq, payload);
                 let room = self.max_payload().saturating_sub(len);
                 self.add_sack_blocks(&mut repr, room);
-                if let Err(e) = emit(TcpTransmit {
+                if let Err(e) = emit(&TcpTransmit {
                     local,
                     remote,
                     hop_limit,
@@ -406,7 +406,7 @@ impl Socket<'_> {
             // SACK blocks only in the room the segment leaves below the MSS.
             let room = self.max_payload().saturating_sub(plan.len);
             self.add_sack_blocks(&mut repr, room);
-            emit(TcpTransmit {
+            emit(&TcpTransmit {
                 local,
                 remote,
                 hop_limit,
@@ -448,7 +448,7 @@ impl Socket<'_> {
                     .tx_buffer
                     .get_allocated(offset + payload.len(), len - payload.len());
                 let repr = self.segment(now, Control::None, seq, payload);
-                emit(TcpTransmit {
+                emit(&TcpTransmit {
                     local,
                     remote,
                     hop_limit,
@@ -471,7 +471,7 @@ impl Socket<'_> {
             let offset = usize::try_from(self.snd_una - self.buffer_start()).unwrap_or(0);
             let payload = self.tx_buffer.get_allocated(offset, 1);
             let repr = self.segment(now, Control::None, self.snd_una, payload);
-            emit(TcpTransmit {
+            emit(&TcpTransmit {
                 local,
                 remote,
                 hop_limit,
@@ -499,7 +499,7 @@ impl Socket<'_> {
                 return Ok(());
             }
             let repr = self.segment(now, Control::None, self.snd_nxt - 1, &[]);
-            emit(TcpTransmit {
+            emit(&TcpTransmit {
                 local,
                 remote,
                 hop_limit,
@@ -521,7 +521,7 @@ impl Socket<'_> {
         // dropped unread, so the peer never learns what we received.
         let mut repr = self.segment(now, Control::None, self.snd_max, &[]);
         self.add_sack_blocks(&mut repr, usize::MAX);
-        emit(TcpTransmit {
+        emit(&TcpTransmit {
             local,
             remote,
             hop_limit,
