@@ -801,9 +801,10 @@ impl InterfaceInner<'_> {
                             Err(e) => {
                                 // Not retryable: report on the socket and
                                 // drop the datagram (like a failed sendto).
+                                let remote = t.remote();
                                 error = Some(IcmpError {
-                                    offender: t.local.unwrap_or(t.remote.addr),
-                                    dst: t.remote,
+                                    offender: t.local().unwrap_or(remote.addr),
+                                    dst: remote,
                                     kind: send_error_kind(e),
                                 });
                                 Ok(())
@@ -1020,9 +1021,10 @@ impl InterfaceInner<'_> {
         scratch: &mut [u8],
         t: &UdpTransmit<'_>,
     ) -> Result<(), SendError> {
-        let dst = t.remote.addr;
+        let meta = t.meta;
+        let dst = meta.endpoint.addr;
         // The reply path names its local address: no selection needed.
-        let src = match t.local {
+        let src = match t.local() {
             Some(a) if !a.is_unspecified() => a,
             _ => self.source_for(None, &dst)?,
         };
@@ -1030,7 +1032,7 @@ impl InterfaceInner<'_> {
         if let Some(h) = t.hop_limit {
             out.hop_limit = h;
         }
-        out.ecn = t.ecn;
+        out.ecn = meta.ecn;
         self.counters.udp.out_datagrams += 1;
         self.send_ip(device, scratch, &out)
     }

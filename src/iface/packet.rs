@@ -53,6 +53,7 @@ pub(crate) enum IpPayload<'p> {
 }
 
 impl IpPayload<'_> {
+    #[inline]
     pub(crate) fn protocol(&self) -> IpProtocol {
         match self {
             #[cfg(feature = "proto-ipv4")]
@@ -70,6 +71,7 @@ impl IpPayload<'_> {
         }
     }
 
+    #[inline]
     pub(crate) fn len(&self) -> usize {
         match self {
             #[cfg(feature = "proto-ipv4")]
@@ -108,6 +110,7 @@ pub(crate) struct IpOut<'p> {
 
 impl IpOut<'_> {
     /// The fixed IP header length for this packet.
+    #[inline]
     pub(crate) fn header_len(&self) -> usize {
         match self.dst {
             IpAddr::V4(_) => 20,
@@ -116,11 +119,13 @@ impl IpOut<'_> {
     }
 
     /// The whole packet's length.
+    #[inline]
     pub(crate) fn total_len(&self) -> usize {
         self.header_len() + self.payload.len()
     }
 
     /// Whether this is an IPv6 packet.
+    #[inline]
     pub(crate) fn is_ipv6(&self) -> bool {
         self.dst.is_ipv6()
     }

@@ -71,6 +71,7 @@ impl<'a, H: 'a> PacketBuffer<'a, H> {
     }
 
     /// Whether a packet of `size` bytes would be accepted now.
+    #[inline]
     pub fn can_enqueue(&self, size: usize) -> bool {
         if self.metadata.is_empty() {
             // An empty queue restarts at the ring's beginning (see enqueue).
@@ -87,6 +88,7 @@ impl<'a, H: 'a> PacketBuffer<'a, H> {
 
     /// Queue a packet of `size` bytes with `header`; returns its payload
     /// to fill. Fails without side effects when it cannot fit.
+    #[inline]
     pub fn enqueue(&mut self, size: usize, header: H) -> Result<&mut [u8], Full> {
         if !self.can_enqueue(size) {
             return Err(Full::Full);
@@ -114,7 +116,16 @@ impl<'a, H: 'a> PacketBuffer<'a, H> {
     }
 
     /// Skip padding entries at the head.
+    #[inline]
     fn skip_padding(&mut self) {
+        // A padding entry exists only after a wrap: usually there is none.
+        if self.metadata.peek_one().is_some_and(|m| m.header.is_none()) {
+            self.skip_padding_slow();
+        }
+    }
+
+    #[cold]
+    fn skip_padding_slow(&mut self) {
         while let Some(m) = self.metadata.peek_one() {
             if m.header.is_some() {
                 break;
@@ -126,6 +137,7 @@ impl<'a, H: 'a> PacketBuffer<'a, H> {
     }
 
     /// The oldest packet, without removing it.
+    #[inline]
     pub fn peek(&mut self) -> Result<(&H, &[u8]), Empty> {
         self.skip_padding();
         let m = self.metadata.peek_one().ok_or(Empty)?;
@@ -135,6 +147,7 @@ impl<'a, H: 'a> PacketBuffer<'a, H> {
 
     /// Remove the oldest packet; returns its header and payload (valid
     /// until the queue is next changed).
+    #[inline]
     pub fn dequeue(&mut self) -> Result<(H, &mut [u8]), Empty> {
         self.skip_padding();
         let m = self.metadata.dequeue_one()?;
@@ -144,6 +157,31 @@ impl<'a, H: 'a> PacketBuffer<'a, H> {
         // consistent queue; an inconsistent one reports empty.
         let payload = self.payload.dequeue_contiguous(size).ok_or(Empty)?;
         Ok((header, payload))
+    }
+
+    /// Remove the oldest packet and hand its header (in place, by
+    /// reference: not moved out of the ring) and payload to `f`.
+    #[inline]
+    pub fn dequeue_with<R>(&mut self, f: impl FnOnce(&H, &mut [u8]) -> R) -> Result<R, Empty> {
+        self.skip_padding();
+        let m = self.metadata.dequeue_one()?;
+        let size = m.size;
+        let header = m.header.as_ref().ok_or(Empty)?;
+        let payload = self.payload.dequeue_contiguous(size).ok_or(Empty)?;
+        Ok(f(header, payload))
+    }
+
+    /// Drop the oldest packet (its header is left in the ring, not moved
+    /// out); returns whether there was one.
+    #[inline]
+    pub fn discard(&mut self) -> bool {
+        self.skip_padding();
+        let Ok(m) = self.metadata.dequeue_one() else {
+            return false;
+        };
+        let size = m.size;
+        self.payload.dequeue_allocated(size);
+        true
     }
 }
 
