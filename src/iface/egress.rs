@@ -803,7 +803,7 @@ impl InterfaceInner<'_> {
                                 // drop the datagram (like a failed sendto).
                                 let remote = t.remote();
                                 error = Some(IcmpError {
-                                    offender: t.local().unwrap_or(remote.addr),
+                                    offender: t.local().copied().unwrap_or(remote.addr),
                                     dst: remote,
                                     kind: send_error_kind(e),
                                 });
@@ -1022,13 +1022,15 @@ impl InterfaceInner<'_> {
         t: &UdpTransmit<'_>,
     ) -> Result<(), SendError> {
         let meta = t.meta;
-        let dst = meta.endpoint.addr;
+        // Addresses by reference: copied once, from the queued metadata
+        // into the packet description.
+        let dst = &meta.endpoint.addr;
         // The reply path names its local address: no selection needed.
         let src = match t.local() {
-            Some(a) if !a.is_unspecified() => a,
-            _ => self.source_for(None, &dst)?,
+            Some(a) if !a.is_unspecified() => *a,
+            _ => self.source_for(None, dst)?,
         };
-        let mut out = self.reply(src, dst, IpPayload::Udp(t.repr, t.payload));
+        let mut out = self.reply(src, *dst, IpPayload::Udp(t.repr(), t.payload));
         if let Some(h) = t.hop_limit {
             out.hop_limit = h;
         }

@@ -147,12 +147,13 @@ impl IpOut<'_> {
     /// families of source and destination disagree or the family is not
     /// compiled in.
     pub(crate) fn emit(&self, buf: &mut [u8], caps: &ChecksumCapabilities) -> bool {
-        match (self.src, self.dst) {
+        // Matched by reference: the addresses are read where they are.
+        match (&self.src, &self.dst) {
             #[cfg(feature = "proto-ipv4")]
             (IpAddr::V4(src), IpAddr::V4(dst)) => {
                 let repr = ipv4::Repr {
-                    src_addr: src,
-                    dst_addr: dst,
+                    src_addr: *src,
+                    dst_addr: *dst,
                     protocol: self.payload.protocol(),
                     payload_len: self.payload.len(),
                     ttl: self.hop_limit,
@@ -173,8 +174,8 @@ impl IpOut<'_> {
             #[cfg(feature = "proto-ipv6")]
             (IpAddr::V6(src), IpAddr::V6(dst)) => {
                 let repr = ipv6::Repr {
-                    src_addr: src,
-                    dst_addr: dst,
+                    src_addr: *src,
+                    dst_addr: *dst,
                     next_header: self.payload.protocol(),
                     payload_len: u16::try_from(self.payload.len()).unwrap_or(u16::MAX),
                     hop_limit: self.hop_limit,

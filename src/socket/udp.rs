@@ -90,8 +90,8 @@ pub(crate) struct UdpTransmit<'p> {
     pub(crate) meta: &'p UdpMetadata,
     /// The address the socket is bound to, if any (the source when the
     /// datagram names none).
-    pub(crate) bound: Option<IpAddr>,
-    pub(crate) repr: udp::Repr,
+    pub(crate) bound: &'p Option<IpAddr>,
+    pub(crate) src_port: u16,
     pub(crate) hop_limit: Option<u8>,
     pub(crate) payload: &'p [u8],
 }
@@ -99,14 +99,23 @@ pub(crate) struct UdpTransmit<'p> {
 impl UdpTransmit<'_> {
     /// The source address asked for: the datagram's, else the bound one.
     #[inline]
-    pub(crate) fn local(&self) -> Option<IpAddr> {
-        self.meta.local_address.or(self.bound)
+    pub(crate) fn local(&self) -> Option<&IpAddr> {
+        self.meta.local_address.as_ref().or(self.bound.as_ref())
     }
 
     /// The destination.
     #[inline]
     pub(crate) fn remote(&self) -> IpEndpoint {
         self.meta.endpoint
+    }
+
+    /// The UDP header.
+    #[inline]
+    pub(crate) fn repr(&self) -> udp::Repr {
+        udp::Repr {
+            src_port: self.src_port,
+            dst_port: self.meta.endpoint.port,
+        }
     }
 }
 
@@ -323,20 +332,14 @@ impl<'a> Socket<'a> {
     where
         F: FnOnce(UdpTransmit<'_>) -> Result<(), E>,
     {
-        let src_port = self.endpoint.port;
-        let bound = self.endpoint.addr;
-        let hop_limit = self.hop_limit;
         let Ok((meta, payload)) = self.tx_buffer.peek() else {
             return Ok(());
         };
         let transmit = UdpTransmit {
             meta,
-            bound,
-            repr: udp::Repr {
-                src_port,
-                dst_port: meta.endpoint.port,
-            },
-            hop_limit,
+            bound: &self.endpoint.addr,
+            src_port: self.endpoint.port,
+            hop_limit: self.hop_limit,
             payload,
         };
         emit(transmit)?;
@@ -454,7 +457,7 @@ mod tests {
         assert_eq!(r, Err(()));
         let mut seen = None;
         let r: Result<(), ()> = s.dispatch(Instant::ZERO, |t| {
-            seen = Some((t.remote(), t.repr, t.payload.to_vec()));
+            seen = Some((t.remote(), t.repr(), t.payload.to_vec()));
             Ok(())
         });
         assert_eq!(r, Ok(()));
