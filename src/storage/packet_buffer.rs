@@ -223,6 +223,38 @@ mod tests {
         assert!(q.enqueue(0, 6).is_ok(), "empty datagrams are packets too");
     }
 
+    #[test]
+    fn dequeue_with_and_discard_skip_padding() {
+        let mut meta = [PacketMetadata::EMPTY; 4];
+        let mut data = [0u8; 10];
+        let mut q: PacketBuffer<u32> = PacketBuffer::new(&mut meta[..], &mut data[..]);
+        q.enqueue(6, 1).unwrap().copy_from_slice(b"abcdef");
+        q.enqueue(2, 2).unwrap().copy_from_slice(b"gh");
+        assert!(q.discard());
+        // Written up to 8, 2 contiguous: 3 bytes wrap behind a padding
+        // entry, which both ways out step over.
+        q.enqueue(3, 3).unwrap().copy_from_slice(b"xyz");
+        assert_eq!(
+            q.dequeue_with(|h, p| (*h, p.to_vec())),
+            Ok((2, b"gh".to_vec()))
+        );
+        assert_eq!(
+            q.dequeue_with(|h, p| (*h, p.to_vec())),
+            Ok((3, b"xyz".to_vec()))
+        );
+        q.enqueue(6, 4).unwrap().copy_from_slice(b"123456");
+        q.enqueue(3, 5).unwrap().copy_from_slice(b"789");
+        assert!(q.discard());
+        assert_eq!(
+            q.peek().map(|(h, p)| (*h, p.to_vec())),
+            Ok((5, b"789".to_vec()))
+        );
+        assert!(q.discard());
+        assert_eq!(q.dequeue_with(|h, _| *h), Err(Empty));
+        assert!(!q.discard());
+        assert!(q.is_empty());
+    }
+
     proptest! {
         #[test]
         fn behaves_like_a_queue(slots in 1usize..6, cap in 0usize..40,
@@ -250,8 +282,23 @@ mod tests {
                         }
                     }
                     None => {
-                        let got = q.dequeue().map(|(h, p)| (h, p.to_vec())).ok();
-                        prop_assert_eq!(got, model.pop_front());
+                        // The three ways out take the same packet, in order.
+                        let expect = model.pop_front();
+                        match id % 3 {
+                            0 => {
+                                let got = q.dequeue().map(|(h, p)| (h, p.to_vec())).ok();
+                                prop_assert_eq!(got, expect);
+                            }
+                            1 => {
+                                let got = q.dequeue_with(|h, p| (*h, p.to_vec())).ok();
+                                prop_assert_eq!(got, expect);
+                            }
+                            _ => {
+                                let head = q.peek().map(|(h, p)| (*h, p.to_vec())).ok();
+                                prop_assert_eq!(&head, &expect);
+                                prop_assert_eq!(q.discard(), expect.is_some());
+                            }
+                        }
                     }
                 }
                 prop_assert!(model.len() <= slots);
