@@ -532,108 +532,179 @@ mod st {
     }
 }
 
-/// Run `op` on a stack whose device holds `request`, check the reply with
-/// `ok`, and return the stack ready for measuring.
-fn check_once(name: &str, dev: &MemDevice, ok: impl Fn(&[u8], &[u8]) -> bool, request: &[u8]) {
+/// A stack under test, as the generic driver sees it: both sides answer
+/// the same requests through the same device with the same application
+/// loop (see `ft::Stack` and `st::Stack`).
+trait EchoStack {
+    /// "ferrotcp" or "smoltcp": the criterion function name.
+    const NAME: &'static str;
+    /// A stack that knows the peer, with a UDP echo socket if `with_udp`.
+    fn new(with_udp: bool) -> Self;
+    fn dev(&self) -> &MemDevice;
+    fn dev_mut(&mut self) -> &mut MemDevice;
+    /// One ICMP echo: the request in, the reply out (one poll).
+    fn icmp_echo(&mut self);
+    /// One UDP echo: the request in, the application's reply out (two
+    /// polls around `recv_slice` / `send_slice`).
+    fn udp_echo(&mut self);
+}
+
+impl EchoStack for ft::Stack {
+    const NAME: &'static str = "ferrotcp";
+    fn new(with_udp: bool) -> Self {
+        ft::Stack::new(with_udp)
+    }
+    fn dev(&self) -> &MemDevice {
+        &self.dev
+    }
+    fn dev_mut(&mut self) -> &mut MemDevice {
+        &mut self.dev
+    }
+    #[inline]
+    fn icmp_echo(&mut self) {
+        ft::Stack::icmp_echo(self)
+    }
+    #[inline]
+    fn udp_echo(&mut self) {
+        ft::Stack::udp_echo(self)
+    }
+}
+
+impl EchoStack for st::Stack {
+    const NAME: &'static str = "smoltcp";
+    fn new(with_udp: bool) -> Self {
+        st::Stack::new(with_udp)
+    }
+    fn dev(&self) -> &MemDevice {
+        &self.dev
+    }
+    fn dev_mut(&mut self) -> &mut MemDevice {
+        &mut self.dev
+    }
+    #[inline]
+    fn icmp_echo(&mut self) {
+        st::Stack::icmp_echo(self)
+    }
+    #[inline]
+    fn udp_echo(&mut self) {
+        st::Stack::udp_echo(self)
+    }
+}
+
+/// A workload: its criterion group, sizes, request frame and reply check,
+/// and one iteration on any stack (static dispatch: the timed loop calls
+/// the stack's own method, inlined, exactly as a hand-written loop would).
+trait Workload {
+    const GROUP: &'static str;
+    const SIZES: &'static [usize];
+    /// Whether the stack needs a UDP socket.
+    const UDP: bool;
+    fn request(n: usize) -> Vec<u8>;
+    fn is_reply(reply: &[u8], request: &[u8]) -> bool;
+    fn run<S: EchoStack>(s: &mut S);
+}
+
+struct IcmpEcho;
+impl Workload for IcmpEcho {
+    const GROUP: &'static str = "iface_icmpv4_echo";
+    const SIZES: &'static [usize] = &ICMP_SIZES;
+    const UDP: bool = false;
+    fn request(n: usize) -> Vec<u8> {
+        frames::echo_request(n)
+    }
+    fn is_reply(reply: &[u8], request: &[u8]) -> bool {
+        frames::is_echo_reply(reply, request)
+    }
+    #[inline]
+    fn run<S: EchoStack>(s: &mut S) {
+        s.icmp_echo()
+    }
+}
+
+struct UdpEcho;
+impl Workload for UdpEcho {
+    const GROUP: &'static str = "iface_udpv4_echo";
+    const SIZES: &'static [usize] = &UDP_SIZES;
+    const UDP: bool = true;
+    fn request(n: usize) -> Vec<u8> {
+        frames::udp_request(n)
+    }
+    fn is_reply(reply: &[u8], request: &[u8]) -> bool {
+        frames::is_udp_echo(reply, request)
+    }
+    #[inline]
+    fn run<S: EchoStack>(s: &mut S) {
+        s.udp_echo()
+    }
+}
+
+/// Check that the last frame `s` sent is the expected reply to `request`.
+fn check_reply<W: Workload, S: EchoStack>(s: &S, request: &[u8]) {
+    let tx = s.dev().last_tx();
     assert!(
-        ok(dev.last_tx(), request),
-        "{name}: the reply is not the expected echo: {:02x?}",
-        &dev.last_tx()[..dev.last_tx().len().min(64)]
+        W::is_reply(tx, request),
+        "{} {}: the reply is not the expected echo: {:02x?}",
+        S::NAME,
+        W::GROUP,
+        &tx[..tx.len().min(64)]
     );
 }
 
-fn bench_icmp(c: &mut Criterion) {
-    let mut g = c.benchmark_group("iface_icmpv4_echo");
+/// A stack whose device holds `request`, run once and its reply checked:
+/// ready for measuring.
+fn prepared<W: Workload, S: EchoStack>(request: &[u8]) -> S {
+    let mut s = S::new(W::UDP);
+    s.dev_mut().inject(request);
+    W::run(&mut s);
+    check_reply::<W, S>(&s, request);
+    s
+}
+
+/// Criterion measurement of `W` on `S` for a request of `n` bytes, with
+/// the checks: the reply before and after, and exactly one reply frame per
+/// request.
+fn bench_one<W: Workload, S: EchoStack>(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    n: usize,
+    request: &[u8],
+) {
+    let mut s = prepared::<W, S>(request);
+    let before = s.dev().tx_count.get();
+    let mut iters = 0u64;
+    g.bench_function(BenchmarkId::new(S::NAME, n), |b| {
+        b.iter(|| {
+            iters += 1;
+            W::run(black_box(&mut s))
+        })
+    });
+    assert_eq!(
+        s.dev().tx_count.get() - before,
+        iters,
+        "{} {}: one reply per request",
+        S::NAME,
+        W::GROUP
+    );
+    check_reply::<W, S>(&s, request);
+}
+
+/// Both stacks on every size of `W`, one after the other.
+fn bench_workload<W: Workload>(c: &mut Criterion) {
+    let mut g = c.benchmark_group(W::GROUP);
     g.throughput(Throughput::Elements(1));
-    for &n in &ICMP_SIZES {
-        let request = frames::echo_request(n);
-
-        let mut f = ft::Stack::new(false);
-        f.dev.inject(&request);
-        f.icmp_echo();
-        check_once("ferrotcp icmp", &f.dev, frames::is_echo_reply, &request);
-        let before = f.dev.tx_count.get();
-        let mut iters = 0u64;
-        g.bench_function(BenchmarkId::new("ferrotcp", n), |b| {
-            b.iter(|| {
-                iters += 1;
-                black_box(&mut f).icmp_echo()
-            })
-        });
-        assert_eq!(
-            f.dev.tx_count.get() - before,
-            iters,
-            "one reply per request"
-        );
-        check_once("ferrotcp icmp", &f.dev, frames::is_echo_reply, &request);
-
-        let mut s = st::Stack::new(false);
-        s.dev.inject(&request);
-        s.icmp_echo();
-        check_once("smoltcp icmp", &s.dev, frames::is_echo_reply, &request);
-        let before = s.dev.tx_count.get();
-        let mut iters = 0u64;
-        g.bench_function(BenchmarkId::new("smoltcp", n), |b| {
-            b.iter(|| {
-                iters += 1;
-                black_box(&mut s).icmp_echo()
-            })
-        });
-        assert_eq!(
-            s.dev.tx_count.get() - before,
-            iters,
-            "one reply per request"
-        );
-        check_once("smoltcp icmp", &s.dev, frames::is_echo_reply, &request);
+    for &n in W::SIZES {
+        let request = W::request(n);
+        bench_one::<W, ft::Stack>(&mut g, n, &request);
+        bench_one::<W, st::Stack>(&mut g, n, &request);
     }
     g.finish();
 }
 
+fn bench_icmp(c: &mut Criterion) {
+    bench_workload::<IcmpEcho>(c);
+}
+
 fn bench_udp(c: &mut Criterion) {
-    let mut g = c.benchmark_group("iface_udpv4_echo");
-    g.throughput(Throughput::Elements(1));
-    for &n in &UDP_SIZES {
-        let request = frames::udp_request(n);
-
-        let mut f = ft::Stack::new(true);
-        f.dev.inject(&request);
-        f.udp_echo();
-        check_once("ferrotcp udp", &f.dev, frames::is_udp_echo, &request);
-        let before = f.dev.tx_count.get();
-        let mut iters = 0u64;
-        g.bench_function(BenchmarkId::new("ferrotcp", n), |b| {
-            b.iter(|| {
-                iters += 1;
-                black_box(&mut f).udp_echo()
-            })
-        });
-        assert_eq!(
-            f.dev.tx_count.get() - before,
-            iters,
-            "one reply per request"
-        );
-        check_once("ferrotcp udp", &f.dev, frames::is_udp_echo, &request);
-
-        let mut s = st::Stack::new(true);
-        s.dev.inject(&request);
-        s.udp_echo();
-        check_once("smoltcp udp", &s.dev, frames::is_udp_echo, &request);
-        let before = s.dev.tx_count.get();
-        let mut iters = 0u64;
-        g.bench_function(BenchmarkId::new("smoltcp", n), |b| {
-            b.iter(|| {
-                iters += 1;
-                black_box(&mut s).udp_echo()
-            })
-        });
-        assert_eq!(
-            s.dev.tx_count.get() - before,
-            iters,
-            "one reply per request"
-        );
-        check_once("smoltcp udp", &s.dev, frames::is_udp_echo, &request);
-    }
-    g.finish();
+    bench_workload::<UdpEcho>(c);
 }
 
 criterion_group!(benches, bench_icmp, bench_udp);
@@ -645,58 +716,33 @@ fn main() {
     let udp: Vec<String> = UDP_SIZES.iter().map(|s| s.to_string()).collect();
     let rows: Vec<(&str, &str)> = icmp
         .iter()
-        .map(|s| ("iface_icmpv4_echo", s.as_str()))
-        .chain(udp.iter().map(|s| ("iface_udpv4_echo", s.as_str())))
+        .map(|s| (IcmpEcho::GROUP, s.as_str()))
+        .chain(udp.iter().map(|s| (UdpEcho::GROUP, s.as_str())))
         .collect();
     ratio::print_ratios("iface (one request frame in, one reply out)", &rows);
-    paired_echoes();
+    let mut header = false;
+    paired_workload::<IcmpEcho>(&mut header);
+    paired_workload::<UdpEcho>(&mut header);
 }
 
-/// The same cases again as paired measurements (see `ratio::paired`): the
-/// numbers to quote from a shared, noisy machine. Each side's replies are
-/// checked before and after, as above.
-fn paired_echoes() {
-    let mut header = false;
-    let mut row = |group: &str, n: usize, p: &mut dyn FnMut() -> ratio::Paired| {
-        if !ratio::paired_selected(&format!("{group}/{n}")) {
-            return;
+/// The cases of `W` again as paired measurements (see `ratio::paired`):
+/// the numbers to quote from a shared, noisy machine. Each side's replies
+/// are checked before and after, as above.
+fn paired_workload<W: Workload>(header: &mut bool) {
+    for &n in W::SIZES {
+        if !ratio::paired_selected(&format!("{}/{n}", W::GROUP)) {
+            continue;
         }
-        if !header {
+        if !*header {
             ratio::print_paired_header("iface");
-            header = true;
+            *header = true;
         }
-        ratio::print_paired(group, &n.to_string(), &p());
-    };
-    for &n in &ICMP_SIZES {
-        let request = frames::echo_request(n);
-        row("iface_icmpv4_echo", n, &mut || {
-            let mut f = ft::Stack::new(false);
-            let mut s = st::Stack::new(false);
-            f.dev.inject(&request);
-            s.dev.inject(&request);
-            let p = ratio::paired(
-                || black_box(&mut f).icmp_echo(),
-                || black_box(&mut s).icmp_echo(),
-            );
-            check_once("ferrotcp icmp", &f.dev, frames::is_echo_reply, &request);
-            check_once("smoltcp icmp", &s.dev, frames::is_echo_reply, &request);
-            p
-        });
-    }
-    for &n in &UDP_SIZES {
-        let request = frames::udp_request(n);
-        row("iface_udpv4_echo", n, &mut || {
-            let mut f = ft::Stack::new(true);
-            let mut s = st::Stack::new(true);
-            f.dev.inject(&request);
-            s.dev.inject(&request);
-            let p = ratio::paired(
-                || black_box(&mut f).udp_echo(),
-                || black_box(&mut s).udp_echo(),
-            );
-            check_once("ferrotcp udp", &f.dev, frames::is_udp_echo, &request);
-            check_once("smoltcp udp", &s.dev, frames::is_udp_echo, &request);
-            p
-        });
+        let request = W::request(n);
+        let mut f = prepared::<W, ft::Stack>(&request);
+        let mut s = prepared::<W, st::Stack>(&request);
+        let p = ratio::paired(|| W::run(black_box(&mut f)), || W::run(black_box(&mut s)));
+        check_reply::<W, ft::Stack>(&f, &request);
+        check_reply::<W, st::Stack>(&s, &request);
+        ratio::print_paired(W::GROUP, &n.to_string(), &p);
     }
 }

@@ -819,9 +819,10 @@ impl InterfaceInner<'_> {
                             Err(e) => {
                                 // Not retryable: report on the socket and
                                 // drop the datagram (like a failed sendto).
+                                let remote = t.remote();
                                 error = Some(IcmpError {
-                                    offender: t.local.unwrap_or(t.remote.addr),
-                                    dst: t.remote,
+                                    offender: t.local().copied().unwrap_or(remote.addr),
+                                    dst: remote,
                                     kind: send_error_kind(e),
                                 });
                                 Ok(())
@@ -1053,17 +1054,20 @@ impl InterfaceInner<'_> {
         scratch: &mut [u8],
         t: &UdpTransmit<'_>,
     ) -> Result<(), SendError> {
-        let dst = t.remote.addr;
+        let meta = t.meta;
+        // Addresses by reference: copied once, from the queued metadata
+        // into the packet description.
+        let dst = &meta.endpoint.addr;
         // The reply path names its local address: no selection needed.
-        let src = match t.local {
-            Some(a) if !a.is_unspecified() => a,
-            _ => self.source_for(None, &dst)?,
+        let src = match t.local() {
+            Some(a) if !a.is_unspecified() => *a,
+            _ => self.source_for(None, dst)?,
         };
-        let mut out = self.reply(src, dst, IpPayload::Udp(t.repr, t.payload));
+        let mut out = self.reply(src, *dst, IpPayload::Udp(t.repr(), t.payload));
         if let Some(h) = t.hop_limit {
             out.hop_limit = h;
         }
-        out.ecn = t.ecn;
+        out.ecn = meta.ecn;
         self.counters.udp.out_datagrams += 1;
         self.send_ip(device, scratch, &out)
     }

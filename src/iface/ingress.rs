@@ -297,6 +297,21 @@ impl InterfaceInner<'_> {
         repr: &udp::Repr,
         payload: &[u8],
     ) -> bool {
+        // Unicast goes to one socket: the first that accepts it, found
+        // without collecting the bucket.
+        if dst_kind == DstKind::Unicast {
+            let found = sockets.udp_slots(repr.dst_port).find(
+                |&i| matches!(sockets.get_slot(i), Some(Socket::Udp(s)) if s.accepts(ip, repr)),
+            );
+            let Some(i) = found else {
+                return false;
+            };
+            if let Some(Socket::Udp(s)) = sockets.slot_mut(i) {
+                s.process(self.now, ip, repr, payload);
+                sockets.mark_changed(i);
+            }
+            return true;
+        }
         let mut slots: heapless::Vec<usize, MAX_FANOUT> = heapless::Vec::new();
         for i in sockets.udp_slots(repr.dst_port) {
             if slots.push(i).is_err() {
@@ -310,12 +325,8 @@ impl InterfaceInner<'_> {
             {
                 s.process(self.now, ip, repr, payload);
                 sockets.mark_changed(i);
+                // Broadcast and multicast go to every matching socket.
                 delivered = true;
-                // Unicast goes to one socket; broadcast and multicast to
-                // every matching one.
-                if dst_kind == DstKind::Unicast {
-                    break;
-                }
             }
         }
         delivered

@@ -53,6 +53,7 @@ pub(crate) enum IpPayload<'p> {
 }
 
 impl IpPayload<'_> {
+    #[inline]
     pub(crate) fn protocol(&self) -> IpProtocol {
         match self {
             #[cfg(feature = "proto-ipv4")]
@@ -70,6 +71,7 @@ impl IpPayload<'_> {
         }
     }
 
+    #[inline]
     pub(crate) fn len(&self) -> usize {
         match self {
             #[cfg(feature = "proto-ipv4")]
@@ -108,6 +110,7 @@ pub(crate) struct IpOut<'p> {
 
 impl IpOut<'_> {
     /// The fixed IP header length for this packet.
+    #[inline]
     pub(crate) fn header_len(&self) -> usize {
         match self.dst {
             IpAddr::V4(_) => 20,
@@ -116,11 +119,13 @@ impl IpOut<'_> {
     }
 
     /// The whole packet's length.
+    #[inline]
     pub(crate) fn total_len(&self) -> usize {
         self.header_len() + self.payload.len()
     }
 
     /// Whether this is an IPv6 packet.
+    #[inline]
     pub(crate) fn is_ipv6(&self) -> bool {
         self.dst.is_ipv6()
     }
@@ -142,12 +147,13 @@ impl IpOut<'_> {
     /// families of source and destination disagree or the family is not
     /// compiled in.
     pub(crate) fn emit(&self, buf: &mut [u8], caps: &ChecksumCapabilities) -> bool {
-        match (self.src, self.dst) {
+        // Matched by reference: the addresses are read where they are.
+        match (&self.src, &self.dst) {
             #[cfg(feature = "proto-ipv4")]
             (IpAddr::V4(src), IpAddr::V4(dst)) => {
                 let repr = ipv4::Repr {
-                    src_addr: src,
-                    dst_addr: dst,
+                    src_addr: *src,
+                    dst_addr: *dst,
                     protocol: self.payload.protocol(),
                     // `buf` is exactly `total_len()` long: the payload's
                     // length without asking the payload again.
@@ -170,8 +176,8 @@ impl IpOut<'_> {
             #[cfg(feature = "proto-ipv6")]
             (IpAddr::V6(src), IpAddr::V6(dst)) => {
                 let repr = ipv6::Repr {
-                    src_addr: src,
-                    dst_addr: dst,
+                    src_addr: *src,
+                    dst_addr: *dst,
                     next_header: self.payload.protocol(),
                     payload_len: u16::try_from(buf.len().saturating_sub(40)).unwrap_or(u16::MAX),
                     hop_limit: self.hop_limit,

@@ -477,7 +477,14 @@ impl<'a> SocketSet<'a> {
 
     /// Bring the heap and the index up to date for every slot changed
     /// since the last call. Cost: the number of changed slots.
+    #[inline]
     pub(crate) fn refresh(&mut self) {
+        if self.dirty_head != NIL {
+            self.refresh_dirty();
+        }
+    }
+
+    fn refresh_dirty(&mut self) {
         while self.dirty_head != NIL {
             let i = self.dirty_head as usize;
             let (next, port, deadline) = {
@@ -619,6 +626,7 @@ impl<'a> SocketSet<'a> {
     }
 
     /// Mark slot `i` for re-evaluation (the interface changed its socket).
+    #[inline]
     pub(crate) fn mark_changed(&mut self, i: usize) {
         if i < self.slots().len() {
             self.mark_dirty(i);
@@ -667,17 +675,20 @@ impl<'a> SocketSet<'a> {
     }
 
     /// The socket in slot `i` (from an index or the heap).
+    #[inline]
     pub(crate) fn slot_mut(&mut self, i: usize) -> Option<&mut Socket<'a>> {
         self.slots_mut().get_mut(i).and_then(|s| s.socket.as_mut())
     }
 
     /// Remove and return a slot whose deadline is at or before `now`; the
     /// caller dispatches it and calls `reschedule`.
+    #[inline]
     pub(crate) fn pop_due(&mut self, now: Instant) -> Option<usize> {
         self.heap.pop_due(now)
     }
 
     /// Put slot `i` back into the heap according to its `poll_at`.
+    #[inline]
     pub(crate) fn reschedule(&mut self, i: usize) {
         let deadline = self
             .slots()

@@ -81,15 +81,42 @@ pub enum RecvError {
     Truncated,
 }
 
-/// What a datagram to send looks like to the interface.
+/// What a datagram to send looks like to the interface: the queued
+/// datagram's metadata by reference (read in place in the transmit ring,
+/// never copied on the way to the frame) and the socket's defaults.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct UdpTransmit<'p> {
-    pub(crate) local: Option<IpAddr>,
-    pub(crate) remote: IpEndpoint,
-    pub(crate) repr: udp::Repr,
+    /// The datagram's metadata as the application queued it.
+    pub(crate) meta: &'p UdpMetadata,
+    /// The address the socket is bound to, if any (the source when the
+    /// datagram names none).
+    pub(crate) bound: &'p Option<IpAddr>,
+    pub(crate) src_port: u16,
     pub(crate) hop_limit: Option<u8>,
-    pub(crate) ecn: IpEcn,
     pub(crate) payload: &'p [u8],
+}
+
+impl UdpTransmit<'_> {
+    /// The source address asked for: the datagram's, else the bound one.
+    #[inline]
+    pub(crate) fn local(&self) -> Option<&IpAddr> {
+        self.meta.local_address.as_ref().or(self.bound.as_ref())
+    }
+
+    /// The destination.
+    #[inline]
+    pub(crate) fn remote(&self) -> IpEndpoint {
+        self.meta.endpoint
+    }
+
+    /// The UDP header.
+    #[inline]
+    pub(crate) fn repr(&self) -> udp::Repr {
+        udp::Repr {
+            src_port: self.src_port,
+            dst_port: self.meta.endpoint.port,
+        }
+    }
 }
 
 /// Counters a UDP socket keeps.
@@ -237,13 +264,17 @@ impl<'a> Socket<'a> {
     /// Returns `Truncated` (and loses the rest) if `buf` is too short.
     #[inline]
     pub fn recv_slice(&mut self, buf: &mut [u8]) -> Result<(usize, UdpMetadata), RecvError> {
-        let (payload, meta) = self.recv()?;
-        if payload.len() > buf.len() {
-            buf.copy_from_slice(&payload[..buf.len()]);
-            return Err(RecvError::Truncated);
-        }
-        buf[..payload.len()].copy_from_slice(payload);
-        Ok((payload.len(), meta))
+        // The metadata is copied once, straight from the ring.
+        self.rx_buffer
+            .dequeue_with(|meta, payload| {
+                if payload.len() > buf.len() {
+                    buf.copy_from_slice(&payload[..buf.len()]);
+                    return Err(RecvError::Truncated);
+                }
+                buf[..payload.len()].copy_from_slice(payload);
+                Ok((payload.len(), *meta))
+            })
+            .map_err(|_| RecvError::Exhausted)?
     }
 
     /// The oldest datagram without removing it.
@@ -301,26 +332,18 @@ impl<'a> Socket<'a> {
     where
         F: FnOnce(UdpTransmit<'_>) -> Result<(), E>,
     {
-        let src_port = self.endpoint.port;
-        let local = self.endpoint.addr;
-        let hop_limit = self.hop_limit;
-        let (meta, payload) = match self.tx_buffer.peek() {
-            Ok((m, p)) => (*m, p),
-            Err(_) => return Ok(()),
+        let Ok((meta, payload)) = self.tx_buffer.peek() else {
+            return Ok(());
         };
         let transmit = UdpTransmit {
-            local: meta.local_address.or(local),
-            remote: meta.endpoint,
-            repr: udp::Repr {
-                src_port,
-                dst_port: meta.endpoint.port,
-            },
-            hop_limit,
-            ecn: meta.ecn,
+            meta,
+            bound: &self.endpoint.addr,
+            src_port: self.endpoint.port,
+            hop_limit: self.hop_limit,
             payload,
         };
         emit(transmit)?;
-        let _ = self.tx_buffer.dequeue();
+        self.tx_buffer.discard();
         self.counters.tx_datagrams += 1;
         Ok(())
     }
@@ -434,7 +457,7 @@ mod tests {
         assert_eq!(r, Err(()));
         let mut seen = None;
         let r: Result<(), ()> = s.dispatch(Instant::ZERO, |t| {
-            seen = Some((t.remote, t.repr, t.payload.to_vec()));
+            seen = Some((t.remote(), t.repr(), t.payload.to_vec()));
             Ok(())
         });
         assert_eq!(r, Ok(()));

@@ -71,6 +71,7 @@ impl<'a, H: 'a> PacketBuffer<'a, H> {
     }
 
     /// Whether a packet of `size` bytes would be accepted now.
+    #[inline]
     pub fn can_enqueue(&self, size: usize) -> bool {
         if self.metadata.is_empty() {
             // An empty queue restarts at the ring's beginning (see enqueue).
@@ -87,6 +88,7 @@ impl<'a, H: 'a> PacketBuffer<'a, H> {
 
     /// Queue a packet of `size` bytes with `header`; returns its payload
     /// to fill. Fails without side effects when it cannot fit.
+    #[inline]
     pub fn enqueue(&mut self, size: usize, header: H) -> Result<&mut [u8], Full> {
         if !self.can_enqueue(size) {
             return Err(Full::Full);
@@ -114,7 +116,16 @@ impl<'a, H: 'a> PacketBuffer<'a, H> {
     }
 
     /// Skip padding entries at the head.
+    #[inline]
     fn skip_padding(&mut self) {
+        // A padding entry exists only after a wrap: usually there is none.
+        if self.metadata.peek_one().is_some_and(|m| m.header.is_none()) {
+            self.skip_padding_slow();
+        }
+    }
+
+    #[cold]
+    fn skip_padding_slow(&mut self) {
         while let Some(m) = self.metadata.peek_one() {
             if m.header.is_some() {
                 break;
@@ -126,6 +137,7 @@ impl<'a, H: 'a> PacketBuffer<'a, H> {
     }
 
     /// The oldest packet, without removing it.
+    #[inline]
     pub fn peek(&mut self) -> Result<(&H, &[u8]), Empty> {
         self.skip_padding();
         let m = self.metadata.peek_one().ok_or(Empty)?;
@@ -135,6 +147,7 @@ impl<'a, H: 'a> PacketBuffer<'a, H> {
 
     /// Remove the oldest packet; returns its header and payload (valid
     /// until the queue is next changed).
+    #[inline]
     pub fn dequeue(&mut self) -> Result<(H, &mut [u8]), Empty> {
         self.skip_padding();
         let m = self.metadata.dequeue_one()?;
@@ -144,6 +157,31 @@ impl<'a, H: 'a> PacketBuffer<'a, H> {
         // consistent queue; an inconsistent one reports empty.
         let payload = self.payload.dequeue_contiguous(size).ok_or(Empty)?;
         Ok((header, payload))
+    }
+
+    /// Remove the oldest packet and hand its header (in place, by
+    /// reference: not moved out of the ring) and payload to `f`.
+    #[inline]
+    pub fn dequeue_with<R>(&mut self, f: impl FnOnce(&H, &mut [u8]) -> R) -> Result<R, Empty> {
+        self.skip_padding();
+        let m = self.metadata.dequeue_one()?;
+        let size = m.size;
+        let header = m.header.as_ref().ok_or(Empty)?;
+        let payload = self.payload.dequeue_contiguous(size).ok_or(Empty)?;
+        Ok(f(header, payload))
+    }
+
+    /// Drop the oldest packet (its header is left in the ring, not moved
+    /// out); returns whether there was one.
+    #[inline]
+    pub fn discard(&mut self) -> bool {
+        self.skip_padding();
+        let Ok(m) = self.metadata.dequeue_one() else {
+            return false;
+        };
+        let size = m.size;
+        self.payload.dequeue_allocated(size);
+        true
     }
 }
 
@@ -185,6 +223,38 @@ mod tests {
         assert!(q.enqueue(0, 6).is_ok(), "empty datagrams are packets too");
     }
 
+    #[test]
+    fn dequeue_with_and_discard_skip_padding() {
+        let mut meta = [PacketMetadata::EMPTY; 4];
+        let mut data = [0u8; 10];
+        let mut q: PacketBuffer<u32> = PacketBuffer::new(&mut meta[..], &mut data[..]);
+        q.enqueue(6, 1).unwrap().copy_from_slice(b"abcdef");
+        q.enqueue(2, 2).unwrap().copy_from_slice(b"gh");
+        assert!(q.discard());
+        // Written up to 8, 2 contiguous: 3 bytes wrap behind a padding
+        // entry, which both ways out step over.
+        q.enqueue(3, 3).unwrap().copy_from_slice(b"xyz");
+        assert_eq!(
+            q.dequeue_with(|h, p| (*h, p.to_vec())),
+            Ok((2, b"gh".to_vec()))
+        );
+        assert_eq!(
+            q.dequeue_with(|h, p| (*h, p.to_vec())),
+            Ok((3, b"xyz".to_vec()))
+        );
+        q.enqueue(6, 4).unwrap().copy_from_slice(b"123456");
+        q.enqueue(3, 5).unwrap().copy_from_slice(b"789");
+        assert!(q.discard());
+        assert_eq!(
+            q.peek().map(|(h, p)| (*h, p.to_vec())),
+            Ok((5, b"789".to_vec()))
+        );
+        assert!(q.discard());
+        assert_eq!(q.dequeue_with(|h, _| *h), Err(Empty));
+        assert!(!q.discard());
+        assert!(q.is_empty());
+    }
+
     proptest! {
         #[test]
         fn behaves_like_a_queue(slots in 1usize..6, cap in 0usize..40,
@@ -212,8 +282,23 @@ mod tests {
                         }
                     }
                     None => {
-                        let got = q.dequeue().map(|(h, p)| (h, p.to_vec())).ok();
-                        prop_assert_eq!(got, model.pop_front());
+                        // The three ways out take the same packet, in order.
+                        let expect = model.pop_front();
+                        match id % 3 {
+                            0 => {
+                                let got = q.dequeue().map(|(h, p)| (h, p.to_vec())).ok();
+                                prop_assert_eq!(got, expect);
+                            }
+                            1 => {
+                                let got = q.dequeue_with(|h, p| (*h, p.to_vec())).ok();
+                                prop_assert_eq!(got, expect);
+                            }
+                            _ => {
+                                let head = q.peek().map(|(h, p)| (*h, p.to_vec())).ok();
+                                prop_assert_eq!(&head, &expect);
+                                prop_assert_eq!(q.discard(), expect.is_some());
+                            }
+                        }
                     }
                 }
                 prop_assert!(model.len() <= slots);
