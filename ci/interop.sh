@@ -202,10 +202,12 @@ setup_ns() {
     ip -n "$NS" tuntap add dev "$TAP" mode tap &&
     # The tap's queue towards the stack holds what the kernel sends until
     # the stack reads it. The concurrent echoes can have 8 x 128 KiB
-    # windows of data in flight towards the stack plus ACKs: the default
-    # 1000 frames is less than that, and frames dropped there make the
-    # kernel retransmit on a link these checks treat as loss-free. 4096
-    # frames cover every window; the drops that remain are reported.
+    # windows of data in flight towards the stack (about 725 full frames)
+    # plus the kernel's ACKs of the echoed data: more than a tap's default
+    # queue (1000 frames; 500 on older kernels), and frames dropped there
+    # make the kernel retransmit on a link these checks treat as
+    # loss-free. 4096 frames cover every window; the drops that remain are
+    # reported (frames sent before the stack opened the tap, e.g.).
     ip -n "$NS" link set "$TAP" txqueuelen 4096 &&
     ns sysctl -qw "net.ipv6.conf.$TAP.accept_dad=0" \
         "net.ipv6.conf.$TAP.accept_ra=0" \

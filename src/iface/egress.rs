@@ -296,20 +296,20 @@ impl InterfaceInner<'_> {
                         ethertype,
                     }
                     .emit(&mut frame);
-                    // Exactly `ip_len` bytes for the packet, whatever the
-                    // device handed out (IpOut::emit takes its length from
-                    // the buffer).
-                    if let Some(ip) =
-                        buf.get_mut(ethernet::HEADER_LEN..ethernet::HEADER_LEN + ip_len)
-                    {
-                        fill(ip);
+                    // Exactly `ip_len` bytes for the packet (IpOut::emit
+                    // takes its length from the buffer). A device that
+                    // hands out a shorter buffer than asked breaks the
+                    // `TxToken` contract: it gets zeros, never the bytes of
+                    // an earlier frame.
+                    match buf.get_mut(ethernet::HEADER_LEN..ethernet::HEADER_LEN + ip_len) {
+                        Some(ip) => fill(ip),
+                        None => buf.fill(0),
                     }
                 });
             }
-            None => token.consume(ip_len, |buf| {
-                if let Some(ip) = buf.get_mut(..ip_len) {
-                    fill(ip);
-                }
+            None => token.consume(ip_len, |buf| match buf.get_mut(..ip_len) {
+                Some(ip) => fill(ip),
+                None => buf.fill(0),
             }),
         }
         self.counters.link.tx_frames += 1;
@@ -1073,7 +1073,9 @@ impl InterfaceInner<'_> {
     }
 }
 
-/// The most segments one poll sends.
+/// The most packets one pass over the due sockets sends (a poll makes one
+/// pass per [`FLUSH_EVERY`](super::interface::FLUSH_EVERY) frames received
+/// and one at its end).
 const DISPATCH_BUDGET: usize = 4096;
 
 /// The most segments a TCP socket sends in one turn of the dispatch loop

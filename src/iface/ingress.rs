@@ -595,9 +595,10 @@ impl InterfaceInner<'_> {
             }
             Some(i) => {
                 // RFC 6528: the ISS (and the route MSS) matter only when
-                // a SYN opens a connection; skip the keyed hash and the
-                // PMTU lookup for every other segment.
-                let (iss, mss) = if repr.control == tcp::Control::Syn {
+                // a SYN (no ACK: not a SYN-ACK) opens a connection; skip
+                // the keyed hash and the PMTU lookup for every other
+                // segment.
+                let (iss, mss) = if repr.control == tcp::Control::Syn && repr.ack_number.is_none() {
                     (self.iss.iss(self.now, local, remote), route_mss(self))
                 } else {
                     (tcp::TcpSeqNumber(0), 0)

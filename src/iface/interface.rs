@@ -57,7 +57,7 @@ pub const INGRESS_BUDGET: usize = 64;
 /// without an ACK for a whole window. 16 bounds a stretch ACK to 16
 /// segments, like a GRO/LRO receiver coalescing a burst, so a 64 KiB window
 /// still gets several ACKs in flight.
-pub(crate) const FLUSH_EVERY: usize = 16;
+pub const FLUSH_EVERY: usize = 16;
 
 /// Why an address operation failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -390,8 +390,10 @@ impl<'a> Interface<'a> {
     ///
     /// Call it when the device has frames, when an application changed a
     /// socket, or when [`Interface::poll_at`] says so. It receives at most
-    /// [`INGRESS_BUDGET`] frames, runs every due timer, then sends until no
-    /// socket has anything ready or the device is full.
+    /// [`INGRESS_BUDGET`] frames — serving, every [`FLUSH_EVERY`] frames,
+    /// the packets a resolved neighbour released and the sockets those
+    /// frames made due (ACKs within the batch) — then runs every due timer,
+    /// then sends until no socket has anything ready or the device is full.
     pub fn poll<D: Device + ?Sized>(
         &mut self,
         now: Instant,
@@ -433,6 +435,12 @@ impl<'a> Interface<'a> {
             // does not wait for its first ACK until the batch is done.
             if n % FLUSH_EVERY == FLUSH_EVERY - 1 && sockets.has_changed() {
                 sockets.refresh();
+                // Packets that waited for a neighbour this batch resolved
+                // go before anything the sockets send to it now (RFC 1122
+                // §2.3.2.2: the queued packet first).
+                if self.inner.neighbors.has_released() && self.inner.flush_neighbors(device) {
+                    activity = true;
+                }
                 if sockets.next_deadline().is_some_and(|t| t <= now)
                     && self
                         .inner

@@ -32,8 +32,8 @@ pub use self::counters::{
     ArpCounters, Count, Counters, IcmpCounters, IpCounters, LinkCounters, TcpCounters, UdpCounters,
 };
 pub use self::interface::{
-    AddrError, INGRESS_BUDGET, Interface, InterfaceStorage, MAX_IPV4_ADDRS, MAX_IPV6_ADDRS,
-    MAX_MULTICAST_GROUPS, MAX_PMTU_ENTRIES, PollResult,
+    AddrError, FLUSH_EVERY, INGRESS_BUDGET, Interface, InterfaceStorage, MAX_IPV4_ADDRS,
+    MAX_IPV6_ADDRS, MAX_MULTICAST_GROUPS, MAX_PMTU_ENTRIES, PollResult,
 };
 pub use self::route::{MAX_ROUTES, Route, RouteTableFull, Routes};
 

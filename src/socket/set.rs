@@ -174,23 +174,31 @@ any_socket!(tcp, Tcp);
 /// The connection-index key of a TCP 4-tuple: a mix of the tuple folded
 /// to 16 bits (the bucket's chain is then checked against the full tuple).
 pub(crate) fn tcp_tuple_key(local: &super::IpEndpoint, remote: &super::IpEndpoint) -> u16 {
-    // Whole words, not bytes: an address is one or two 64-bit words, the
-    // ports one, mixed by a multiply and a shift (the high bits of the
-    // product depend on every input bit). A collision only lengthens a
-    // bucket's chain, which is bounded by the set's capacity.
-    fn word(a: &core::net::IpAddr) -> u64 {
+    // Whole words, not bytes: each address is one or two 64-bit words,
+    // the ports one, each folded in by its own multiply-xorshift round, so
+    // no two fields can cancel each other linearly. Unkeyed and 16 bits
+    // wide, so collisions can still be searched for: they only lengthen a
+    // bucket's chain, which is bounded by the set's capacity, and every
+    // entry of the chain is compared against the full tuple.
+    fn round(h: u64, w: u64) -> u64 {
+        let x = (h ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        x ^ (x >> 29)
+    }
+    fn addr(h: u64, a: &core::net::IpAddr) -> u64 {
         match a {
-            core::net::IpAddr::V4(a) => u64::from(a.to_bits()),
+            core::net::IpAddr::V4(a) => round(h, u64::from(a.to_bits())),
             core::net::IpAddr::V6(a) => {
                 let x = a.to_bits();
-                (x as u64) ^ ((x >> 64) as u64).rotate_left(23)
+                round(round(h, x as u64), (x >> 64) as u64)
             }
         }
     }
     let ports = (u64::from(local.port) << 16) | u64::from(remote.port);
-    let h = word(&local.addr) ^ word(&remote.addr).rotate_left(32) ^ ports.rotate_left(48);
-    let h = (h ^ (h >> 29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    (h >> 48) as u16
+    let h = addr(
+        addr(round(0x2545_f491_4f6c_dd1d, ports), &local.addr),
+        &remote.addr,
+    );
+    (h.wrapping_mul(0xbf58_476d_1ce4_e5b9) >> 48) as u16
 }
 
 /// The raw-socket index key: protocol number, plus 0x100 for IPv6.

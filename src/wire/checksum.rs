@@ -384,8 +384,9 @@ pub(crate) fn pseudo_header_extra_copy_and_data(
 }
 
 /// The folded sum (network order, as [`pseudo_header_and_data`] gives it)
-/// of a received segment — pseudo-header, `header` (with its checksum
-/// field, at offset 0) and `payload` after it — computed while the payload
+/// of a received segment — pseudo-header, `header` (the segment's first
+/// bytes, its checksum field included) and `payload` after it — computed
+/// while the payload
 /// is copied into `d1` then `d2` (the two runs of a ring buffer's free
 /// space; `d1.len() + d2.len()` should equal `payload.len()`: bytes that do
 /// not fit are not copied but still summed). A segment whose sum is 0xffff
