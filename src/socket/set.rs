@@ -478,11 +478,6 @@ impl<'a> SocketSet<'a> {
         }
     }
 
-    /// Whether a slot changed since the last `refresh`.
-    pub(crate) fn has_changed(&self) -> bool {
-        self.dirty_head != NIL
-    }
-
     /// Bring the heap and the index up to date for every slot changed
     /// since the last call. Cost: the number of changed slots.
     #[inline]
