@@ -472,33 +472,27 @@ impl InterfaceInner<'_> {
         data: &[u8],
     ) -> Option<Pending<'static>> {
         use crate::socket::tcp::{Socket as TcpSocket, State};
-        use crate::wire::checksum::{self, Checksum};
         use crate::wire::tcp;
         let Ok(packet) = tcp::Packet::new_checked(data) else {
             self.counters.tcp.in_errs += 1;
             return None;
         };
-        // The checksum (RFC 9293 §3.1) is verified below, once the segment
-        // is matched to a connection: an in-order payload is verified
-        // while it is copied into the receive buffer (one pass over the
-        // bytes). Nothing acts on the segment before that.
-        let verify = self.caps.checksum.tcp.rx();
-        let Ok(repr) = tcp::Repr::parse(&packet, &ip.src_addr, &ip.dst_addr, Checksum::None) else {
-            if verify && !packet.verify_checksum(&ip.src_addr, &ip.dst_addr) {
-                self.counters.tcp.in_csum_errors += 1;
-            } else {
-                self.counters.tcp.in_errs += 1;
-            }
-            return None;
-        };
+        let repr =
+            match tcp::Repr::parse(&packet, &ip.src_addr, &ip.dst_addr, self.caps.checksum.tcp) {
+                Ok(r) => r,
+                Err(crate::wire::Error::BadChecksum) => {
+                    self.counters.tcp.in_csum_errors += 1;
+                    return None;
+                }
+                Err(_) => {
+                    self.counters.tcp.in_errs += 1;
+                    return None;
+                }
+            };
+        self.counters.tcp.in_segs += 1;
         // RFC 1122 §4.2.3.10: segments to broadcast or multicast addresses
         // are silently discarded.
         if dst_kind == DstKind::Group {
-            if verify && !packet.verify_checksum(&ip.src_addr, &ip.dst_addr) {
-                self.counters.tcp.in_csum_errors += 1;
-            } else {
-                self.counters.tcp.in_segs += 1;
-            }
             return None;
         }
         let local = IpEndpoint::new(ip.dst_addr, repr.dst_port);
@@ -506,37 +500,6 @@ impl InterfaceInner<'_> {
         let mut conn = sockets
             .tcp_conn_slots(&local, &remote)
             .find(|&i| matches!(sockets.get_slot(i), Some(Socket::Tcp(t)) if t.accepts(ip, &repr)));
-        if verify {
-            let intact = match conn.and_then(|i| sockets.slot_mut(i)) {
-                Some(Socket::Tcp(t)) if t.in_order_fit(&repr) => {
-                    let n = repr.payload.len();
-                    let header = &data[..data.len() - n];
-                    let (d1, d2) = t.in_order_runs(n);
-                    let sum = checksum::pseudo_header_verify_and_copy(
-                        &ip.src_addr,
-                        &ip.dst_addr,
-                        IpProtocol::Tcp,
-                        u32::try_from(data.len()).unwrap_or(u32::MAX),
-                        header,
-                        repr.payload,
-                        d1,
-                        d2,
-                    );
-                    // RFC 1071 §4: an intact segment sums to all ones.
-                    let intact = sum == 0xffff;
-                    if intact {
-                        t.set_placed(n);
-                    }
-                    intact
-                }
-                _ => packet.verify_checksum(&ip.src_addr, &ip.dst_addr),
-            };
-            if !intact {
-                self.counters.tcp.in_csum_errors += 1;
-                return None;
-            }
-        }
-        self.counters.tcp.in_segs += 1;
         // The MSS the route allows (RFC 9293 §3.7.1): what a SYN that
         // opens a connection (or a listener's cookie ACK) is answered with.
         let route_mss = |this: &Self| {

@@ -114,21 +114,6 @@ impl<'a, T: 'a> RingBuffer<'a, T> {
         at
     }
 
-    /// The first `n` free elements (at most the window), where the next
-    /// enqueue writes, as the run up to the end of the storage and the
-    /// run that wraps to its start (empty when none). Nothing is
-    /// committed: [`RingBuffer::enqueue_unallocated`] does that, so a
-    /// caller can fill them first and decide afterwards (TCP writes a
-    /// segment's payload here while verifying its checksum).
-    #[cfg(feature = "socket-tcp")]
-    pub(crate) fn unallocated_mut(&mut self, n: usize) -> (&mut [T], &mut [T]) {
-        let n = n.min(self.window());
-        let start = self.index(self.length);
-        let first = n.min(self.capacity() - start);
-        let (head, tail) = self.storage.split_at_mut(start);
-        (&mut tail[..first], &mut head[..n - first])
-    }
-
     /// Append one element, returning it for the caller to fill.
     pub fn enqueue_one(&mut self) -> Result<&mut T, Full> {
         if self.is_full() {

@@ -273,9 +273,9 @@ impl Repr {
         }
     }
 
-    /// [`Repr::emit`] with the payload copied from `payload`: the copy and
-    /// the checksum are one pass over the bytes (the sum is taken from the
-    /// loads that copy them) instead of a copy and a second read.
+    /// [`Repr::emit`] with the payload copied from `payload`, summed from
+    /// the source right after the copy brought it into L1 (no read-back of
+    /// the frame after the header is written).
     ///
     /// `packet` must hold at least `buffer_len(payload.len())` bytes.
     pub fn emit_slice<T: AsRef<[u8]> + AsMut<[u8]>>(

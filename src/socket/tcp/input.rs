@@ -77,45 +77,12 @@ impl Socket<'_> {
         mss: usize,
     ) -> Option<Reply> {
         self.now = now;
-        let reply = match self.state {
+        match self.state {
             State::Closed => Reply::rst_for(repr),
             State::Listen => self.process_listen(now, ip, repr, iss, mss),
             State::SynSent => self.process_syn_sent(now, repr),
             _ => self.process_synchronized(now, repr),
-        };
-        // A placement the segment did not use (dropped, trimmed) is
-        // forgotten: the bytes stay in free space, uncommitted.
-        self.rx_placed = 0;
-        reply
-    }
-
-    /// The receive fast path's test: `repr` carries the next in-order
-    /// data, it fits the receive window whole, and no out-of-order data
-    /// is held (so writing it where in-order data goes overwrites nothing
-    /// received). Checked before the segment's checksum is: it only reads.
-    pub(crate) fn in_order_fit(&self, repr: &Repr<'_>) -> bool {
-        matches!(
-            self.state,
-            State::Established | State::FinWait1 | State::FinWait2
-        ) && !repr.payload.is_empty()
-            && !matches!(repr.control, Control::Syn | Control::Rst)
-            && repr.seq_number == self.rcv_nxt
-            && self.assembler.is_empty()
-            && repr.payload.len() <= self.rcv_window()
-    }
-
-    /// Where the next `n` in-order bytes go (two runs: the receive ring's
-    /// free space up to its end, then from its start), for the interface
-    /// to copy a payload into while it verifies the segment's checksum;
-    /// nothing is committed until `process` takes the segment.
-    pub(crate) fn in_order_runs(&mut self, n: usize) -> (&mut [u8], &mut [u8]) {
-        self.rx_buffer.unallocated_mut(n)
-    }
-
-    /// The payload of the segment about to be processed (`n` bytes) is
-    /// already where in-order data goes ([`Socket::in_order_runs`]).
-    pub(crate) fn set_placed(&mut self, n: usize) {
-        self.rx_placed = n;
+        }
     }
 
     /// RFC 9293 §3.10.7.2.
@@ -678,13 +645,6 @@ impl Socket<'_> {
     /// Accept in-window data: in order into the buffer, out of order into
     /// the free space with the assembler and SACK state tracking it.
     fn take_data(&mut self, now: Instant, repr: &Repr<'_>) {
-        // The interface wrote this very payload where in-order data goes
-        // (`in_order_runs`): commit it instead of copying it again.
-        let placed = core::mem::take(&mut self.rx_placed);
-        let in_place = placed != 0
-            && placed == repr.payload.len()
-            && repr.seq_number == self.rcv_nxt
-            && placed <= self.rcv_window();
         let offset = repr.seq_number - self.rcv_nxt;
         let mut data = repr.payload;
         let offset = if offset < 0 {
@@ -706,11 +666,7 @@ impl Socket<'_> {
             data = &data[..room];
         }
         if offset == 0 {
-            let n = if in_place {
-                self.rx_buffer.enqueue_unallocated(placed)
-            } else {
-                self.rx_buffer.enqueue_slice(data)
-            };
+            let n = self.rx_buffer.enqueue_slice(data);
             let mut advanced = n;
             // Out-of-order data that is now contiguous.
             self.assembler.shift(n);

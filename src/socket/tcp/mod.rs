@@ -316,10 +316,6 @@ pub struct Socket<'a> {
     pub(crate) rcv_mss: usize,
     /// The sender MSS (what we send).
     pub(crate) mss: usize,
-    /// Bytes of the segment being processed that the interface already
-    /// wrote where the next in-order data goes (see
-    /// [`Socket::in_order_runs`]); 0 outside `process`.
-    pub(crate) rx_placed: usize,
     pub(crate) assembler: Assembler<ASSEMBLER_RANGES>,
     /// The sender's SACK scoreboard: ranges the peer reported received,
     /// as offsets from snd_una (RFC 6675 §3, the part loss recovery needs).
@@ -411,7 +407,6 @@ impl<'a> Socket<'a> {
             local_mss: DEFAULT_MSS_V4,
             rcv_mss: 0,
             mss: DEFAULT_MSS_V4,
-            rx_placed: 0,
             assembler: Assembler::new(),
             scoreboard: sack::Scoreboard::new(),
             high_rxt: zero,
