@@ -444,39 +444,76 @@ impl<'a> Repr<'a> {
         packet: &Packet<&'a T>,
         checksum: Checksum,
     ) -> Result<Repr<'a>> {
-        packet.check_len()?;
-        // RFC 791 §3.1: the header checksum covers the header only.
-        if checksum.rx() && !packet.verify_checksum() {
-            return Err(Error::BadChecksum);
+        // The fixed header read once as an array: every field below comes
+        // from it without a bounds check. The checks are `check_len`'s, in
+        // its order (so the same error for the same input).
+        let buf: &'a [u8] = packet.buffer.as_ref();
+        let Some(h) = buf.first_chunk::<HEADER_LEN>() else {
+            return Err(Error::Truncated);
+        };
+        if h[field::VER_IHL] >> 4 != 4 {
+            return Err(Error::BadVersion);
         }
-        let options = packet.options();
+        let header_len = usize::from(h[field::VER_IHL] & 0x0f) * 4;
+        // RFC 791 §3.1: "the minimum value for a correct header is 5".
+        if header_len < HEADER_LEN {
+            return Err(Error::BadLength);
+        }
+        let total_len = usize::from(u16::from_be_bytes([h[2], h[3]]));
+        // RFC 791 §3.1: Total Length counts the header and the data.
+        if total_len < header_len {
+            return Err(Error::BadLength);
+        }
+        if total_len > buf.len() {
+            return Err(Error::Truncated);
+        }
+        // header_len <= total_len <= buf.len() from here on.
+        let Some(options) = buf.get(HEADER_LEN..header_len) else {
+            return Err(Error::Truncated);
+        };
+        // RFC 791 §3.1: the header checksum covers the header only (the
+        // fixed header summed from registers when there are no options).
+        if checksum.rx() {
+            let sum = if options.is_empty() {
+                checksum::data20(h)
+            } else {
+                checksum::data(&buf[..header_len])
+            };
+            if sum != 0xffff {
+                return Err(Error::BadChecksum);
+            }
+        }
         // Most datagrams carry no options: skip the walk's call.
         if !options.is_empty() {
             check_options(options)?;
         }
-        let payload_len = usize::from(packet.total_len()) - usize::from(packet.header_len());
+        let payload_len = total_len - header_len;
+        let flags_offset = u16::from_be_bytes([h[6], h[7]]);
+        let more_frags = flags_offset & FLAG_MF != 0;
+        // 13 bits x 8 is at most 65528: no overflow.
+        let frag_offset = (flags_offset & OFFSET_MASK) * 8;
         // RFC 791 §3.2: fragments are cut on 8-octet boundaries, so every
         // fragment but the last carries a multiple of 8 octets.
-        if packet.more_frags() && payload_len % FRAGMENT_UNIT != 0 {
+        if more_frags && payload_len % FRAGMENT_UNIT != 0 {
             return Err(Error::BadLength);
         }
         // RFC 791 §3.1: the reassembled datagram must fit Total Length's 16
         // bits; a fragment ending past that is malformed ("ping of death").
-        if usize::from(packet.frag_offset()) + payload_len > MAX_PACKET_LEN - HEADER_LEN {
+        if usize::from(frag_offset) + payload_len > MAX_PACKET_LEN - HEADER_LEN {
             return Err(Error::BadLength);
         }
         Ok(Repr {
-            src_addr: packet.src_addr(),
-            dst_addr: packet.dst_addr(),
-            protocol: packet.protocol(),
+            src_addr: Ipv4Addr::new(h[12], h[13], h[14], h[15]),
+            dst_addr: Ipv4Addr::new(h[16], h[17], h[18], h[19]),
+            protocol: IpProtocol::from(h[field::PROTOCOL]),
             payload_len,
-            ttl: packet.ttl(),
-            dscp: packet.dscp(),
-            ecn: packet.ecn(),
-            ident: packet.ident(),
-            dont_frag: packet.dont_frag(),
-            more_frags: packet.more_frags(),
-            frag_offset: packet.frag_offset(),
+            ttl: h[field::TTL],
+            dscp: h[field::DSCP_ECN] >> 2,
+            ecn: IpEcn::from_bits(h[field::DSCP_ECN]),
+            ident: u16::from_be_bytes([h[4], h[5]]),
+            dont_frag: flags_offset & FLAG_DF != 0,
+            more_frags,
+            frag_offset,
             options,
         })
     }
