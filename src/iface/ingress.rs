@@ -477,18 +477,20 @@ impl InterfaceInner<'_> {
             self.counters.tcp.in_errs += 1;
             return None;
         };
-        let repr =
-            match tcp::Repr::parse(&packet, &ip.src_addr, &ip.dst_addr, self.caps.checksum.tcp) {
-                Ok(r) => r,
-                Err(crate::wire::Error::BadChecksum) => {
-                    self.counters.tcp.in_csum_errors += 1;
-                    return None;
-                }
-                Err(_) => {
-                    self.counters.tcp.in_errs += 1;
-                    return None;
-                }
-            };
+        // Read in place (by reference): moving the 160-byte `Repr` out of
+        // its `Result` is a `memcpy` on every segment.
+        let parsed = tcp::Repr::parse(&packet, &ip.src_addr, &ip.dst_addr, self.caps.checksum.tcp);
+        let repr = match &parsed {
+            Ok(r) => r,
+            Err(crate::wire::Error::BadChecksum) => {
+                self.counters.tcp.in_csum_errors += 1;
+                return None;
+            }
+            Err(_) => {
+                self.counters.tcp.in_errs += 1;
+                return None;
+            }
+        };
         self.counters.tcp.in_segs += 1;
         // RFC 1122 §4.2.3.10: segments to broadcast or multicast addresses
         // are silently discarded.
@@ -499,7 +501,7 @@ impl InterfaceInner<'_> {
         let remote = IpEndpoint::new(ip.src_addr, repr.src_port);
         let mut conn = sockets
             .tcp_conn_slots(&local, &remote)
-            .find(|&i| matches!(sockets.get_slot(i), Some(Socket::Tcp(t)) if t.accepts(ip, &repr)));
+            .find(|&i| matches!(sockets.get_slot(i), Some(Socket::Tcp(t)) if t.accepts(ip, repr)));
         // The MSS the route allows (RFC 9293 §3.7.1): what a SYN that
         // opens a connection (or a listener's cookie ACK) is answered with.
         let route_mss = |this: &Self| {
@@ -510,7 +512,7 @@ impl InterfaceInner<'_> {
         // and goes to a listener like any other SYN.
         if let Some(i) = conn
             && let Some(Socket::Tcp(t)) = sockets.slot_mut(i)
-            && t.time_wait_reusable(&repr)
+            && t.time_wait_reusable(repr)
         {
             t.end_time_wait();
             sockets.mark_changed(i);
@@ -521,9 +523,9 @@ impl InterfaceInner<'_> {
             sockets
                 .tcp_listen_slots(repr.dst_port)
                 .find(|&i| match sockets.get_slot(i) {
-                    Some(Socket::Tcp(t)) => t.accepts(ip, &repr),
+                    Some(Socket::Tcp(t)) => t.accepts(ip, repr),
                     #[cfg(feature = "socket-tcp-listener")]
-                    Some(Socket::TcpListener(l)) => l.accepts(ip, &repr),
+                    Some(Socket::TcpListener(l)) => l.accepts(ip, repr),
                     _ => false,
                 })
         };
@@ -541,7 +543,7 @@ impl InterfaceInner<'_> {
                     max_syn_backlog: self.config.tcp.max_syn_backlog as usize,
                     tcp: self.config.tcp,
                 };
-                let outcome = listener::process(sockets, i, ip, &repr, &input);
+                let outcome = listener::process(sockets, i, ip, repr, &input);
                 // A spare that took a connection must be found by its
                 // 4-tuple from the next segment on, even within this poll.
                 sockets.refresh();
@@ -575,7 +577,7 @@ impl InterfaceInner<'_> {
                             // A connection opens: the `tcp_*` knobs now.
                             t.configure(&self.config.tcp);
                         }
-                        let reply = TcpSocket::process(t, self.now, ip, &repr, iss, mss);
+                        let reply = TcpSocket::process(t, self.now, ip, repr, iss, mss);
                         let after = t.state();
                         (
                             reply,
@@ -606,7 +608,7 @@ impl InterfaceInner<'_> {
             }
             None => {
                 self.counters.tcp.no_socket += 1;
-                crate::socket::tcp::Reply::rst_for(&repr)
+                crate::socket::tcp::Reply::rst_for(repr)
             }
         };
         let reply = reply?;
