@@ -1036,7 +1036,7 @@ impl InterfaceInner<'_> {
         let mut out = self.reply(
             t.local.addr,
             t.remote.addr,
-            IpPayload::Tcp(&t.repr, t.payload_tail),
+            IpPayload::Tcp(t.repr, t.payload_tail),
         );
         if let Some(h) = t.hop_limit {
             out.hop_limit = h;

@@ -15,8 +15,9 @@ pub(crate) struct TcpTransmit<'p> {
     pub(crate) local: IpEndpoint,
     pub(crate) remote: IpEndpoint,
     pub(crate) hop_limit: Option<u8>,
-    /// The segment; its data is `repr.payload` then `payload_tail`.
-    pub(crate) repr: Repr<'p>,
+    /// The segment; its data is `repr.payload` then `payload_tail`
+    /// (borrowed: a 160-byte `Repr` is not moved per segment).
+    pub(crate) repr: &'p Repr<'p>,
     /// The rest of the data when it wraps around the send buffer's end.
     pub(crate) payload_tail: &'p [u8],
 }
@@ -276,7 +277,7 @@ impl Socket<'_> {
                 local,
                 remote,
                 hop_limit,
-                repr,
+                repr: &repr,
                 payload_tail: &[],
             })?;
             self.set_state(State::Closed);
@@ -309,7 +310,7 @@ impl Socket<'_> {
                 local,
                 remote,
                 hop_limit,
-                repr,
+                repr: &repr,
                 payload_tail: &[],
             })?;
             self.snd_nxt = self.iss + 1;
@@ -358,7 +359,7 @@ impl Socket<'_> {
                     local,
                     remote,
                     hop_limit,
-                    repr,
+                    repr: &repr,
                     payload_tail,
                 }) {
                     self.pending.retransmit_one = true;
@@ -410,7 +411,7 @@ impl Socket<'_> {
                 local,
                 remote,
                 hop_limit,
-                repr,
+                repr: &repr,
                 payload_tail,
             })?;
             let retransmit = seq.lt(self.snd_max);
@@ -452,7 +453,7 @@ impl Socket<'_> {
                     local,
                     remote,
                     hop_limit,
-                    repr,
+                    repr: &repr,
                     payload_tail,
                 })?;
                 self.snd_nxt = seq + len;
@@ -475,7 +476,7 @@ impl Socket<'_> {
                 local,
                 remote,
                 hop_limit,
-                repr,
+                repr: &repr,
                 payload_tail: &[],
             })?;
             self.persist_backoff = self.persist_backoff.saturating_add(1).min(16);
@@ -503,7 +504,7 @@ impl Socket<'_> {
                 local,
                 remote,
                 hop_limit,
-                repr,
+                repr: &repr,
                 payload_tail: &[],
             })?;
             // Probes `tcp_keepalive_intvl` apart (or the idle time, if
@@ -525,7 +526,7 @@ impl Socket<'_> {
             local,
             remote,
             hop_limit,
-            repr,
+            repr: &repr,
             payload_tail: &[],
         })?;
         self.after_ack_sent(now);

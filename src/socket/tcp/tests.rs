@@ -108,7 +108,7 @@ fn drain(s: &mut Socket<'_>, now: Instant) -> Vec<(Repr<'static>, Vec<u8>)> {
         let _: Result<(), ()> = s.dispatch(now, |t| {
             let mut data = t.repr.payload.to_vec();
             data.extend_from_slice(t.payload_tail);
-            out.push((own(&t.repr), data));
+            out.push((own(t.repr), data));
             Ok(())
         });
         if out.len() == before {
@@ -686,7 +686,7 @@ fn shuttle(from: &mut Socket<'_>, to: &mut Socket<'_>, now: Instant, to_meta: &I
         let _: Result<(), ()> = from.dispatch(now, |t| {
             let mut data = t.repr.payload.to_vec();
             data.extend_from_slice(t.payload_tail);
-            segs.push((own(&t.repr), data));
+            segs.push((own(t.repr), data));
             Ok(())
         });
         if segs.len() == before {
