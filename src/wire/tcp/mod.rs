@@ -903,18 +903,10 @@ impl<'a> Repr<'a> {
         self.write_header(packet);
     }
 
-    /// [`Repr::emit_header`], returning the header length and the
-    /// native-order checksum partial sum of the fixed 20 octets (checksum
-    /// field zero).
-    ///
-    /// The fixed header is assembled in a local array, stored with one copy
-    /// and summed from registers: summing it back from the buffer right
-    /// after field-by-field stores stalled on store forwarding.
-    #[inline]
-    fn write_header<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) -> (usize, u64) {
-        let plan = self.option_plan();
-        // At most 60: the plan keeps the options within 40 octets.
-        let header_len = HEADER_LEN + plan.len.div_ceil(4) * 4;
+    /// The fixed 20 octets of a header of `header_len` octets (at most 60),
+    /// checksum field zero, assembled in registers.
+    #[inline(always)]
+    fn fixed_header(&self, header_len: usize) -> [u8; HEADER_LEN] {
         let mut h = [0u8; HEADER_LEN];
         h[field::SRC_PORT].copy_from_slice(&self.src_port.to_be_bytes());
         h[field::DST_PORT].copy_from_slice(&self.dst_port.to_be_bytes());
@@ -927,6 +919,94 @@ impl<'a> Repr<'a> {
         h[field::WIN_SIZE].copy_from_slice(&self.window_len.to_be_bytes());
         // h[field::CHECKSUM] stays zero.
         h[field::URGENT].copy_from_slice(&self.urgent_at.unwrap_or(0).to_be_bytes());
+        h
+    }
+
+    /// [`Repr::emit_header`], returning the header length and the
+    /// native-order checksum partial sum of the whole header, options
+    /// included (checksum field zero).
+    ///
+    /// The option sets nearly every segment carries (none; timestamps
+    /// only; the MSS, window scale, SACK-permitted and timestamps of a SYN,
+    /// with or without timestamps) are assembled with the fixed header in
+    /// one local array, stored with one copy and summed from registers:
+    /// no option-by-option writes, and no read-back of bytes just stored
+    /// (a wide load over narrow stores stalls store forwarding). The bytes
+    /// are exactly those of the general path (options in the same order,
+    /// the same No-Operation padding; a test compares the two).
+    #[inline]
+    fn write_header<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) -> (usize, u64) {
+        use self::options::{
+            KIND_MAX_SEG_SIZE, KIND_NO_OPERATION as NOP, KIND_SACK_PERMITTED, KIND_TIMESTAMP,
+            KIND_WINDOW_SCALE,
+        };
+        let rare = self.fast_open_cookie.is_some()
+            || self.accecn.is_some()
+            || self.sack_ranges.iter().any(Option::is_some);
+        if !rare {
+            match (
+                self.max_seg_size,
+                self.window_scale,
+                self.sack_permitted,
+                self.timestamp,
+            ) {
+                (None, None, false, None) => {
+                    return store_header(packet, self.fixed_header(HEADER_LEN));
+                }
+                (None, None, false, Some(ts)) => {
+                    // Timestamps (10) and two NOPs.
+                    let mut h = [0u8; HEADER_LEN + 12];
+                    h[..HEADER_LEN].copy_from_slice(&self.fixed_header(HEADER_LEN + 12));
+                    h[20..22].copy_from_slice(&[KIND_TIMESTAMP, 10]);
+                    h[22..26].copy_from_slice(&ts.tsval.to_be_bytes());
+                    h[26..30].copy_from_slice(&ts.tsecr.to_be_bytes());
+                    h[30..32].copy_from_slice(&[NOP; 2]);
+                    return store_header(packet, h);
+                }
+                (Some(mss), Some(shift), true, Some(ts)) => {
+                    // MSS (4), window scale (3), SACK-permitted (2),
+                    // timestamps (10) and one NOP.
+                    let mut h = [0u8; HEADER_LEN + 20];
+                    h[..HEADER_LEN].copy_from_slice(&self.fixed_header(HEADER_LEN + 20));
+                    h[20..22].copy_from_slice(&[KIND_MAX_SEG_SIZE, 4]);
+                    h[22..24].copy_from_slice(&mss.to_be_bytes());
+                    h[24..27].copy_from_slice(&[KIND_WINDOW_SCALE, 3, shift]);
+                    h[27..29].copy_from_slice(&[KIND_SACK_PERMITTED, 2]);
+                    h[29..31].copy_from_slice(&[KIND_TIMESTAMP, 10]);
+                    h[31..35].copy_from_slice(&ts.tsval.to_be_bytes());
+                    h[35..39].copy_from_slice(&ts.tsecr.to_be_bytes());
+                    h[39] = NOP;
+                    return store_header(packet, h);
+                }
+                (Some(mss), Some(shift), true, None) => {
+                    // MSS (4), window scale (3), SACK-permitted (2) and
+                    // three NOPs.
+                    let mut h = [0u8; HEADER_LEN + 12];
+                    h[..HEADER_LEN].copy_from_slice(&self.fixed_header(HEADER_LEN + 12));
+                    h[20..22].copy_from_slice(&[KIND_MAX_SEG_SIZE, 4]);
+                    h[22..24].copy_from_slice(&mss.to_be_bytes());
+                    h[24..27].copy_from_slice(&[KIND_WINDOW_SCALE, 3, shift]);
+                    h[27..29].copy_from_slice(&[KIND_SACK_PERMITTED, 2]);
+                    h[29..32].copy_from_slice(&[NOP; 3]);
+                    return store_header(packet, h);
+                }
+                _ => {}
+            }
+        }
+        self.write_header_general(packet)
+    }
+
+    /// [`Repr::write_header`] for any option set: the options are written
+    /// one by one into the buffer and summed back from it.
+    #[inline(never)]
+    fn write_header_general<T: AsRef<[u8]> + AsMut<[u8]>>(
+        &self,
+        packet: &mut Packet<T>,
+    ) -> (usize, u64) {
+        let plan = self.option_plan();
+        // At most 60: the plan keeps the options within 40 octets.
+        let header_len = HEADER_LEN + plan.len.div_ceil(4) * 4;
+        let h = self.fixed_header(header_len);
         let buf = packet.buffer.as_mut();
         buf[..HEADER_LEN].copy_from_slice(&h);
 
@@ -969,7 +1049,8 @@ impl<'a> Repr<'a> {
             [a, b, c] => [*a, *b, *c] = [options::KIND_NO_OPERATION; 3],
             more => more.fill(options::KIND_NO_OPERATION),
         }
-        (header_len, checksum::native_sum(&h))
+        let options_sum = checksum::native_sum_words(&buf[HEADER_LEN..header_len]);
+        (header_len, checksum::native_sum(&h) + options_sum)
     }
 
     /// Write the whole segment: header, options, a copy of the payload and
@@ -1016,20 +1097,20 @@ impl<'a> Repr<'a> {
                 checksum,
             );
         }
-        let (header_len, fixed_sum) = self.write_header(packet);
+        let (header_len, header_sum) = self.write_header(packet);
         let buf = packet.buffer.as_mut();
         let len = header_len + payload_len;
-        let (head, rest) = buf[..len].split_at_mut(header_len);
+        let rest = &mut buf[header_len..len];
         let sum = checksum::pseudo_header_extra_copy_and_data(
             src,
             dst,
             IpProtocol::Tcp,
             u32::try_from(len).unwrap_or(u32::MAX),
-            fixed_sum,
+            header_sum,
             rest,
             first,
             more,
-            &head[HEADER_LEN..],
+            &[],
         );
         NetworkEndian::write_u16(&mut buf[field::CHECKSUM], checksum::finish(sum));
     }
@@ -1049,26 +1130,35 @@ impl<'a> Repr<'a> {
         emit_payload: impl FnOnce(&mut [u8]),
         checksum: Checksum,
     ) {
-        let (header_len, fixed_sum) = self.write_header(packet);
+        let (header_len, header_sum) = self.write_header(packet);
         let buf = packet.buffer.as_mut();
         emit_payload(&mut buf[header_len..][..payload_len]);
         if checksum.tx() {
-            // The fixed header's sum comes from registers; the payload is
-            // summed first, the options, just stored byte by byte, last.
+            // The header's sum comes from `write_header`; only the payload
+            // is read here.
             let len = header_len + payload_len;
-            let (options, payload) = buf[HEADER_LEN..len].split_at(header_len - HEADER_LEN);
-            let sum = checksum::pseudo_header_extra_and_data2(
+            let sum = checksum::pseudo_header_extra_and_data(
                 src,
                 dst,
                 IpProtocol::Tcp,
                 u32::try_from(len).unwrap_or(u32::MAX),
-                fixed_sum,
-                payload,
-                options,
+                header_sum,
+                &buf[header_len..len],
             );
             NetworkEndian::write_u16(&mut buf[field::CHECKSUM], checksum::finish(sum));
         }
     }
+}
+
+/// Store a header assembled in registers at the start of `packet` and
+/// return its length and native-order checksum partial sum.
+#[inline(always)]
+fn store_header<T: AsRef<[u8]> + AsMut<[u8]>, const N: usize>(
+    packet: &mut Packet<T>,
+    h: [u8; N],
+) -> (usize, u64) {
+    packet.buffer.as_mut()[..N].copy_from_slice(&h);
+    (N, checksum::native_sum(&h))
 }
 
 #[cfg(test)]

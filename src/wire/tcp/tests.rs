@@ -1143,3 +1143,63 @@ proptest! {
         }
     }
 }
+
+/// A `Repr` that often takes one of `write_header`'s fixed layouts: each
+/// of MSS, window scale, SACK-permitted and timestamps present or not,
+/// and the rarer options (SACK blocks, TFO, AccECN) usually absent.
+fn arb_fast_candidate() -> impl Strategy<Value = Repr<'static>> {
+    (
+        arb_repr(),
+        any::<[bool; 4]>(),
+        proptest::option::weighted(0.1, Just(())),
+    )
+        .prop_map(|((r, _), [mss, ws, sp, ts], rare)| {
+            let mut r = Repr {
+                max_seg_size: r.max_seg_size.or(Some(1460)).filter(|_| mss),
+                window_scale: r.window_scale.or(Some(7)).filter(|_| ws),
+                sack_permitted: sp,
+                timestamp: r
+                    .timestamp
+                    .or(Some(TcpTimestamp { tsval: 1, tsecr: 2 }))
+                    .filter(|_| ts),
+                ..r
+            };
+            if rare.is_none() {
+                r.sack_ranges = [None; 4];
+                r.fast_open_cookie = None;
+                r.accecn = None;
+            }
+            r
+        })
+}
+
+proptest! {
+    #[test]
+    fn fixed_layouts_match_general_path(
+        r in arb_fast_candidate(),
+        payload in proptest::collection::vec(any::<u8>(), 0..40),
+        v6 in any::<bool>(),
+    ) {
+        // The same bytes and the same partial sum from the fixed-layout
+        // fast path as from the option-by-option general path.
+        let r = Repr { payload: &payload, ..r };
+        let mut fast = [0xa5u8; MAX_HEADER_LEN];
+        let mut slow = [0x5au8; MAX_HEADER_LEN];
+        let (fl, fs) = r.write_header(&mut Packet::new_unchecked(&mut fast[..]));
+        let (sl, ss) = r.write_header_general(&mut Packet::new_unchecked(&mut slow[..]));
+        prop_assert_eq!(fl, sl);
+        prop_assert_eq!(fl, r.header_len());
+        prop_assert_eq!(&fast[..fl], &slow[..sl]);
+        prop_assert_eq!(fs, ss);
+        prop_assert_eq!(fs, checksum::native_sum_words(&fast[..fl]));
+        // And a whole segment through `emit` verifies and parses back.
+        let (s, d) = if v6 { (A6, B6) } else { (A4, B4) };
+        let mut buf = vec![0u8; r.buffer_len()];
+        r.emit(&mut Packet::new_unchecked(&mut buf[..]), &s, &d, Checksum::Both);
+        let p = Packet::new_checked(&buf[..]).unwrap();
+        prop_assert_eq!(&buf[..16], &slow[..16]);
+        prop_assert_eq!(&buf[18..fl], &slow[18..sl]);
+        prop_assert!(p.verify_checksum(&s, &d));
+        prop_assert_eq!(Repr::parse(&p, &s, &d, Checksum::Both), Ok(fitted(&r)));
+    }
+}
