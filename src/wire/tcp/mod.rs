@@ -904,22 +904,25 @@ impl<'a> Repr<'a> {
     }
 
     /// The fixed 20 octets of a header of `header_len` octets (at most 60),
-    /// checksum field zero, assembled in registers.
+    /// checksum field zero, as five 32-bit words (each the big-endian
+    /// value of four octets on the wire).
+    ///
+    /// Whole words, not a byte array: a byte array assembled from
+    /// sub-word pieces is built on the stack and read back with wide
+    /// loads (a store-forwarding stall); words stay in registers.
     #[inline(always)]
-    fn fixed_header(&self, header_len: usize) -> [u8; HEADER_LEN] {
-        let mut h = [0u8; HEADER_LEN];
-        h[field::SRC_PORT].copy_from_slice(&self.src_port.to_be_bytes());
-        h[field::DST_PORT].copy_from_slice(&self.dst_port.to_be_bytes());
-        h[field::SEQ_NUM].copy_from_slice(&self.seq_number.0.to_be_bytes());
+    fn fixed_header(&self, header_len: usize) -> [u32; HEADER_LEN / 4] {
         let ack = self.ack_number.unwrap_or_default();
-        h[field::ACK_NUM].copy_from_slice(&ack.0.to_be_bytes());
         // Data offset in the top four bits, then the flags (reserved zero).
         let word = (((header_len / 4) as u16 & 0x0f) << 12) | self.flags().bits();
-        h[field::FLAGS].copy_from_slice(&word.to_be_bytes());
-        h[field::WIN_SIZE].copy_from_slice(&self.window_len.to_be_bytes());
-        // h[field::CHECKSUM] stays zero.
-        h[field::URGENT].copy_from_slice(&self.urgent_at.unwrap_or(0).to_be_bytes());
-        h
+        [
+            (u32::from(self.src_port) << 16) | u32::from(self.dst_port),
+            self.seq_number.0,
+            ack.0,
+            (u32::from(word) << 16) | u32::from(self.window_len),
+            // The checksum (top half) stays zero.
+            u32::from(self.urgent_at.unwrap_or(0)),
+        ]
     }
 
     /// [`Repr::emit_header`], returning the header length and the
@@ -927,23 +930,21 @@ impl<'a> Repr<'a> {
     /// included (checksum field zero).
     ///
     /// The option sets nearly every segment carries (none; timestamps
-    /// only; the MSS, window scale, SACK-permitted and timestamps of a SYN,
-    /// with or without timestamps) are assembled with the fixed header in
-    /// one local array, stored with one copy and summed from registers:
-    /// no option-by-option writes, and no read-back of bytes just stored
-    /// (a wide load over narrow stores stalls store forwarding). The bytes
+    /// only; the MSS, window scale and SACK-permitted of a SYN, with or
+    /// without timestamps) are assembled with the fixed header as 32-bit
+    /// words in registers, stored and summed from there: no
+    /// option-by-option writes, and no read-back of bytes just stored (a
+    /// wide load over narrow stores stalls store forwarding). The bytes
     /// are exactly those of the general path (options in the same order,
     /// the same No-Operation padding; a test compares the two).
     #[inline]
     fn write_header<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) -> (usize, u64) {
-        use self::options::{
-            KIND_MAX_SEG_SIZE, KIND_NO_OPERATION as NOP, KIND_SACK_PERMITTED, KIND_TIMESTAMP,
-            KIND_WINDOW_SCALE,
-        };
         let rare = self.fast_open_cookie.is_some()
             || self.accecn.is_some()
             || self.sack_ranges.iter().any(Option::is_some);
         if !rare {
+            // Option kinds and lengths: MSS 2/4, window scale 3/3,
+            // SACK-permitted 4/2, timestamps 8/10, No-Operation 1.
             match (
                 self.max_seg_size,
                 self.window_scale,
@@ -955,40 +956,52 @@ impl<'a> Repr<'a> {
                 }
                 (None, None, false, Some(ts)) => {
                     // Timestamps (10) and two NOPs.
-                    let mut h = [0u8; HEADER_LEN + 12];
-                    h[..HEADER_LEN].copy_from_slice(&self.fixed_header(HEADER_LEN + 12));
-                    h[20..22].copy_from_slice(&[KIND_TIMESTAMP, 10]);
-                    h[22..26].copy_from_slice(&ts.tsval.to_be_bytes());
-                    h[26..30].copy_from_slice(&ts.tsecr.to_be_bytes());
-                    h[30..32].copy_from_slice(&[NOP; 2]);
-                    return store_header(packet, h);
+                    let [a, b, c, d, e] = self.fixed_header(HEADER_LEN + 12);
+                    let words = [
+                        a,
+                        b,
+                        c,
+                        d,
+                        e,
+                        0x080a_0000 | (ts.tsval >> 16),
+                        (ts.tsval << 16) | (ts.tsecr >> 16),
+                        (ts.tsecr << 16) | 0x0101,
+                    ];
+                    return store_header(packet, words);
                 }
                 (Some(mss), Some(shift), true, Some(ts)) => {
                     // MSS (4), window scale (3), SACK-permitted (2),
                     // timestamps (10) and one NOP.
-                    let mut h = [0u8; HEADER_LEN + 20];
-                    h[..HEADER_LEN].copy_from_slice(&self.fixed_header(HEADER_LEN + 20));
-                    h[20..22].copy_from_slice(&[KIND_MAX_SEG_SIZE, 4]);
-                    h[22..24].copy_from_slice(&mss.to_be_bytes());
-                    h[24..27].copy_from_slice(&[KIND_WINDOW_SCALE, 3, shift]);
-                    h[27..29].copy_from_slice(&[KIND_SACK_PERMITTED, 2]);
-                    h[29..31].copy_from_slice(&[KIND_TIMESTAMP, 10]);
-                    h[31..35].copy_from_slice(&ts.tsval.to_be_bytes());
-                    h[35..39].copy_from_slice(&ts.tsecr.to_be_bytes());
-                    h[39] = NOP;
-                    return store_header(packet, h);
+                    let [a, b, c, d, e] = self.fixed_header(HEADER_LEN + 20);
+                    let words = [
+                        a,
+                        b,
+                        c,
+                        d,
+                        e,
+                        0x0204_0000 | u32::from(mss),
+                        0x0303_0004 | (u32::from(shift) << 8),
+                        0x0208_0a00 | (ts.tsval >> 24),
+                        (ts.tsval << 8) | (ts.tsecr >> 24),
+                        (ts.tsecr << 8) | 0x01,
+                    ];
+                    return store_header(packet, words);
                 }
                 (Some(mss), Some(shift), true, None) => {
                     // MSS (4), window scale (3), SACK-permitted (2) and
                     // three NOPs.
-                    let mut h = [0u8; HEADER_LEN + 12];
-                    h[..HEADER_LEN].copy_from_slice(&self.fixed_header(HEADER_LEN + 12));
-                    h[20..22].copy_from_slice(&[KIND_MAX_SEG_SIZE, 4]);
-                    h[22..24].copy_from_slice(&mss.to_be_bytes());
-                    h[24..27].copy_from_slice(&[KIND_WINDOW_SCALE, 3, shift]);
-                    h[27..29].copy_from_slice(&[KIND_SACK_PERMITTED, 2]);
-                    h[29..32].copy_from_slice(&[NOP; 3]);
-                    return store_header(packet, h);
+                    let [a, b, c, d, e] = self.fixed_header(HEADER_LEN + 12);
+                    let words = [
+                        a,
+                        b,
+                        c,
+                        d,
+                        e,
+                        0x0204_0000 | u32::from(mss),
+                        0x0303_0004 | (u32::from(shift) << 8),
+                        0x0201_0101,
+                    ];
+                    return store_header(packet, words);
                 }
                 _ => {}
             }
@@ -1006,9 +1019,8 @@ impl<'a> Repr<'a> {
         let plan = self.option_plan();
         // At most 60: the plan keeps the options within 40 octets.
         let header_len = HEADER_LEN + plan.len.div_ceil(4) * 4;
-        let h = self.fixed_header(header_len);
+        let (_, fixed_sum) = store_header(packet, self.fixed_header(header_len));
         let buf = packet.buffer.as_mut();
-        buf[..HEADER_LEN].copy_from_slice(&h);
 
         let mut rest = &mut buf[HEADER_LEN..header_len];
         if let Some(mss) = self.max_seg_size {
@@ -1050,7 +1062,7 @@ impl<'a> Repr<'a> {
             more => more.fill(options::KIND_NO_OPERATION),
         }
         let options_sum = checksum::native_sum_words(&buf[HEADER_LEN..header_len]);
-        (header_len, checksum::native_sum(&h) + options_sum)
+        (header_len, fixed_sum + options_sum)
     }
 
     /// Write the whole segment: header, options, a copy of the payload and
@@ -1150,15 +1162,22 @@ impl<'a> Repr<'a> {
     }
 }
 
-/// Store a header assembled in registers at the start of `packet` and
-/// return its length and native-order checksum partial sum.
+/// Store a header assembled in registers as `W` big-endian 32-bit words
+/// (at most 15) at the start of `packet`, and return its length and
+/// native-order checksum partial sum (below 2^36).
 #[inline(always)]
-fn store_header<T: AsRef<[u8]> + AsMut<[u8]>, const N: usize>(
+fn store_header<T: AsRef<[u8]> + AsMut<[u8]>, const W: usize>(
     packet: &mut Packet<T>,
-    h: [u8; N],
+    words: [u32; W],
 ) -> (usize, u64) {
-    packet.buffer.as_mut()[..N].copy_from_slice(&h);
-    (N, checksum::native_sum(&h))
+    let (out, _) = packet.buffer.as_mut().as_chunks_mut::<4>();
+    let mut sum = 0u64;
+    for (o, w) in out[..W].iter_mut().zip(words) {
+        let bytes = w.to_be_bytes();
+        *o = bytes;
+        sum += u64::from(u32::from_ne_bytes(bytes));
+    }
+    (4 * W, sum)
 }
 
 #[cfg(test)]
