@@ -256,6 +256,7 @@ pub(crate) fn pseudo_header_extra_and_data2(
 /// 64 bits with the end-around carry, which keeps its value modulo 0xffff
 /// (2^64 is 1 modulo 0xffff) and makes it a valid `init` for
 /// [`sum_native`].
+#[cfg(test)]
 #[inline]
 fn sum_more_and_finish(acc: u128, more: &[u8]) -> u16 {
     let (s, c) = (acc as u64).overflowing_add((acc >> 64) as u64);
@@ -318,14 +319,15 @@ pub(crate) fn copy_and_sum_native(init: u64, dst: &mut [u8], src: &[u8]) -> u128
 
 /// The checksum sum of a segment whose payload is copied here from
 /// `first` then `second` into `dst` (one pass over the bytes: summed from
-/// the loads that copy them, see [`copy_and_sum_native`]), with `other`
-/// (the options, just stored, at an even offset) summed after.
+/// the loads that copy them, see [`copy_and_sum_native`]), the
+/// pseudo-header and `extra` (the header, summed by the caller) added.
 ///
 /// `second` may start at an odd offset of the payload (when `first` has an
 /// odd length): its sum is then taken on its own grid and byte-swapped
 /// (RFC 1071 §2(B): the sum is byte-order independent, so a one-byte shift
 /// swaps the bytes of the folded sum).
 #[allow(clippy::too_many_arguments)]
+#[inline]
 pub(crate) fn pseudo_header_extra_copy_and_data(
     src: &core::net::IpAddr,
     dst_addr: &core::net::IpAddr,
@@ -335,11 +337,22 @@ pub(crate) fn pseudo_header_extra_copy_and_data(
     dst: &mut [u8],
     first: &[u8],
     second: &[u8],
-    other: &[u8],
 ) -> u16 {
+    // The pseudo-header is summed inline (from registers, at the caller)
+    // and the copy out of line with its arguments in registers.
+    copy_and_finish(
+        pseudo_native(src, dst_addr, protocol, length) + extra,
+        dst,
+        first,
+        second,
+    )
+}
+
+/// [`pseudo_header_extra_copy_and_data`] with the pseudo-header and the
+/// header already summed in `init` (below 2^37).
+fn copy_and_finish(init: u64, dst: &mut [u8], first: &[u8], second: &[u8]) -> u16 {
     let split = first.len().min(dst.len());
     let (d1, d2) = dst.split_at_mut(split);
-    let init = pseudo_native(src, dst_addr, protocol, length) + extra;
     let mut acc = copy_and_sum_native(init, d1, first);
     if !second.is_empty() {
         let more = copy_and_sum_native(0, d2, second);
@@ -349,10 +362,7 @@ pub(crate) fn pseudo_header_extra_copy_and_data(
             more
         };
     }
-    if other.is_empty() {
-        return u16::from_be(fold(acc));
-    }
-    sum_more_and_finish(acc, other)
+    u16::from_be(fold(acc))
 }
 
 /// The native-order partial sum of a short fixed header (`N` a multiple of
@@ -627,20 +637,19 @@ mod tests {
             extra in 0u64..(1 << 36),
         ) {
             // The payload (any length, odd included) copied and summed in
-            // one pass, the even-length options after it: the same bytes
-            // and the same sum as copying first and summing the copy.
+            // one pass: the same bytes and the same sum as copying first
+            // and summing the copy.
             let src = core::net::IpAddr::V6(Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0, 1));
             let dst = core::net::IpAddr::V6(Ipv6Addr::new(0xfd00, 0, 0, 0, 0, 0, 0, 2));
-            let split = split.min(v.len()) & !1;
-            let (options, payload) = v.split_at(split);
+            let payload = &v[split.min(v.len())..];
             let mut copy = std::vec![0xa5u8; payload.len()];
             let fused = pseudo_header_extra_copy_and_data(
-                &src, &dst, IpProtocol::Tcp, 9, extra, &mut copy, payload, &[], options,
+                &src, &dst, IpProtocol::Tcp, 9, extra, &mut copy, payload, &[],
             );
             prop_assert_eq!(&copy[..], payload);
             prop_assert_eq!(
                 fused,
-                pseudo_header_extra_and_data2(&src, &dst, IpProtocol::Tcp, 9, extra, payload, options)
+                pseudo_header_extra_and_data(&src, &dst, IpProtocol::Tcp, 9, extra, &copy)
             );
         }
 
@@ -656,7 +665,7 @@ mod tests {
             let (a, b) = v.split_at(cut.min(v.len()));
             let mut copy = std::vec![0u8; v.len()];
             let fused = pseudo_header_extra_copy_and_data(
-                &src, &dst, IpProtocol::Tcp, 9, extra, &mut copy, a, b, &[],
+                &src, &dst, IpProtocol::Tcp, 9, extra, &mut copy, a, b,
             );
             prop_assert_eq!(&copy[..], &v[..]);
             prop_assert_eq!(fused, pseudo_header_extra_and_data(&src, &dst, IpProtocol::Tcp, 9, extra, &v));

@@ -312,7 +312,6 @@ impl Repr {
             &mut buf[HEADER_LEN..usize::from(len)],
             payload,
             &[],
-            &[],
         );
         let c = checksum::finish(sum);
         // RFC 768: a computed zero is sent as all ones.

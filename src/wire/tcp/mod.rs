@@ -937,7 +937,7 @@ impl<'a> Repr<'a> {
     /// wide load over narrow stores stalls store forwarding). The bytes
     /// are exactly those of the general path (options in the same order,
     /// the same No-Operation padding; a test compares the two).
-    #[inline]
+    #[inline(always)]
     fn write_header<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) -> (usize, u64) {
         let rare = self.fast_open_cookie.is_some()
             || self.accecn.is_some()
@@ -1122,7 +1122,6 @@ impl<'a> Repr<'a> {
             rest,
             first,
             more,
-            &[],
         );
         NetworkEndian::write_u16(&mut buf[field::CHECKSUM], checksum::finish(sum));
     }
