@@ -49,7 +49,7 @@ fn word64(bytes: &[u8; 32], at: usize) -> u128 {
 #[inline]
 fn sum_native(init: u64, bytes: &[u8]) -> u128 {
     let (blocks, rest) = bytes.as_chunks::<32>();
-    let mut acc = u128::from(init);
+    let mut lanes = 0u128;
     if !blocks.is_empty() {
         // Four independent add-with-carry chains of 64-bit words. Each lane
         // receives at most len/32 words below 2^64, so no u128 overflows.
@@ -60,17 +60,29 @@ fn sum_native(init: u64, bytes: &[u8]) -> u128 {
             c += word64(block, 16);
             d += word64(block, 24);
         }
-        acc += a + b + c + d;
+        // Added as a tree: two dependent steps, not three, before the fold.
+        lanes = (a + b) + (c + d);
     }
-    // Below 32 bytes (headers, pseudo-headers, tails): at most three 64-bit
-    // words, then 4, 2 and 1 bytes. No copy into a scratch buffer: a
-    // variable-length copy is a `memcpy` call and a store-forwarding stall.
-    let (words, tail) = rest.as_chunks::<8>();
-    let mut narrow: u128 = 0;
-    for w in words {
+    lanes + sum_tail(init, rest)
+}
+
+/// `init` plus the native-order sum of `rest` (below 32 bytes: headers,
+/// pseudo-headers, tails), with no loop: 16, 8, 4, 2 and 1 bytes, each
+/// present or not. No copy into a scratch buffer: a variable-length copy
+/// is a `memcpy` call and a store-forwarding stall.
+#[inline(always)]
+fn sum_tail(init: u64, rest: &[u8]) -> u128 {
+    let mut narrow = u128::from(init);
+    let mut tail = rest;
+    if let Some((w, r)) = tail.split_first_chunk::<16>() {
+        let (h, _) = w.as_chunks::<8>();
+        narrow += u128::from(u64::from_ne_bytes(h[0])) + u128::from(u64::from_ne_bytes(h[1]));
+        tail = r;
+    }
+    if let Some((w, r)) = tail.split_first_chunk::<8>() {
         narrow += u128::from(u64::from_ne_bytes(*w));
+        tail = r;
     }
-    let mut tail = tail;
     if let Some((w, r)) = tail.split_first_chunk::<4>() {
         narrow += u128::from(u32::from_ne_bytes(*w));
         tail = r;
@@ -83,7 +95,7 @@ fn sum_native(init: u64, bytes: &[u8]) -> u128 {
     if let Some(&b) = tail.first() {
         narrow += u128::from(u16::from_ne_bytes([b, 0]));
     }
-    acc + narrow
+    narrow
 }
 
 /// The 16-bit one's-complement sum of `data` in network byte order, *not*
@@ -337,7 +349,7 @@ pub(crate) fn copy_and_sum_native(init: u64, dst: &mut [u8], src: &[u8]) -> u128
         *t = s;
         narrow += u128::from(u16::from_ne_bytes([s, 0]));
     }
-    narrow + a + b + c + d
+    narrow + ((a + b) + (c + d))
 }
 
 /// The checksum sum of a segment whose payload is copied here from
