@@ -49,20 +49,28 @@ fn word64(bytes: &[u8; 32], at: usize) -> u128 {
 #[inline]
 fn sum_native(init: u64, bytes: &[u8]) -> u128 {
     let (blocks, rest) = bytes.as_chunks::<32>();
-    let mut lanes = 0u128;
-    if !blocks.is_empty() {
-        // Four independent add-with-carry chains of 64-bit words. Each lane
-        // receives at most len/32 words below 2^64, so no u128 overflows.
-        let (mut a, mut b, mut c, mut d) = (0u128, 0u128, 0u128, 0u128);
-        for block in blocks {
-            a += word64(block, 0);
-            b += word64(block, 8);
-            c += word64(block, 16);
-            d += word64(block, 24);
+    let block_sum = |b: &[u8; 32]| (word64(b, 0) + word64(b, 8)) + (word64(b, 16) + word64(b, 24));
+    let lanes = match blocks {
+        // Up to 64 bytes (small packets, headers) without the loop and its
+        // eight lane registers: a tree of adds.
+        [] => 0,
+        [b0] => block_sum(b0),
+        [b0, b1] => block_sum(b0) + block_sum(b1),
+        blocks => {
+            // Four independent add-with-carry chains of 64-bit words. Each
+            // lane receives at most len/32 words below 2^64, so no u128
+            // overflows.
+            let (mut a, mut b, mut c, mut d) = (0u128, 0u128, 0u128, 0u128);
+            for block in blocks {
+                a += word64(block, 0);
+                b += word64(block, 8);
+                c += word64(block, 16);
+                d += word64(block, 24);
+            }
+            // Added as a tree: two dependent steps, not three.
+            (a + b) + (c + d)
         }
-        // Added as a tree: two dependent steps, not three, before the fold.
-        lanes = (a + b) + (c + d);
-    }
+    };
     lanes + sum_tail(init, rest)
 }
 
