@@ -1203,3 +1203,53 @@ proptest! {
         prop_assert_eq!(Repr::parse(&p, &s, &d, Checksum::Both), Ok(fitted(&r)));
     }
 }
+
+proptest! {
+    #[test]
+    fn timestamp_layouts_match_iterator(
+        layout in 0usize..6,
+        ts in any::<[u8; 8]>(),
+        noise in any::<[u8; 2]>(),
+    ) {
+        // The 12-octet areas the timestamp fast path decodes, and near
+        // misses that must take the walk: both give what the iterator
+        // gives.
+        let mut area = match layout {
+            0 => vec![1, 1, 8, 10],
+            1 => vec![8, 10],
+            2 => vec![1, 0, 8, 10],
+            3 => vec![8, 9],
+            4 => vec![noise[0], noise[1], 8, 10],
+            _ => vec![8, 10],
+        };
+        area.extend_from_slice(&ts);
+        match layout {
+            1 | 3 => area.extend_from_slice(&[1, 1]),
+            5 => area.extend_from_slice(&noise),
+            _ => {}
+        }
+        area.truncate(12);
+        let mut b = vec![0u8; 20];
+        b[..4].copy_from_slice(&[0x12, 0x34, 0x00, 0x50]);
+        b.extend_from_slice(&area);
+        let mut p = Packet::new_unchecked(&mut b[..]);
+        p.set_header_len(32);
+        p.fill_checksum(&A4, &B4);
+        let p = Packet::new_checked(&b[..]).unwrap();
+        let fast = Repr::parse(&p, &A4, &B4, Checksum::Both);
+        let slow = options_by_iterator(&area);
+        match (fast, slow) {
+            (Ok(f), Ok(s)) => {
+                prop_assert_eq!(f.timestamp, s.timestamp);
+                prop_assert_eq!(f.max_seg_size, s.max_seg_size);
+                prop_assert_eq!(f.window_scale, s.window_scale);
+                prop_assert_eq!(f.sack_permitted, s.sack_permitted);
+                prop_assert_eq!(f.sack_ranges, s.sack_ranges);
+                if layout <= 1 {
+                    prop_assert!(f.timestamp.is_some());
+                }
+            }
+            (f, s) => prop_assert_eq!(f.map(|_| ()), s.map(|_| ())),
+        }
+    }
+}
