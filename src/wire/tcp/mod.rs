@@ -1113,7 +1113,7 @@ impl<'a> Repr<'a> {
 
     /// Like [`Repr::emit`], with the payload `self.payload` followed by
     /// `more` (the two sides of a ring buffer's wrap): both copied and, when
-    /// `checksum.tx()`, summed in the same pass.
+    /// `checksum.tx()`, summed from the sources (not read back).
     ///
     /// `packet` must hold at least `buffer_len() + more.len()` octets.
     pub fn emit_two<T: AsRef<[u8]> + AsMut<[u8]>>(
