@@ -1,11 +1,12 @@
 //! The internet checksum (RFC 1071) and the pseudo-headers of RFC 768 /
 //! RFC 9293 §3.1 (IPv4) and RFC 8200 §8.1 (IPv6).
 //!
-//! One routine serves every protocol. Large inputs are summed as
-//! native-endian 64-bit words into four 128-bit accumulators (independent
-//! add-with-carry chains, no carry handling in the loop); the last < 32
-//! bytes as up to three 64-bit words and a 4/2/1-byte tail; one fold at
-//! the end. A pseudo-header is summed the same way and added before that
+//! One routine serves every protocol. Up to 64 bytes are summed as a
+//! tree of native-endian 64-bit adds; larger inputs in 32-byte blocks,
+//! half as 64-bit words into 128-bit accumulators (independent
+//! add-with-carry chains, no carry handling in the loop), half as 32-bit
+//! words into a plain 64-bit one; the last < 32 bytes in 16/8/4/2/1-byte
+//! steps; one fold at the end. A pseudo-header is summed the same way and added before that
 //! fold ([`pseudo_header_and_data`]), so verifying or filling a transport
 //! checksum is one pass and one fold. The
 //! one's-complement sum is byte-order independent (RFC 1071 §2(B)): summing
