@@ -33,8 +33,12 @@
 //! rather than reading back the copy, and sums the fixed header from
 //! registers; smoltcp reads the whole segment back from `buf`. Both
 //! ferrotcp emits (TCP `Repr::emit`, UDP `Repr::emit_slice`) copy the
-//! payload and sum it in one pass over the bytes; smoltcp copies, then
-//! reads the copy back to sum it (its UDP emit takes a closure).
+//! payload and sum it from the source (up to 64 bytes in the same pass;
+//! longer ones `memcpy`, then sum the source); smoltcp copies, then reads
+//! the copy back to sum it (its UDP emit takes a closure). ferrotcp emits
+//! the TCP header of the common option sets (here: timestamps only) as one
+//! block of words summed in registers, and decodes a timestamps-only
+//! option area without the option walk.
 //!
 //! Both sides run in one process on the same buffers (`buf` is shared by
 //! the two emit closures). The machine the numbers come from is shared and

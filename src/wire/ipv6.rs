@@ -301,14 +301,18 @@ impl Repr {
     #[inline]
     pub fn parse<T: AsRef<[u8]> + ?Sized>(packet: &Packet<&T>) -> Result<Repr> {
         packet.check_len()?;
-        let src_addr = packet.src_addr();
-        // RFC 4291 §2.7: multicast addresses must not be used as source
-        // addresses in IPv6 packets.
-        if src_addr.is_multicast() {
+        // The source as one 128-bit value, tested as such: testing its
+        // first octet made the address copy a 1 + 8 + 8-byte patchwork,
+        // and the 8-byte loads that sum it into a pseudo-header then
+        // stalled on store forwarding.
+        let src_bits = packet.src_addr().to_bits();
+        // RFC 4291 §2.7: multicast addresses (ff00::/8) must not be used
+        // as source addresses in IPv6 packets.
+        if src_bits >> 120 == 0xff {
             return Err(Error::BadField);
         }
         Ok(Repr {
-            src_addr,
+            src_addr: Ipv6Addr::from_bits(src_bits),
             dst_addr: packet.dst_addr(),
             next_header: packet.next_header(),
             payload_len: packet.payload_len(),

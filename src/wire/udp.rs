@@ -273,9 +273,9 @@ impl Repr {
         }
     }
 
-    /// [`Repr::emit`] with the payload copied from `payload`, summed from
-    /// the source right after the copy brought it into L1 (no read-back of
-    /// the frame after the header is written).
+    /// [`Repr::emit`] with the payload copied from `payload` and summed
+    /// from `payload` (see `checksum::copy_and_sum_native`), not from a
+    /// read-back of the copy.
     ///
     /// `packet` must hold at least `buffer_len(payload.len())` bytes.
     pub fn emit_slice<T: AsRef<[u8]> + AsMut<[u8]>>(
@@ -311,7 +311,6 @@ impl Repr {
             checksum::native_sum(&h),
             &mut buf[HEADER_LEN..usize::from(len)],
             payload,
-            &[],
             &[],
         );
         let c = checksum::finish(sum);

@@ -739,6 +739,36 @@ impl<'a> Repr<'a> {
             KIND_FAST_OPEN, KIND_MAX_SEG_SIZE, KIND_NO_OPERATION, KIND_SACK_PERMITTED,
             KIND_SACK_RANGE, KIND_TIMESTAMP, KIND_WINDOW_SCALE,
         };
+        // The timestamps-only area of nearly every established-connection
+        // segment, in the two usual layouts (NOP, NOP, TS as RFC 7323
+        // Appendix A suggests; TS, NOP, NOP as `emit` writes), decoded
+        // without the walk: the same result the walk gives.
+        if let Ok(a) = <&[u8; 12]>::try_from(area) {
+            let ts = match a {
+                [
+                    KIND_NO_OPERATION,
+                    KIND_NO_OPERATION,
+                    KIND_TIMESTAMP,
+                    10,
+                    ts @ ..,
+                ] => Some(ts),
+                [
+                    KIND_TIMESTAMP,
+                    10,
+                    ts @ ..,
+                    KIND_NO_OPERATION,
+                    KIND_NO_OPERATION,
+                ] => Some(ts),
+                _ => None,
+            };
+            if let Some(ts) = ts {
+                self.timestamp = Some(TcpTimestamp {
+                    tsval: NetworkEndian::read_u32(&ts[0..4]),
+                    tsecr: NetworkEndian::read_u32(&ts[4..8]),
+                });
+                return Ok(());
+            }
+        }
         let mut area = area;
         while let Some((&kind, rest)) = area.split_first() {
             match kind {
@@ -903,32 +933,124 @@ impl<'a> Repr<'a> {
         self.write_header(packet);
     }
 
-    /// [`Repr::emit_header`], returning the header length and the
-    /// native-order checksum partial sum of the fixed 20 octets (checksum
-    /// field zero).
+    /// The fixed 20 octets of a header of `header_len` octets (at most 60),
+    /// checksum field zero, as five 32-bit words (each the big-endian
+    /// value of four octets on the wire).
     ///
-    /// The fixed header is assembled in a local array, stored with one copy
-    /// and summed from registers: summing it back from the buffer right
-    /// after field-by-field stores stalled on store forwarding.
-    #[inline]
+    /// Whole words, not a byte array: a byte array assembled from
+    /// sub-word pieces is built on the stack and read back with wide
+    /// loads (a store-forwarding stall); words stay in registers.
+    #[inline(always)]
+    fn fixed_header(&self, header_len: usize) -> [u32; HEADER_LEN / 4] {
+        let ack = self.ack_number.unwrap_or_default();
+        // Data offset in the top four bits, then the flags (reserved zero).
+        let word = (((header_len / 4) as u16 & 0x0f) << 12) | self.flags().bits();
+        [
+            (u32::from(self.src_port) << 16) | u32::from(self.dst_port),
+            self.seq_number.0,
+            ack.0,
+            (u32::from(word) << 16) | u32::from(self.window_len),
+            // The checksum (top half) stays zero.
+            u32::from(self.urgent_at.unwrap_or(0)),
+        ]
+    }
+
+    /// [`Repr::emit_header`], returning the header length and the
+    /// native-order checksum partial sum of the whole header, options
+    /// included (checksum field zero).
+    ///
+    /// The option sets nearly every segment carries (none; timestamps
+    /// only; the MSS, window scale and SACK-permitted of a SYN, with or
+    /// without timestamps) are assembled with the fixed header as 32-bit
+    /// words in registers, stored and summed from there: no
+    /// option-by-option writes, and no read-back of bytes just stored (a
+    /// wide load over narrow stores stalls store forwarding). The bytes
+    /// are exactly those of the general path (options in the same order,
+    /// the same No-Operation padding; a test compares the two).
+    #[inline(always)]
     fn write_header<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>) -> (usize, u64) {
+        let rare = self.fast_open_cookie.is_some()
+            || self.accecn.is_some()
+            || self.sack_ranges.iter().any(Option::is_some);
+        if !rare {
+            // Option kinds and lengths: MSS 2/4, window scale 3/3,
+            // SACK-permitted 4/2, timestamps 8/10, No-Operation 1.
+            match (
+                self.max_seg_size,
+                self.window_scale,
+                self.sack_permitted,
+                self.timestamp,
+            ) {
+                (None, None, false, None) => {
+                    return store_header(packet, self.fixed_header(HEADER_LEN));
+                }
+                (None, None, false, Some(ts)) => {
+                    // Timestamps (10) and two NOPs.
+                    let [a, b, c, d, e] = self.fixed_header(HEADER_LEN + 12);
+                    let words = [
+                        a,
+                        b,
+                        c,
+                        d,
+                        e,
+                        0x080a_0000 | (ts.tsval >> 16),
+                        (ts.tsval << 16) | (ts.tsecr >> 16),
+                        (ts.tsecr << 16) | 0x0101,
+                    ];
+                    return store_header(packet, words);
+                }
+                (Some(mss), Some(shift), true, Some(ts)) => {
+                    // MSS (4), window scale (3), SACK-permitted (2),
+                    // timestamps (10) and one NOP.
+                    let [a, b, c, d, e] = self.fixed_header(HEADER_LEN + 20);
+                    let words = [
+                        a,
+                        b,
+                        c,
+                        d,
+                        e,
+                        0x0204_0000 | u32::from(mss),
+                        0x0303_0004 | (u32::from(shift) << 8),
+                        0x0208_0a00 | (ts.tsval >> 24),
+                        (ts.tsval << 8) | (ts.tsecr >> 24),
+                        (ts.tsecr << 8) | 0x01,
+                    ];
+                    return store_header(packet, words);
+                }
+                (Some(mss), Some(shift), true, None) => {
+                    // MSS (4), window scale (3), SACK-permitted (2) and
+                    // three NOPs.
+                    let [a, b, c, d, e] = self.fixed_header(HEADER_LEN + 12);
+                    let words = [
+                        a,
+                        b,
+                        c,
+                        d,
+                        e,
+                        0x0204_0000 | u32::from(mss),
+                        0x0303_0004 | (u32::from(shift) << 8),
+                        0x0201_0101,
+                    ];
+                    return store_header(packet, words);
+                }
+                _ => {}
+            }
+        }
+        self.write_header_general(packet)
+    }
+
+    /// [`Repr::write_header`] for any option set: the options are written
+    /// one by one into the buffer and summed back from it.
+    #[inline(never)]
+    fn write_header_general<T: AsRef<[u8]> + AsMut<[u8]>>(
+        &self,
+        packet: &mut Packet<T>,
+    ) -> (usize, u64) {
         let plan = self.option_plan();
         // At most 60: the plan keeps the options within 40 octets.
         let header_len = HEADER_LEN + plan.len.div_ceil(4) * 4;
-        let mut h = [0u8; HEADER_LEN];
-        h[field::SRC_PORT].copy_from_slice(&self.src_port.to_be_bytes());
-        h[field::DST_PORT].copy_from_slice(&self.dst_port.to_be_bytes());
-        h[field::SEQ_NUM].copy_from_slice(&self.seq_number.0.to_be_bytes());
-        let ack = self.ack_number.unwrap_or_default();
-        h[field::ACK_NUM].copy_from_slice(&ack.0.to_be_bytes());
-        // Data offset in the top four bits, then the flags (reserved zero).
-        let word = (((header_len / 4) as u16 & 0x0f) << 12) | self.flags().bits();
-        h[field::FLAGS].copy_from_slice(&word.to_be_bytes());
-        h[field::WIN_SIZE].copy_from_slice(&self.window_len.to_be_bytes());
-        // h[field::CHECKSUM] stays zero.
-        h[field::URGENT].copy_from_slice(&self.urgent_at.unwrap_or(0).to_be_bytes());
+        let (_, fixed_sum) = store_header(packet, self.fixed_header(header_len));
         let buf = packet.buffer.as_mut();
-        buf[..HEADER_LEN].copy_from_slice(&h);
 
         let mut rest = &mut buf[HEADER_LEN..header_len];
         if let Some(mss) = self.max_seg_size {
@@ -969,7 +1091,8 @@ impl<'a> Repr<'a> {
             [a, b, c] => [*a, *b, *c] = [options::KIND_NO_OPERATION; 3],
             more => more.fill(options::KIND_NO_OPERATION),
         }
-        (header_len, checksum::native_sum(&h))
+        let options_sum = checksum::native_sum_words(&buf[HEADER_LEN..header_len]);
+        (header_len, fixed_sum + options_sum)
     }
 
     /// Write the whole segment: header, options, a copy of the payload and
@@ -990,7 +1113,7 @@ impl<'a> Repr<'a> {
 
     /// Like [`Repr::emit`], with the payload `self.payload` followed by
     /// `more` (the two sides of a ring buffer's wrap): both copied and, when
-    /// `checksum.tx()`, summed while the copied bytes are in L1.
+    /// `checksum.tx()`, summed from the sources (not read back).
     ///
     /// `packet` must hold at least `buffer_len() + more.len()` octets.
     pub fn emit_two<T: AsRef<[u8]> + AsMut<[u8]>>(
@@ -1016,20 +1139,19 @@ impl<'a> Repr<'a> {
                 checksum,
             );
         }
-        let (header_len, fixed_sum) = self.write_header(packet);
+        let (header_len, header_sum) = self.write_header(packet);
         let buf = packet.buffer.as_mut();
         let len = header_len + payload_len;
-        let (head, rest) = buf[..len].split_at_mut(header_len);
+        let rest = &mut buf[header_len..len];
         let sum = checksum::pseudo_header_extra_copy_and_data(
             src,
             dst,
             IpProtocol::Tcp,
             u32::try_from(len).unwrap_or(u32::MAX),
-            fixed_sum,
+            header_sum,
             rest,
             first,
             more,
-            &head[HEADER_LEN..],
         );
         NetworkEndian::write_u16(&mut buf[field::CHECKSUM], checksum::finish(sum));
     }
@@ -1049,26 +1171,42 @@ impl<'a> Repr<'a> {
         emit_payload: impl FnOnce(&mut [u8]),
         checksum: Checksum,
     ) {
-        let (header_len, fixed_sum) = self.write_header(packet);
+        let (header_len, header_sum) = self.write_header(packet);
         let buf = packet.buffer.as_mut();
         emit_payload(&mut buf[header_len..][..payload_len]);
         if checksum.tx() {
-            // The fixed header's sum comes from registers; the payload is
-            // summed first, the options, just stored byte by byte, last.
+            // The header's sum comes from `write_header`; only the payload
+            // is read here.
             let len = header_len + payload_len;
-            let (options, payload) = buf[HEADER_LEN..len].split_at(header_len - HEADER_LEN);
-            let sum = checksum::pseudo_header_extra_and_data2(
+            let sum = checksum::pseudo_header_extra_and_data(
                 src,
                 dst,
                 IpProtocol::Tcp,
                 u32::try_from(len).unwrap_or(u32::MAX),
-                fixed_sum,
-                payload,
-                options,
+                header_sum,
+                &buf[header_len..len],
             );
             NetworkEndian::write_u16(&mut buf[field::CHECKSUM], checksum::finish(sum));
         }
     }
+}
+
+/// Store a header assembled in registers as `W` big-endian 32-bit words
+/// (at most 15) at the start of `packet`, and return its length and
+/// native-order checksum partial sum (below 2^36).
+#[inline(always)]
+fn store_header<T: AsRef<[u8]> + AsMut<[u8]>, const W: usize>(
+    packet: &mut Packet<T>,
+    words: [u32; W],
+) -> (usize, u64) {
+    let (out, _) = packet.buffer.as_mut().as_chunks_mut::<4>();
+    let mut sum = 0u64;
+    for (o, w) in out[..W].iter_mut().zip(words) {
+        let bytes = w.to_be_bytes();
+        *o = bytes;
+        sum += u64::from(u32::from_ne_bytes(bytes));
+    }
+    (4 * W, sum)
 }
 
 #[cfg(test)]

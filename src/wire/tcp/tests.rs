@@ -1143,3 +1143,113 @@ proptest! {
         }
     }
 }
+
+/// A `Repr` that often takes one of `write_header`'s fixed layouts: each
+/// of MSS, window scale, SACK-permitted and timestamps present or not,
+/// and the rarer options (SACK blocks, TFO, AccECN) usually absent.
+fn arb_fast_candidate() -> impl Strategy<Value = Repr<'static>> {
+    (
+        arb_repr(),
+        any::<[bool; 4]>(),
+        proptest::option::weighted(0.1, Just(())),
+    )
+        .prop_map(|((r, _), [mss, ws, sp, ts], rare)| {
+            let mut r = Repr {
+                max_seg_size: r.max_seg_size.or(Some(1460)).filter(|_| mss),
+                window_scale: r.window_scale.or(Some(7)).filter(|_| ws),
+                sack_permitted: sp,
+                timestamp: r
+                    .timestamp
+                    .or(Some(TcpTimestamp { tsval: 1, tsecr: 2 }))
+                    .filter(|_| ts),
+                ..r
+            };
+            if rare.is_none() {
+                r.sack_ranges = [None; 4];
+                r.fast_open_cookie = None;
+                r.accecn = None;
+            }
+            r
+        })
+}
+
+proptest! {
+    #[test]
+    fn fixed_layouts_match_general_path(
+        r in arb_fast_candidate(),
+        payload in proptest::collection::vec(any::<u8>(), 0..40),
+        v6 in any::<bool>(),
+    ) {
+        // The same bytes and the same partial sum from the fixed-layout
+        // fast path as from the option-by-option general path.
+        let r = Repr { payload: &payload, ..r };
+        let mut fast = [0xa5u8; MAX_HEADER_LEN];
+        let mut slow = [0x5au8; MAX_HEADER_LEN];
+        let (fl, fs) = r.write_header(&mut Packet::new_unchecked(&mut fast[..]));
+        let (sl, ss) = r.write_header_general(&mut Packet::new_unchecked(&mut slow[..]));
+        prop_assert_eq!(fl, sl);
+        prop_assert_eq!(fl, r.header_len());
+        prop_assert_eq!(&fast[..fl], &slow[..sl]);
+        prop_assert_eq!(fs, ss);
+        prop_assert_eq!(fs, checksum::native_sum_words(&fast[..fl]));
+        // And a whole segment through `emit` verifies and parses back.
+        let (s, d) = if v6 { (A6, B6) } else { (A4, B4) };
+        let mut buf = vec![0u8; r.buffer_len()];
+        r.emit(&mut Packet::new_unchecked(&mut buf[..]), &s, &d, Checksum::Both);
+        let p = Packet::new_checked(&buf[..]).unwrap();
+        prop_assert_eq!(&buf[..16], &slow[..16]);
+        prop_assert_eq!(&buf[18..fl], &slow[18..sl]);
+        prop_assert!(p.verify_checksum(&s, &d));
+        prop_assert_eq!(Repr::parse(&p, &s, &d, Checksum::Both), Ok(fitted(&r)));
+    }
+}
+
+proptest! {
+    #[test]
+    fn timestamp_layouts_match_iterator(
+        layout in 0usize..6,
+        ts in any::<[u8; 8]>(),
+        noise in any::<[u8; 2]>(),
+    ) {
+        // The 12-octet areas the timestamp fast path decodes, and near
+        // misses that must take the walk: both give what the iterator
+        // gives.
+        let mut area = match layout {
+            0 => vec![1, 1, 8, 10],
+            1 => vec![8, 10],
+            2 => vec![1, 0, 8, 10],
+            3 => vec![8, 9],
+            4 => vec![noise[0], noise[1], 8, 10],
+            _ => vec![8, 10],
+        };
+        area.extend_from_slice(&ts);
+        match layout {
+            1 | 3 => area.extend_from_slice(&[1, 1]),
+            5 => area.extend_from_slice(&noise),
+            _ => {}
+        }
+        area.truncate(12);
+        let mut b = vec![0u8; 20];
+        b[..4].copy_from_slice(&[0x12, 0x34, 0x00, 0x50]);
+        b.extend_from_slice(&area);
+        let mut p = Packet::new_unchecked(&mut b[..]);
+        p.set_header_len(32);
+        p.fill_checksum(&A4, &B4);
+        let p = Packet::new_checked(&b[..]).unwrap();
+        let fast = Repr::parse(&p, &A4, &B4, Checksum::Both);
+        let slow = options_by_iterator(&area);
+        match (fast, slow) {
+            (Ok(f), Ok(s)) => {
+                prop_assert_eq!(f.timestamp, s.timestamp);
+                prop_assert_eq!(f.max_seg_size, s.max_seg_size);
+                prop_assert_eq!(f.window_scale, s.window_scale);
+                prop_assert_eq!(f.sack_permitted, s.sack_permitted);
+                prop_assert_eq!(f.sack_ranges, s.sack_ranges);
+                if layout <= 1 {
+                    prop_assert!(f.timestamp.is_some());
+                }
+            }
+            (f, s) => prop_assert_eq!(f.map(|_| ()), s.map(|_| ())),
+        }
+    }
+}
