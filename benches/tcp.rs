@@ -744,12 +744,18 @@ criterion_group!(benches, bench_bulk);
 /// Same buffers, same layout, same segment size (MTU less 52 bytes of IPv4
 /// and TCP headers with timestamps), a window of `buf` bytes per round.
 /// Its time is a floor: `smoltcp / floor` is the most any stack could
-/// gain over smoltcp here, at zero per-segment cost.
+/// gain over smoltcp here, at zero per-segment cost. The copies and sums
+/// are done both ways (one pass, or `memcpy` then a sum over the source)
+/// and the faster is kept.
 struct Floor<'a> {
     tx: &'a mut [u8],
     rx: &'a mut [u8],
     frames: Vec<&'a mut [u8]>,
     mss: usize,
+    /// Sum while copying (one pass), else `memcpy` then a sum over the
+    /// source: which is faster depends on where the bytes are, so the
+    /// floor is measured both ways and the faster kept.
+    fused: bool,
 }
 
 /// Copy `src` into `dst` and return its 16-bit one's-complement sum, in one
@@ -783,8 +789,19 @@ fn copy_sum(dst: &mut [u8], src: &[u8]) -> u16 {
     acc as u16
 }
 
+/// Copy `src` into `dst` and sum it, one way or the other (see
+/// [`Floor::fused`]).
+fn move_sum(fused: bool, dst: &mut [u8], src: &[u8]) -> u16 {
+    if fused {
+        copy_sum(dst, src)
+    } else {
+        dst.copy_from_slice(src);
+        ferrotcp::wire::checksum::data(src)
+    }
+}
+
 impl<'a> Floor<'a> {
-    fn new(arena: &mut Arena<'a>, mtu: usize, buf: usize) -> Floor<'a> {
+    fn new(arena: &mut Arena<'a>, mtu: usize, buf: usize, fused: bool) -> Floor<'a> {
         let mss = mtu - 52;
         let tx = arena.take(buf);
         let rx = arena.take(buf);
@@ -802,6 +819,7 @@ impl<'a> Floor<'a> {
             rx,
             frames,
             mss,
+            fused,
         }
     }
 
@@ -840,8 +858,8 @@ impl<'a> Floor<'a> {
                 let from = (at + i * self.mss) % cap;
                 let first = len.min(cap - from);
                 let (f1, f2) = f[..len].split_at_mut(first);
-                sum ^= copy_sum(f1, &self.tx[from..from + first]);
-                sum ^= copy_sum(f2, &self.tx[..len - first]);
+                sum ^= move_sum(self.fused, f1, &self.tx[from..from + first]);
+                sum ^= move_sum(self.fused, f2, &self.tx[..len - first]);
             }
             // The receiver checks each while copying it into its ring.
             for (i, f) in self.frames.iter().take(segs).enumerate() {
@@ -849,8 +867,8 @@ impl<'a> Floor<'a> {
                 let to = (at + i * self.mss) % cap;
                 let first = len.min(cap - to);
                 let (r2, r1) = self.rx.split_at_mut(to);
-                sum ^= copy_sum(&mut r1[..first], &f[..first]);
-                sum ^= copy_sum(&mut r2[..len - first], &f[first..len]);
+                sum ^= move_sum(self.fused, &mut r1[..first], &f[..first]);
+                sum ^= move_sum(self.fused, &mut r2[..len - first], &f[first..len]);
             }
             // The application reads it out, a sink at a time.
             let mut read = 0;
@@ -908,26 +926,35 @@ fn paired_bulk() {
                 },
             );
             ratio::print_paired("tcp_bulk", &id, &p);
-            // The floor of this workload against smoltcp, in the same run.
-            let mut lmem = vec![0u8; Arena::size_for(8, bytes)];
-            let mut la = Arena::new(&mut lmem);
-            let lsrc = la.take(SOURCE_LEN);
-            lsrc.copy_from_slice(&pattern);
-            let lsrc: &[u8] = lsrc;
-            let lsink = la.take(SINK_LEN);
-            let mut floor = Floor::new(&mut la, mtu, buf);
-            let c = ratio::paired(
-                || {
-                    black_box(floor.transfer(lsrc, lsink, TRANSFER));
-                },
-                || {
-                    transfer(black_box(&mut sp), &mut snow, ssrc, ssink, TRANSFER, |_| {});
-                },
-            );
-            println!(
-                "  {:<28} {:>8}  data movement alone {:>9.0} ns: smoltcp / floor {:.2}x  [{:.2}, {:.2}] (the most any stack could gain)",
-                "", "", c.ferrotcp_ns, c.ratio, c.q1, c.q3
-            );
+            // The floor of this workload against smoltcp, in the same run:
+            // both ways of moving and summing, the faster kept.
+            let mut best: Option<ratio::Paired> = None;
+            for fused in [false, true] {
+                let mut lmem = vec![0u8; Arena::size_for(8, bytes)];
+                let mut la = Arena::new(&mut lmem);
+                let lsrc = la.take(SOURCE_LEN);
+                lsrc.copy_from_slice(&pattern);
+                let lsrc: &[u8] = lsrc;
+                let lsink = la.take(SINK_LEN);
+                let mut floor = Floor::new(&mut la, mtu, buf, fused);
+                let c = ratio::paired(
+                    || {
+                        black_box(floor.transfer(lsrc, lsink, TRANSFER));
+                    },
+                    || {
+                        transfer(black_box(&mut sp), &mut snow, ssrc, ssink, TRANSFER, |_| {});
+                    },
+                );
+                if best.as_ref().is_none_or(|b| c.ratio > b.ratio) {
+                    best = Some(c);
+                }
+            }
+            if let Some(c) = best {
+                println!(
+                    "  {:<28} {:>8}  data movement alone {:>9.0} ns: smoltcp / floor {:.2}x  [{:.2}, {:.2}] (the most any stack could gain)",
+                    "", "", c.ferrotcp_ns, c.ratio, c.q1, c.q3
+                );
+            }
             let gbps = |ns: f64| TRANSFER as f64 * 8.0 / ns;
             println!(
                 "  {:<28} {:>8}  ferrotcp {:>6.2} Gbit/s  smoltcp {:>6.2} Gbit/s",
