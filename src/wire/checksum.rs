@@ -1,8 +1,8 @@
 //! The internet checksum (RFC 1071) and the pseudo-headers of RFC 768 /
 //! RFC 9293 §3.1 (IPv4) and RFC 8200 §8.1 (IPv6).
 //!
-//! One routine serves every protocol. Up to 64 bytes are summed as a
-//! tree of native-endian 64-bit adds; larger inputs in 32-byte blocks,
+//! One routine serves every protocol. Inputs below 96 bytes are summed as
+//! a tree of native-endian 64-bit adds; larger inputs in 32-byte blocks,
 //! half as 64-bit words into 128-bit accumulators (independent
 //! add-with-carry chains, no carry handling in the loop), half as 32-bit
 //! words into a plain 64-bit one; the last < 32 bytes in 16/8/4/2/1-byte
@@ -51,8 +51,8 @@ fn word64(bytes: &[u8; 32], at: usize) -> u128 {
 fn sum_native(init: u64, bytes: &[u8]) -> u128 {
     let (blocks, rest) = bytes.as_chunks::<32>();
     let lanes = match blocks {
-        // Up to 64 bytes (small packets, headers) without the loop and its
-        // eight lane registers: a tree of adds.
+        // Up to two blocks (inputs below 96 bytes: small packets, headers)
+        // without the loop and its eight lane registers: a tree of adds.
         [] => 0,
         [b0] => block_sum(b0),
         [b0, b1] => block_sum(b0) + block_sum(b1),
@@ -447,6 +447,7 @@ pub(crate) fn native_sum<const N: usize>(h: &[u8; N]) -> u64 {
 /// of 4.
 #[inline]
 pub(crate) fn native_sum_words(bytes: &[u8]) -> u64 {
+    debug_assert_eq!(bytes.len() % 4, 0, "a whole number of 32-bit words");
     let (words, _) = bytes.as_chunks::<4>();
     let mut acc = 0u64;
     for w in words {
