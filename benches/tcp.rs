@@ -118,6 +118,20 @@ impl<'a> Arena<'a> {
         piece
     }
 
+    /// `count` buffers of `len` bytes in one piece, at a stride that is not
+    /// a multiple of 4 KiB (consecutive buffers at different page offsets).
+    fn frames(&mut self, len: usize, count: usize) -> Vec<&'a mut [u8]> {
+        let stride = len.div_ceil(64) * 64 + 320;
+        let mut mem = self.take(stride * count);
+        let mut frames = Vec::with_capacity(count);
+        for _ in 0..count {
+            let (f, rest) = std::mem::take(&mut mem).split_at_mut(stride);
+            frames.push(&mut f[..len]);
+            mem = rest;
+        }
+        frames
+    }
+
     /// Bytes an arena needs for `pieces` pieces totalling `bytes`.
     fn size_for(pieces: usize, bytes: usize) -> usize {
         bytes + (pieces + 1) * 4096
@@ -144,14 +158,7 @@ impl<'a> Link<'a> {
     /// buffers from `arena`, spaced so consecutive frames sit at different
     /// page offsets.
     fn new(arena: &mut Arena<'a>, frame_mtu: usize, frames: usize) -> Link<'a> {
-        let stride = frame_mtu.div_ceil(64) * 64 + 320;
-        let mut mem = arena.take(stride * frames);
-        let mut pool = Vec::with_capacity(frames);
-        for _ in 0..frames {
-            let (f, rest) = std::mem::take(&mut mem).split_at_mut(stride);
-            pool.push(&mut f[..frame_mtu]);
-            mem = rest;
-        }
+        let pool = arena.frames(frame_mtu, frames);
         Link {
             queues: [RefCell::new(VecDeque::new()), RefCell::new(VecDeque::new())],
             pool: RefCell::new(pool),
@@ -806,14 +813,8 @@ impl<'a> Floor<'a> {
         let tx = arena.take(buf);
         let rx = arena.take(buf);
         let n = buf.div_ceil(mss);
-        let stride = (mss + 54).div_ceil(64) * 64 + 320;
-        let mut mem = arena.take(stride * n);
-        let mut frames = Vec::with_capacity(n);
-        for _ in 0..n {
-            let (f, rest) = std::mem::take(&mut mem).split_at_mut(stride);
-            frames.push(&mut f[..mss]);
-            mem = rest;
-        }
+        // Room for the headers too, as a real frame has.
+        let frames = arena.frames(mss + 54, n);
         Floor {
             tx,
             rx,

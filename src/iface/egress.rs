@@ -82,20 +82,13 @@ impl InterfaceInner<'_> {
     fn next_hop(&self, dst: &IpAddr) -> Result<NextHop, SendError> {
         match dst {
             IpAddr::V4(d) => {
-                // One pass over our networks: subnet-directed broadcast
-                // (RFC 919/922) or on-link.
-                let (mut subnet_broadcast, mut on_link) = (false, false);
-                for c in self.ipv4_addrs.iter() {
-                    subnet_broadcast |= c.broadcast() == Some(*d);
-                    on_link |= c.contains_addr(d);
-                }
-                if d.is_broadcast() || subnet_broadcast {
+                if d.is_broadcast() || self.is_ipv4_subnet_broadcast(*d) {
                     return Ok(NextHop::Link(EthernetAddress::BROADCAST));
                 }
                 if d.is_multicast() {
                     return Ok(NextHop::Link(EthernetAddress::from_ipv4_multicast(*d)));
                 }
-                if on_link {
+                if self.ipv4_addrs.iter().any(|c| c.contains_addr(d)) {
                     return Ok(NextHop::OnLink);
                 }
             }

@@ -422,7 +422,6 @@ impl InterfaceInner<'_> {
             {
                 t.on_icmp_error(error_of(r), seq);
                 sockets.mark_changed(i);
-                self.tcp_touched = true;
             }
         }
     }
@@ -516,7 +515,6 @@ impl InterfaceInner<'_> {
         {
             t.end_time_wait();
             sockets.mark_changed(i);
-            self.tcp_touched = true;
             conn = None;
         }
         let listen = || {
@@ -588,7 +586,6 @@ impl InterfaceInner<'_> {
                     _ => (None, None),
                 };
                 sockets.mark_changed(i);
-                self.tcp_touched = true;
                 // A half-open connection of a listener completed (or
                 // failed) its handshake: the accept queue keeps the order.
                 #[cfg(not(feature = "socket-tcp-listener"))]

@@ -146,11 +146,6 @@ pub struct Interface<'a> {
 /// while they are processed, so both can be borrowed at once.
 #[derive(Debug)]
 pub(crate) struct InterfaceInner<'a> {
-    /// A received frame changed a TCP socket (data, an ACK, an ICMP error,
-    /// a TIME-WAIT ended) during this poll's ingress: it may owe a segment
-    /// now, so the poll refreshes and serves the sockets before returning.
-    /// Frames for other sockets never make them due to send.
-    pub(crate) tcp_touched: bool,
     pub(crate) config: Config,
     pub(crate) rand: Rand,
     pub(crate) medium: Medium,
@@ -207,7 +202,6 @@ impl<'a> Interface<'a> {
         rand.fill(&mut iss_secret);
         Interface {
             inner: InterfaceInner {
-                tcp_touched: false,
                 config,
                 rand,
                 medium: caps.medium,
@@ -439,8 +433,7 @@ impl<'a> Interface<'a> {
             // full-sized segment, RFC 5681 §4.2; data an ACK let out) are
             // served every FLUSH_EVERY frames: a window drained in one poll
             // does not wait for its first ACK until the batch is done.
-            if n % FLUSH_EVERY == FLUSH_EVERY - 1 && self.inner.tcp_touched {
-                self.inner.tcp_touched = false;
+            if n % FLUSH_EVERY == FLUSH_EVERY - 1 && sockets.take_tcp_changed() {
                 sockets.refresh();
                 // Packets that waited for a neighbour this batch resolved
                 // go before anything the sockets send to it now (RFC 1122
@@ -458,9 +451,10 @@ impl<'a> Interface<'a> {
             }
         }
 
-        // What the frames did to TCP sockets is due in this poll, not the
-        // next (other sockets are refreshed at the next poll's start).
-        if core::mem::take(&mut self.inner.tcp_touched) {
+        // What the frames did to TCP sockets (data, ACKs, ICMP errors, a
+        // TIME-WAIT ended) is due in this poll, not the next; other
+        // sockets are refreshed at the next poll's start.
+        if sockets.take_tcp_changed() {
             sockets.refresh();
         }
         self.inner

@@ -314,6 +314,11 @@ impl HeapSlots for Slots<'_, '_> {
 pub struct SocketSet<'a> {
     heap: DeadlineHeap<Slots<'a, 'a>>,
     dirty_head: u32,
+    /// The interface changed a TCP socket since the last
+    /// [`SocketSet::take_tcp_changed`]: it may owe a segment now (an ACK,
+    /// data an ACK let out). Other sockets never become due to send
+    /// because of what they received.
+    tcp_changed: bool,
     buckets: [u32; BUCKETS],
     /// Raw sockets in the port index: most datagrams find none, and say so
     /// without hashing a bucket.
@@ -351,6 +356,7 @@ impl<'a> SocketSet<'a> {
         SocketSet {
             heap: DeadlineHeap::new(Slots(storage)),
             dirty_head: NIL,
+            tcp_changed: false,
             buckets: [NIL; BUCKETS],
             #[cfg(feature = "socket-raw")]
             raw_indexed: 0,
@@ -631,9 +637,22 @@ impl<'a> SocketSet<'a> {
     /// Mark slot `i` for re-evaluation (the interface changed its socket).
     #[inline]
     pub(crate) fn mark_changed(&mut self, i: usize) {
-        if i < self.slots().len() {
+        if let Some(slot) = self.slots().get(i) {
+            #[cfg(feature = "socket-tcp")]
+            if matches!(slot.socket, Some(Socket::Tcp(_))) {
+                self.tcp_changed = true;
+            }
+            #[cfg(not(feature = "socket-tcp"))]
+            let _ = slot;
             self.mark_dirty(i);
         }
+    }
+
+    /// Whether the interface changed a TCP socket since the last call
+    /// (see `tcp_changed`), clearing it.
+    #[inline]
+    pub(crate) fn take_tcp_changed(&mut self) -> bool {
+        core::mem::take(&mut self.tcp_changed)
     }
 
     /// The handle of the socket in slot `i`.

@@ -162,6 +162,22 @@ fn connect(a: &mut Node, b: &mut Node, port: u16) -> (SocketHandle, SocketHandle
     (ha, hb)
 }
 
+/// A connection from A to B on port 5001 over a loss-free link, run until
+/// both ends are established; the handles and the time then.
+fn establish(a: &mut Node, b: &mut Node, rand: &mut Rand) -> (SocketHandle, SocketHandle, Instant) {
+    let (ha, hb) = connect(a, b, 5001);
+    let now = run(
+        a,
+        b,
+        rand,
+        0,
+        Instant::ZERO,
+        Duration::from_secs(5),
+        |a, b| sa_state(a, ha) == State::Established && sb_state(b, hb) == State::Established,
+    );
+    (ha, hb, now)
+}
+
 fn transfer(loss: u32, seed: u64, size: usize) {
     let mut a = node(A_MAC, A_IP);
     let mut b = node(B_MAC, B_IP);
@@ -278,16 +294,7 @@ fn rfc5681_4_2_segments_drained_in_one_poll_are_acked_within_it() {
     let mut a = node(A_MAC, A_IP);
     let mut b = node(B_MAC, B_IP);
     let mut rand = Rand::new(7);
-    let (ha, hb) = connect(&mut a, &mut b, 5001);
-    let now = run(
-        &mut a,
-        &mut b,
-        &mut rand,
-        0,
-        Instant::ZERO,
-        Duration::from_secs(5),
-        |a, b| sa_state(a, ha) == State::Established && sb_state(b, hb) == State::Established,
-    );
+    let (ha, hb, now) = establish(&mut a, &mut b, &mut rand);
     // Past the quick-ACK start, so only the every-second-segment rule acks.
     let mut now = now + Duration::from_millis(500);
     let warmup = vec![1u8; 200 * 1448];
@@ -355,17 +362,7 @@ fn rfc9293_3_1_corrupted_in_order_segment_is_dropped_and_its_bytes_never_deliver
     // sender's retransmission then delivers the right bytes.
     let mut a = node(A_MAC, A_IP);
     let mut b = node(B_MAC, B_IP);
-    let mut rand = Rand::new(11);
-    let (ha, hb) = connect(&mut a, &mut b, 5001);
-    let mut now = run(
-        &mut a,
-        &mut b,
-        &mut rand,
-        0,
-        Instant::ZERO,
-        Duration::from_secs(5),
-        |a, b| sa_state(a, ha) == State::Established && sb_state(b, hb) == State::Established,
-    );
+    let (ha, hb, mut now) = establish(&mut a, &mut b, &mut Rand::new(11));
     let data: Vec<u8> = (0..1000u32).map(|i| (i * 13 + 5) as u8).collect();
     a.sockets
         .get_mut::<TcpSocket>(ha)

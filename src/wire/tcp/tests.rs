@@ -1038,6 +1038,18 @@ proptest! {
     }
 }
 
+/// A header-only segment (ports 0x1234 -> 80) whose option area is `area`
+/// (a multiple of four bytes, at most 40), with a valid checksum.
+fn segment_with_options(area: &[u8]) -> Vec<u8> {
+    let mut b = vec![0u8; 20];
+    b[..4].copy_from_slice(&[0x12, 0x34, 0x00, 0x50]);
+    b.extend_from_slice(area);
+    let mut p = Packet::new_unchecked(&mut b[..]);
+    p.set_header_len(20 + area.len() as u8);
+    p.fill_checksum(&A4, &B4);
+    b
+}
+
 /// The options as the generic walk reads them: [`TcpOptionIter`] folded
 /// into a `Repr` (the last occurrence of an option counts). `Repr::parse`
 /// walks the area with its own loop; the two must agree.
@@ -1120,12 +1132,7 @@ proptest! {
         while !area.len().is_multiple_of(4) {
             area.push(1);
         }
-        let mut b = vec![0u8; 20];
-        b[..4].copy_from_slice(&[0x12, 0x34, 0x00, 0x50]);
-        b.extend_from_slice(&area);
-        let mut p = Packet::new_unchecked(&mut b[..]);
-        p.set_header_len(20 + area.len() as u8);
-        p.fill_checksum(&A4, &B4);
+        let b = segment_with_options(&area);
         let p = Packet::new_checked(&b[..]).unwrap();
         let fast = Repr::parse(&p, &A4, &B4, Checksum::Both);
         let slow = options_by_iterator(&area);
@@ -1229,12 +1236,7 @@ proptest! {
             _ => {}
         }
         area.truncate(12);
-        let mut b = vec![0u8; 20];
-        b[..4].copy_from_slice(&[0x12, 0x34, 0x00, 0x50]);
-        b.extend_from_slice(&area);
-        let mut p = Packet::new_unchecked(&mut b[..]);
-        p.set_header_len(32);
-        p.fill_checksum(&A4, &B4);
+        let b = segment_with_options(&area);
         let p = Packet::new_checked(&b[..]).unwrap();
         let fast = Repr::parse(&p, &A4, &B4, Checksum::Both);
         let slow = options_by_iterator(&area);
