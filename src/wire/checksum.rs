@@ -2,11 +2,14 @@
 //! RFC 9293 §3.1 (IPv4) and RFC 8200 §8.1 (IPv6).
 //!
 //! One routine serves every protocol. Inputs below 96 bytes are summed as
-//! a tree of native-endian 64-bit adds; larger inputs in 32-byte blocks,
-//! half as 64-bit words into 128-bit accumulators (independent
-//! add-with-carry chains, no carry handling in the loop), half as 32-bit
-//! words into a plain 64-bit one; the last < 32 bytes in 16/8/4/2/1-byte
-//! steps; one fold at the end. A pseudo-header is summed the same way and added before that
+//! a tree of native-endian 64-bit adds; larger inputs in 32-byte blocks:
+//! on x86 with SSE2 as 128-bit vectors (biased 16-bit words added in pairs
+//! by one multiply-add, see `vector`), elsewhere half as 64-bit words
+//! into 128-bit accumulators (independent add-with-carry chains, no carry
+//! handling in the loop), half as 32-bit words into a plain 64-bit one;
+//! the last < 32 bytes in 16/8/4/2/1-byte steps; one fold at the end.
+//! Copying a payload and summing it is one pass over 16-byte vectors on
+//! x86, a `memcpy` and a sum elsewhere. A pseudo-header is summed the same way and added before that
 //! fold ([`pseudo_header_and_data`]), so verifying or filling a transport
 //! checksum is one pass and one fold. The
 //! one's-complement sum is byte-order independent (RFC 1071 §2(B)): summing
@@ -67,6 +70,26 @@ fn block_sum(b: &[u8; 32]) -> u128 {
     (word64(b, 0) + word64(b, 8)) + (word64(b, 16) + word64(b, 24))
 }
 
+/// The native-order sum of whole 32-byte blocks: the vector routine where
+/// the target has one ([`vector`]), else the scalar one.
+#[inline(always)]
+fn sum_blocks(blocks: &[[u8; 32]]) -> u128 {
+    #[cfg(all(
+        any(target_arch = "x86", target_arch = "x86_64"),
+        target_feature = "sse2"
+    ))]
+    {
+        vector::sum_blocks(blocks)
+    }
+    #[cfg(not(all(
+        any(target_arch = "x86", target_arch = "x86_64"),
+        target_feature = "sse2"
+    )))]
+    {
+        sum_blocks_scalar(blocks)
+    }
+}
+
 /// The native-order sum of whole 32-byte blocks, four blocks per
 /// iteration (less loop overhead per byte).
 ///
@@ -77,8 +100,15 @@ fn block_sum(b: &[u8; 32]) -> u128 {
 /// lane every 2^24 iterations, so it never overflows). Add-with-carry runs on
 /// fewer execution ports than a plain add; this mix measured 8% faster
 /// than four add-with-carry chains over 1500 bytes, and as fast at 64 KiB.
+#[cfg_attr(
+    all(
+        any(target_arch = "x86", target_arch = "x86_64"),
+        target_feature = "sse2"
+    ),
+    allow(dead_code)
+)]
 #[inline(always)]
-fn sum_blocks(blocks: &[[u8; 32]]) -> u128 {
+fn sum_blocks_scalar(blocks: &[[u8; 32]]) -> u128 {
     let (mut a, mut b, mut c, mut d) = (0u128, 0u128, 0u128, 0u128);
     let (quads, odd) = blocks.as_chunks::<4>();
     for group in quads.chunks(1 << 24) {
@@ -101,6 +131,128 @@ fn sum_blocks(blocks: &[[u8; 32]]) -> u128 {
         d += word64(block, 24);
     }
     (a + b) + (c + d)
+}
+
+/// The block sum on 128-bit vectors (SSE2 on x86, through the `wide`
+/// crate's safe wrappers: this crate forbids `unsafe`).
+///
+/// Each 16-bit word `v` is biased to the signed `v - 32768` (an XOR of
+/// its top bit), adjacent pairs are added into 32-bit lanes by one
+/// multiply-add against ones (`pmaddwd`), and the lanes are added up; the
+/// bias, `32768` per word, is added back once at the end. The result is
+/// the exact (unreduced) sum of the words, as the scalar routine gives it
+/// modulo 0xffff. Three vector operations per 16 bytes instead of the
+/// scalar loop's eight integer ones.
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
+mod vector {
+    use wide::{i16x8, i32x4};
+
+    /// Blocks per flush of the 32-bit lanes: each lane receives two pair
+    /// sums per 64 bytes, each in [-65536, 65534], so 2^13 blocks keep it
+    /// within ±2^30.
+    const GROUP: usize = 1 << 13;
+
+    /// 16 bytes as eight native-order words (one unaligned load).
+    #[inline(always)]
+    fn words(bytes: &[u8; 16]) -> i16x8 {
+        let (w, _) = bytes.as_chunks::<2>();
+        i16x8::new([
+            i16::from_ne_bytes(w[0]),
+            i16::from_ne_bytes(w[1]),
+            i16::from_ne_bytes(w[2]),
+            i16::from_ne_bytes(w[3]),
+            i16::from_ne_bytes(w[4]),
+            i16::from_ne_bytes(w[5]),
+            i16::from_ne_bytes(w[6]),
+            i16::from_ne_bytes(w[7]),
+        ])
+    }
+
+    /// The words of `bytes` biased to signed (`v - 32768`).
+    #[inline(always)]
+    fn biased(bytes: &[u8; 16]) -> i16x8 {
+        words(bytes) ^ i16x8::splat(i16::MIN)
+    }
+
+    #[inline(always)]
+    fn pairs(block: &[u8; 32]) -> (i32x4, i32x4) {
+        let (h, _) = block.as_chunks::<16>();
+        let ones = i16x8::splat(1);
+        (biased(&h[0]).dot(ones), biased(&h[1]).dot(ones))
+    }
+
+    #[inline(always)]
+    fn lanes_total(v: i32x4) -> i64 {
+        let [a, b, c, d] = v.to_array();
+        (i64::from(a) + i64::from(b)) + (i64::from(c) + i64::from(d))
+    }
+
+    /// Store `v` (a vector of native-order words) as 16 bytes.
+    #[inline(always)]
+    fn store(dst: &mut [u8; 16], v: i16x8) {
+        let (d, _) = dst.as_chunks_mut::<2>();
+        for (d, w) in d.iter_mut().zip(v.to_array()) {
+            *d = w.to_ne_bytes();
+        }
+    }
+
+    /// Copy `src` into `dst` (as many whole blocks as both hold) and
+    /// return the sum of the blocks copied, in one pass: each 16-byte
+    /// vector is loaded once, stored and summed.
+    #[inline]
+    pub(super) fn copy_and_sum_blocks(dst: &mut [[u8; 32]], src: &[[u8; 32]]) -> u128 {
+        let n = dst.len().min(src.len());
+        let (dst, src) = (&mut dst[..n], &src[..n]);
+        let ones = i16x8::splat(1);
+        let bias = i16x8::splat(i16::MIN);
+        let mut total = 0i64;
+        for (dgroup, sgroup) in dst.chunks_mut(GROUP).zip(src.chunks(GROUP)) {
+            let (mut a, mut b) = (i32x4::splat(0), i32x4::splat(0));
+            for (d, s) in dgroup.iter_mut().zip(sgroup) {
+                let (sh, _) = s.as_chunks::<16>();
+                let (dh, _) = d.as_chunks_mut::<16>();
+                let (x, y) = (words(&sh[0]), words(&sh[1]));
+                store(&mut dh[0], x);
+                store(&mut dh[1], y);
+                a += (x ^ bias).dot(ones);
+                b += (y ^ bias).dot(ones);
+            }
+            total += lanes_total(a + b);
+        }
+        unbias(total, n)
+    }
+
+    /// The exact sum from the biased lane total of `blocks` 32-byte
+    /// blocks: 32768 back for each of their 16 words. Never negative.
+    #[inline(always)]
+    fn unbias(total: i64, blocks: usize) -> u128 {
+        (i128::from(total) + 32768 * 16 * blocks as i128) as u128
+    }
+
+    #[inline]
+    pub(super) fn sum_blocks(blocks: &[[u8; 32]]) -> u128 {
+        let mut total = 0i64;
+        for group in blocks.chunks(GROUP) {
+            let (mut a, mut b) = (i32x4::splat(0), i32x4::splat(0));
+            let (pairs_of_blocks, odd) = group.as_chunks::<2>();
+            for [x, y] in pairs_of_blocks {
+                let (x0, x1) = pairs(x);
+                let (y0, y1) = pairs(y);
+                a += x0 + y0;
+                b += x1 + y1;
+            }
+            if let Some(x) = odd.first() {
+                let (x0, x1) = pairs(x);
+                a += x0;
+                b += x1;
+            }
+            total += lanes_total(a + b);
+        }
+        unbias(total, blocks.len())
+    }
 }
 
 /// `init` plus the native-order sum of `rest` (below 32 bytes: headers,
@@ -339,15 +491,22 @@ pub(crate) fn copy_and_sum_native(init: u64, dst: &mut [u8], src: &[u8]) -> u128
             *t0 = *s0;
             block_sum(s0)
         }
-        // Longer: one `memcpy`, then the sum over the source (still in
-        // L1). Measured faster than moving each block with its sum, which
+        // Longer, on a target with the vector sum: one pass that stores
+        // each 16-byte vector it sums (measured 1.4x faster than a
+        // `memcpy` and a separate sum over 1408 bytes, 1.7x over 64 KiB).
+        #[cfg(all(
+            any(target_arch = "x86", target_arch = "x86_64"),
+            target_feature = "sse2"
+        ))]
+        (sblocks, dblocks) => vector::copy_and_sum_blocks(dblocks, sblocks),
+        // Longer, scalar: one `memcpy`, then the sum over the source (still
+        // in L1). Measured faster than moving each block with its sum, which
         // keeps the copy to 8-byte moves.
-        (sblocks, dblocks) => {
-            let sum = sum_blocks(sblocks);
-            let n = sblocks.len().min(dblocks.len());
-            dblocks[..n].copy_from_slice(&sblocks[..n]);
-            sum
-        }
+        #[cfg(not(all(
+            any(target_arch = "x86", target_arch = "x86_64"),
+            target_feature = "sse2"
+        )))]
+        (sblocks, dblocks) => copy_and_sum_blocks_scalar(dblocks, sblocks),
     };
     // The tail (< 32 bytes) in fixed-size pieces: whole-array moves, no
     // variable-length `memcpy` call, summed from the same loads.
@@ -378,6 +537,23 @@ pub(crate) fn copy_and_sum_native(init: u64, dst: &mut [u8], src: &[u8]) -> u128
         narrow += u128::from(u16::from_ne_bytes([s, 0]));
     }
     narrow + lanes
+}
+
+/// Copy whole blocks with one `memcpy` and sum them from `src` (the scalar
+/// targets' way; on x86 the tests compare it with the vector one).
+#[cfg_attr(
+    all(
+        any(target_arch = "x86", target_arch = "x86_64"),
+        target_feature = "sse2"
+    ),
+    allow(dead_code)
+)]
+#[inline(always)]
+fn copy_and_sum_blocks_scalar(dst: &mut [[u8; 32]], src: &[[u8; 32]]) -> u128 {
+    let sum = sum_blocks_scalar(src);
+    let n = src.len().min(dst.len());
+    dst[..n].copy_from_slice(&src[..n]);
+    sum
 }
 
 /// The checksum sum of a segment whose payload is copied here from
@@ -588,6 +764,82 @@ mod tests {
         let c = finish(data(&zeroed));
         zeroed[10..12].copy_from_slice(&c.to_be_bytes());
         assert_eq!(data(&zeroed), 0xffff);
+    }
+
+    /// The scalar block routines (Cortex-M and every target without the
+    /// vector sum) against the vector ones, on the host that has both.
+    #[cfg(all(
+        any(target_arch = "x86", target_arch = "x86_64"),
+        target_feature = "sse2"
+    ))]
+    #[test]
+    fn scalar_and_vector_blocks_agree() {
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        for n in [0usize, 1, 2, 3, 7, 64, 1000, (1 << 13) + 3, 3 << 13] {
+            let blocks: std::vec::Vec<[u8; 32]> = (0..n)
+                .map(|_| {
+                    let mut b = [0u8; 32];
+                    for x in &mut b {
+                        rng ^= rng << 13;
+                        rng ^= rng >> 7;
+                        rng ^= rng << 17;
+                        *x = rng as u8;
+                    }
+                    b
+                })
+                .collect();
+            let scalar = fold(sum_blocks_scalar(&blocks));
+            assert_eq!(fold(vector::sum_blocks(&blocks)), scalar, "sum, {n} blocks");
+            let (mut d1, mut d2) = (std::vec![[0u8; 32]; n], std::vec![[0u8; 32]; n]);
+            assert_eq!(
+                fold(copy_and_sum_blocks_scalar(&mut d1, &blocks)),
+                scalar,
+                "{n}"
+            );
+            assert_eq!(
+                fold(vector::copy_and_sum_blocks(&mut d2, &blocks)),
+                scalar,
+                "{n}"
+            );
+            assert!(d1 == blocks && d2 == blocks, "copies, {n} blocks");
+        }
+    }
+
+    /// Inputs long enough to flush the vector lanes more than once
+    /// (every 256 KiB) with the words that stress them: all ones (the
+    /// largest), 0x8000 (the most negative once biased), 0x7fff, zero.
+    #[test]
+    fn long_inputs_cross_the_lane_flush() {
+        fn reference64(data: &[u8]) -> u16 {
+            let mut acc: u64 = data
+                .chunks(2)
+                .map(|w| u64::from(u16::from_be_bytes([w[0], *w.get(1).unwrap_or(&0)])))
+                .sum();
+            while acc >> 16 != 0 {
+                acc = (acc & 0xffff) + (acc >> 16);
+            }
+            acc as u16
+        }
+        for pattern in [
+            [0xff, 0xff],
+            [0x80, 0x00],
+            [0x7f, 0xff],
+            [0x00, 0x80],
+            [0, 0],
+        ] {
+            for len in [(1 << 18) - 2, 1 << 18, (1 << 18) + 62, 600_001] {
+                let v: std::vec::Vec<u8> = (0..len).map(|i| pattern[i % 2]).collect();
+                assert_eq!(data(&v), reference64(&v), "{pattern:?} x {len}");
+                let mut out = std::vec![0u8; len];
+                let sum = copy_and_sum_native(0, &mut out, &v);
+                assert_eq!(out, v);
+                assert_eq!(
+                    u16::from_be(fold(sum)),
+                    reference64(&v),
+                    "copy {pattern:?} x {len}"
+                );
+            }
+        }
     }
 
     #[test]
