@@ -294,6 +294,14 @@ pub fn data(data: &[u8]) -> u16 {
     u16::from_be(fold(sum_native(0, data)))
 }
 
+/// Copy `src` into `dst` and return [`data`] of the bytes copied, in one
+/// pass where the target has the vector sum (for a driver or an
+/// application that moves a payload it also has to checksum). Copies
+/// `min(dst.len(), src.len())` bytes.
+pub fn copy_and_data(dst: &mut [u8], src: &[u8]) -> u16 {
+    u16::from_be(fold(copy_and_sum_native(0, dst, src)))
+}
+
 /// One's-complement sum of several partial sums.
 #[inline]
 pub fn combine(sums: &[u16]) -> u16 {
@@ -764,6 +772,20 @@ mod tests {
         let c = finish(data(&zeroed));
         zeroed[10..12].copy_from_slice(&c.to_be_bytes());
         assert_eq!(data(&zeroed), 0xffff);
+    }
+
+    #[test]
+    fn copy_and_data_is_data_of_the_copy() {
+        for len in [0usize, 1, 31, 64, 95, 96, 1460, 4097] {
+            let src: std::vec::Vec<u8> = (0..len).map(|i| (i * 151 + 3) as u8).collect();
+            let mut dst = std::vec![0u8; len + 5];
+            assert_eq!(copy_and_data(&mut dst, &src), data(&src), "len {len}");
+            assert_eq!(&dst[..len], &src[..]);
+            assert!(
+                dst[len..].iter().all(|&b| b == 0),
+                "wrote past the source, len {len}"
+            );
+        }
     }
 
     /// The scalar block routines (Cortex-M and every target without the
