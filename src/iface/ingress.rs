@@ -476,11 +476,29 @@ impl InterfaceInner<'_> {
             self.counters.tcp.in_errs += 1;
             return None;
         };
+        // The checksum (RFC 9293 §3.1) is checked here rather than in
+        // `Repr::parse`, after the connection lookup: the next in-order
+        // segment of a connection is checked in the pass that copies its
+        // payload into the receive buffer (`prewrite_payload`), every
+        // other segment over its bytes as before. Nothing acts on a
+        // segment before its checksum is known good.
+        let verify = self.caps.checksum.tcp.rx();
+        let parse_checks = if verify {
+            crate::wire::Checksum::None
+        } else {
+            self.caps.checksum.tcp
+        };
         // Read in place (by reference): moving the 160-byte `Repr` out of
         // its `Result` is a `memcpy` on every segment.
-        let parsed = tcp::Repr::parse(&packet, &ip.src_addr, &ip.dst_addr, self.caps.checksum.tcp);
+        let parsed = tcp::Repr::parse(&packet, &ip.src_addr, &ip.dst_addr, parse_checks);
         let repr = match &parsed {
             Ok(r) => r,
+            // A malformed segment with a wrong checksum counts as a
+            // checksum error, as when `parse` checked it first.
+            Err(_) if verify && !packet.verify_checksum(&ip.src_addr, &ip.dst_addr) => {
+                self.counters.tcp.in_csum_errors += 1;
+                return None;
+            }
             Err(crate::wire::Error::BadChecksum) => {
                 self.counters.tcp.in_csum_errors += 1;
                 return None;
@@ -490,17 +508,41 @@ impl InterfaceInner<'_> {
                 return None;
             }
         };
+        let local = IpEndpoint::new(ip.dst_addr, repr.dst_port);
+        let remote = IpEndpoint::new(ip.src_addr, repr.src_port);
+        let mut conn = sockets
+            .tcp_conn_slots(&local, &remote)
+            .find(|&i| matches!(sockets.get_slot(i), Some(Socket::Tcp(t)) if t.accepts(ip, repr)));
+        if verify {
+            let fast = match conn.map(|i| sockets.slot_mut(i)) {
+                Some(Some(Socket::Tcp(t))) if dst_kind != DstKind::Group => {
+                    let header = &data[..data.len() - repr.payload.len()];
+                    let init = crate::wire::checksum::pseudo_header_and_words(
+                        &ip.src_addr,
+                        &ip.dst_addr,
+                        crate::wire::ip::IpProtocol::Tcp,
+                        u32::try_from(data.len()).unwrap_or(u32::MAX),
+                        header,
+                    );
+                    t.prewrite_payload(repr.seq_number, repr.payload, init)
+                }
+                _ => None,
+            };
+            let good = match fast {
+                Some(sum) => sum == 0xffff,
+                None => packet.verify_checksum(&ip.src_addr, &ip.dst_addr),
+            };
+            if !good {
+                self.counters.tcp.in_csum_errors += 1;
+                return None;
+            }
+        }
         self.counters.tcp.in_segs += 1;
         // RFC 1122 §4.2.3.10: segments to broadcast or multicast addresses
         // are silently discarded.
         if dst_kind == DstKind::Group {
             return None;
         }
-        let local = IpEndpoint::new(ip.dst_addr, repr.dst_port);
-        let remote = IpEndpoint::new(ip.src_addr, repr.src_port);
-        let mut conn = sockets
-            .tcp_conn_slots(&local, &remote)
-            .find(|&i| matches!(sockets.get_slot(i), Some(Socket::Tcp(t)) if t.accepts(ip, repr)));
         // The MSS the route allows (RFC 9293 §3.7.1): what a SYN that
         // opens a connection (or a listener's cookie ACK) is answered with.
         let route_mss = |this: &Self| {
@@ -576,6 +618,7 @@ impl InterfaceInner<'_> {
                             t.configure(&self.config.tcp);
                         }
                         let reply = TcpSocket::process(t, self.now, ip, repr, iss, mss);
+                        t.forget_prewrite();
                         let after = t.state();
                         (
                             reply,

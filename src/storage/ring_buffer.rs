@@ -280,6 +280,24 @@ impl<'a, T: 'a + Copy> RingBuffer<'a, T> {
         n1 + n2
     }
 
+    /// The free region from `offset` elements after the stored ones, at
+    /// most `n` long (clamped to the window), as its two runs before and
+    /// after the wrap (the second empty when it does not wrap): where
+    /// `write_unallocated(offset, ..)` would write, for a caller that
+    /// fills it itself. Nothing is marked filled.
+    pub fn unallocated_mut(&mut self, offset: usize, n: usize) -> (&mut [T], &mut [T]) {
+        let window = self.window();
+        if offset >= window {
+            return (&mut [], &mut []);
+        }
+        let cap = self.capacity();
+        let n = n.min(window - offset);
+        let start = self.index(self.length + offset);
+        let first = n.min(cap - start);
+        let (head, tail) = self.storage.split_at_mut(start);
+        (&mut tail[..first], &mut head[..n - first])
+    }
+
     /// Copy `data` into the free region starting `offset` elements after
     /// the stored ones, without marking it filled (out-of-order TCP data).
     /// Returns how many elements fitted.
@@ -377,6 +395,34 @@ mod tests {
         assert_eq!(r.dequeue_slice(&mut out), 8);
         assert_eq!(&out, b"abcdefgh");
         assert_eq!(r.write_unallocated(8, b"x"), 0);
+    }
+
+    /// `unallocated_mut` hands out exactly the places `write_unallocated`
+    /// writes, at every read position and offset, across the wrap.
+    #[test]
+    fn unallocated_mut_is_where_write_unallocated_writes() {
+        for read_at in 0..8 {
+            for stored in 0..=8 {
+                for offset in 0..=9 {
+                    let mut a = RingBuffer::new(vec![0u8; 8]);
+                    a.read_at = read_at;
+                    a.length = stored;
+                    let mut b = RingBuffer::new(vec![0u8; 8]);
+                    b.read_at = read_at;
+                    b.length = stored;
+                    let n = a.write_unallocated(offset, b"123456789");
+                    let (x, y) = b.unallocated_mut(offset, 9);
+                    assert_eq!(x.len() + y.len(), n, "{read_at} {stored} {offset}");
+                    let k = x.len();
+                    x.copy_from_slice(&b"123456789"[..k]);
+                    y.copy_from_slice(&b"123456789"[k..n]);
+                    assert_eq!(a.storage[..], b.storage[..], "{read_at} {stored} {offset}");
+                }
+            }
+        }
+        let mut z: RingBuffer<u8> = RingBuffer::new(vec![]);
+        let (x, y) = z.unallocated_mut(0, 4);
+        assert!(x.is_empty() && y.is_empty());
     }
 
     #[test]

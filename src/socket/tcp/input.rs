@@ -666,7 +666,14 @@ impl Socket<'_> {
             data = &data[..room];
         }
         if offset == 0 {
-            let n = self.rx_buffer.enqueue_slice(data);
+            // A payload `prewrite_payload` already copied (and verified)
+            // in place is only marked received; anything else is copied.
+            let pre = core::mem::take(&mut self.rx_prewritten);
+            let n = if pre >= data.len() && core::ptr::eq(data.as_ptr(), repr.payload.as_ptr()) {
+                self.rx_buffer.enqueue_unallocated(data.len())
+            } else {
+                self.rx_buffer.enqueue_slice(data)
+            };
             let mut advanced = n;
             // Out-of-order data that is now contiguous.
             self.assembler.shift(n);

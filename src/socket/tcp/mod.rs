@@ -317,6 +317,10 @@ pub struct Socket<'a> {
     /// The sender MSS (what we send).
     pub(crate) mss: usize,
     pub(crate) assembler: Assembler<ASSEMBLER_RANGES>,
+    /// Octets of the segment being processed that `prewrite_payload`
+    /// already copied into the receive buffer's free space (checksum
+    /// verified); 0 outside of one `deliver_tcp`.
+    pub(crate) rx_prewritten: usize,
     /// The sender's SACK scoreboard: ranges the peer reported received,
     /// as offsets from snd_una (RFC 6675 §3, the part loss recovery needs).
     pub(crate) scoreboard: sack::Scoreboard,
@@ -408,6 +412,7 @@ impl<'a> Socket<'a> {
             rcv_mss: 0,
             mss: DEFAULT_MSS_V4,
             assembler: Assembler::new(),
+            rx_prewritten: 0,
             scoreboard: sack::Scoreboard::new(),
             high_rxt: zero,
             sack: SackState::new(),
@@ -823,6 +828,55 @@ impl<'a> Socket<'a> {
     /// The receive window: free buffer space (RFC 9293 §3.8.6.2).
     pub(crate) fn rcv_window(&self) -> usize {
         self.rx_buffer.window()
+    }
+
+    /// The receive fast path's first half, run by the interface before
+    /// [`Socket::process`]: when the segment is the next one expected
+    /// (`seq` is RCV.NXT), nothing is held out of order, the connection
+    /// takes data (RFC 9293 §3.10.7.4, "process the segment text":
+    /// ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2) and the payload fits the
+    /// window, the payload is copied into the free space where
+    /// `take_data` enqueues in-order data and checksummed in the same pass
+    /// (one read of the frame instead of a check and then a copy).
+    ///
+    /// Returns the folded sum of `init` (pseudo-header and TCP header) and
+    /// the payload, `0xffff` when the checksum verifies, or `None` when the
+    /// segment does not qualify (the caller verifies it the usual way).
+    /// Nothing is marked received: only a verified copy is remembered, for
+    /// `take_data` to mark if `process` accepts the segment; the interface
+    /// forgets it after `process` ([`Socket::forget_prewrite`]). The bytes
+    /// of a segment that fails or is refused stay in free space, which
+    /// holds nothing (no out-of-order data) and is overwritten later.
+    pub(crate) fn prewrite_payload(
+        &mut self,
+        seq: TcpSeqNumber,
+        payload: &[u8],
+        init: u64,
+    ) -> Option<u16> {
+        if payload.is_empty()
+            || seq != self.rcv_nxt
+            || !self.assembler.is_empty()
+            || !matches!(
+                self.state,
+                State::Established | State::FinWait1 | State::FinWait2
+            )
+            || payload.len() > self.rx_buffer.window()
+        {
+            return None;
+        }
+        let (first, second) = self.rx_buffer.unallocated_mut(0, payload.len());
+        let sum = crate::wire::checksum::copy_split_and_finish(init, first, second, payload);
+        if sum == 0xffff {
+            self.rx_prewritten = payload.len();
+        }
+        Some(sum)
+    }
+
+    /// Forget a copy `prewrite_payload` made (after `process`, whether or
+    /// not `take_data` used it).
+    #[inline]
+    pub(crate) fn forget_prewrite(&mut self) {
+        self.rx_prewritten = 0;
     }
 
     /// What is left of the window we last advertised.

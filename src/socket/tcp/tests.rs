@@ -980,3 +980,67 @@ fn rfc6298_3_echo_from_before_a_timeout_is_no_rtt_sample() {
         }
     }
 }
+
+/// The receive fast path (`prewrite_payload`, run by the interface before
+/// `process`): a payload copied and verified in the free space is only
+/// marked received by `take_data` for the segment it came with; a segment
+/// `process` refuses leaves nothing behind once the interface forgets the
+/// copy, even when the next segment's payload sits in the same buffer (a
+/// device that reuses its receive buffer).
+#[test]
+fn rfc9293_3_10_7_4_prewritten_payload_counts_only_for_its_own_segment() {
+    let mut s = established(4096, 4096);
+    let mut buf = *b"hello, world";
+    // The complement of the payload's sum (native order), so that the
+    // whole folds to 0xffff: a checksum that verifies.
+    let init = |p: &[u8]| u64::from(!crate::wire::checksum::data(p).to_be());
+    // A wrong checksum: reported, nothing remembered.
+    assert_ne!(s.prewrite_payload(PEER_ISS + 1, &buf, 0), Some(0xffff));
+    assert_eq!(s.rx_prewritten, 0);
+    // Not the next expected segment: not for the fast path.
+    assert_eq!(s.prewrite_payload(PEER_ISS + 2, &buf, init(&buf)), None);
+    // Verified and copied, then refused (RFC 5961 §5.2: an ACK beyond
+    // SND.NXT), then forgotten as the interface does after `process`.
+    assert_eq!(
+        s.prewrite_payload(PEER_ISS + 1, &buf, init(&buf)),
+        Some(0xffff)
+    );
+    s.process(
+        t(10),
+        &meta(),
+        &seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1000), &buf),
+        OUR_ISS,
+        1460,
+    );
+    s.forget_prewrite();
+    assert_eq!(s.recv_queue(), 0, "a refused segment delivers nothing");
+    // The next segment, same sequence number, other bytes in the same
+    // buffer, not prewritten: its own bytes are copied in.
+    buf.copy_from_slice(b"HELLO, WORLD");
+    s.process(
+        t(11),
+        &meta(),
+        &seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &buf),
+        OUR_ISS,
+        1460,
+    );
+    let mut got = [0u8; 32];
+    let n = s.recv_slice(&mut got).unwrap();
+    assert_eq!(&got[..n], b"HELLO, WORLD");
+    // And a prewritten segment that is accepted is delivered as written.
+    let next = *b"second";
+    assert_eq!(
+        s.prewrite_payload(PEER_ISS + 13, &next, init(&next)),
+        Some(0xffff)
+    );
+    s.process(
+        t(12),
+        &meta(),
+        &seg(Control::None, PEER_ISS + 13, Some(OUR_ISS + 1), &next),
+        OUR_ISS,
+        1460,
+    );
+    s.forget_prewrite();
+    let n = s.recv_slice(&mut got).unwrap();
+    assert_eq!(&got[..n], b"second");
+}
