@@ -5,6 +5,11 @@
 //! connection ends) and an active TCP connection to 10.0.0.2:5555, on both
 //! families. Nothing may panic, and every buffer the stack uses is fixed
 //! (the test device drops what the stack sends).
+//!
+//! A record whose step byte has its top bit set has its IPv4 header
+//! checksum and its TCP / UDP / ICMP checksum recomputed before it is fed
+//! in (the stack checks them all), so the fuzzer reaches what lies behind
+//! the checksum checks: connection states, data, the receive fast path.
 
 use std::collections::VecDeque;
 
@@ -52,6 +57,69 @@ impl Device for FuzzDevice {
     fn capabilities(&self) -> DeviceCapabilities {
         DeviceCapabilities::new(Medium::Ethernet, 1514)
     }
+}
+
+/// Recompute the checksums of an Ethernet frame carrying IPv4 or IPv6
+/// (no extension headers) as a peer would have filled them. Lengths come
+/// from the headers, clamped to the frame; anything too short is left as
+/// it is.
+fn fix_checksums(frame: &mut [u8]) {
+    use ferrotcp::wire::checksum;
+    use std::net::IpAddr;
+    let Some(ethertype) = frame.get(12..14).map(|b| u16::from_be_bytes([b[0], b[1]])) else {
+        return;
+    };
+    let ip = &mut frame[14..];
+    let (src, dst, protocol, l4) = match ethertype {
+        0x0800 if ip.len() >= 20 => {
+            let ihl = usize::from(ip[0] & 0x0f) * 4;
+            let total = usize::from(u16::from_be_bytes([ip[2], ip[3]])).min(ip.len());
+            if ihl < 20 || ihl > total {
+                return;
+            }
+            ip[10..12].copy_from_slice(&[0, 0]);
+            let sum = !checksum::data(&ip[..ihl]);
+            ip[10..12].copy_from_slice(&sum.to_be_bytes());
+            let src = IpAddr::from([ip[12], ip[13], ip[14], ip[15]]);
+            let dst = IpAddr::from([ip[16], ip[17], ip[18], ip[19]]);
+            (src, dst, ip[9], &mut ip[ihl..total])
+        }
+        0x86dd if ip.len() >= 40 => {
+            let len = usize::from(u16::from_be_bytes([ip[4], ip[5]])).min(ip.len() - 40);
+            let mut s = [0u8; 16];
+            let mut d = [0u8; 16];
+            s.copy_from_slice(&ip[8..24]);
+            d.copy_from_slice(&ip[24..40]);
+            (IpAddr::from(s), IpAddr::from(d), ip[6], &mut ip[40..40 + len])
+        }
+        _ => return,
+    };
+    // Where each protocol keeps its checksum, and whether the
+    // pseudo-header counts (ICMPv4 has none).
+    let (at, pseudo) = match protocol {
+        6 => (16, true),
+        17 => (6, true),
+        1 => (2, false),
+        58 => (2, true),
+        _ => return,
+    };
+    if l4.len() < at + 2 {
+        return;
+    }
+    l4[at..at + 2].copy_from_slice(&[0, 0]);
+    let body = checksum::data(l4);
+    let sum = if pseudo {
+        let p = checksum::pseudo_header(&src, &dst, IpProtocol::from(protocol), l4.len() as u32);
+        checksum::combine(&[p, body])
+    } else {
+        body
+    };
+    let mut sum = !sum;
+    // RFC 768: a computed UDP checksum of zero is sent as all ones.
+    if protocol == 17 && sum == 0 {
+        sum = 0xffff;
+    }
+    l4[at..at + 2].copy_from_slice(&sum.to_be_bytes());
 }
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
@@ -108,11 +176,15 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     while rest.len() >= 3 {
         let step = rest[0];
         let len = usize::from(u16::from_be_bytes([rest[1], rest[2]])).min(rest.len() - 3);
-        let frame = &rest[3..3 + len];
+        let mut frame = rest[3..3 + len].to_vec();
         rest = &rest[3 + len..];
-        // Time moves in irregular steps, up to about 1.3 minutes.
+        if step & 0x80 != 0 {
+            fix_checksums(&mut frame);
+        }
+        let step = step & 0x7f;
+        // Time moves in irregular steps, up to about 32 seconds.
         now = now + Duration::from_millis(u64::from(step) * u64::from(step) * 2);
-        dev.rx.push_back(frame.to_vec());
+        dev.rx.push_back(frame);
         iface.poll(now, &mut dev, &mut sockets);
         // Echo what the UDP socket received (exercises the send path).
         let s = sockets.get_mut::<udp::Socket>(u).unwrap();
