@@ -144,6 +144,18 @@ impl<'a, T: 'a> RingBuffer<'a, T> {
         }
     }
 
+    /// When empty, start over at the beginning of the storage: the next
+    /// writes land where the last ones did, in memory still in cache,
+    /// instead of walking the whole buffer (a large buffer drained as fast
+    /// as it fills then touches only its first part). The caller must not
+    /// hold data in the free space (`write_unallocated`) it still needs.
+    #[inline]
+    pub fn rewind_if_empty(&mut self) {
+        if self.length == 0 {
+            self.read_at = 0;
+        }
+    }
+
     /// Let `f` fill the free contiguous run; it returns how many elements
     /// it wrote (clamped to the run) and a result.
     pub fn enqueue_many_with<R, F>(&mut self, f: F) -> (usize, R)

@@ -670,6 +670,8 @@ impl<'a> Socket<'a> {
         if !self.may_send() {
             return Err(SendError::InvalidState);
         }
+        // Nothing unacknowledged: no sequence number maps into the buffer.
+        self.tx_buffer.rewind_if_empty();
         Ok(self.tx_buffer.enqueue_slice(data))
     }
 
@@ -682,6 +684,7 @@ impl<'a> Socket<'a> {
         if !self.may_send() {
             return Err(SendError::InvalidState);
         }
+        self.tx_buffer.rewind_if_empty();
         Ok(self.tx_buffer.enqueue_many_with(f).1)
     }
 
@@ -728,6 +731,12 @@ impl<'a> Socket<'a> {
     /// SWS avoidance, RFC 9293 §3.8.6.2.2: only when the window opens by
     /// min(half the buffer, one MSS)).
     fn after_read(&mut self) {
+        // All read and nothing held out of order (its place in the free
+        // space is relative to the read position): the next data goes to
+        // the start of the buffer again, still in cache.
+        if self.assembler.is_empty() {
+            self.rx_buffer.rewind_if_empty();
+        }
         let opened = self
             .rcv_window()
             .saturating_sub(self.advertised_window_remaining());
