@@ -115,6 +115,57 @@ impl<'a, H: 'a> PacketBuffer<'a, H> {
         self.payload.enqueue_contiguous(size).ok_or(Full::Full)
     }
 
+    /// Queue a packet of `size` bytes with `header` only if it passes a
+    /// check made while its payload is written: `fill` writes the payload
+    /// into the packet's slot and returns whether to keep it. On `false`
+    /// the queue is left as it was (the bytes written stay in free space).
+    /// `Ok(kept)`, or `Full` (nothing called) when it cannot fit.
+    ///
+    /// The slot can be written before it is committed only when the
+    /// packet fits in the run after the last one. When it must start after
+    /// a padding entry (once per turn of the payload ring), `check` decides
+    /// first, without a slot, and `fill` then writes the committed slot
+    /// (its answer is then ignored).
+    #[inline]
+    pub fn enqueue_if(
+        &mut self,
+        size: usize,
+        header: H,
+        fill: impl FnOnce(&mut [u8]) -> bool,
+        check: impl FnOnce() -> bool,
+    ) -> Result<bool, Full> {
+        if !self.can_enqueue(size) {
+            return Err(Full::Full);
+        }
+        if self.metadata.is_empty() {
+            // As in `enqueue`: an empty queue restarts at the beginning
+            // (no packet is queued, so nothing observable changes).
+            self.metadata.clear();
+            self.payload.clear();
+        }
+        if self.payload.contiguous_window() < size {
+            if !check() {
+                return Ok(false);
+            }
+            let slot = self.enqueue(size, header)?;
+            let _ = fill(slot);
+            return Ok(true);
+        }
+        // The payload is written into the free run and committed only if
+        // `fill` keeps it; the metadata entry follows it.
+        let (_, kept) = self.payload.enqueue_many_with(|run| {
+            let kept = run.get_mut(..size).is_some_and(fill);
+            (if kept { size } else { 0 }, kept)
+        });
+        if kept {
+            *self.metadata.enqueue_one()? = PacketMetadata {
+                size,
+                header: Some(header),
+            };
+        }
+        Ok(kept)
+    }
+
     /// Skip padding entries at the head.
     #[inline]
     fn skip_padding(&mut self) {
@@ -221,6 +272,45 @@ mod tests {
         assert!(q.enqueue(11, 5).is_err(), "larger than the whole ring");
         assert!(q.enqueue(10, 5).is_ok());
         assert!(q.enqueue(0, 6).is_ok(), "empty datagrams are packets too");
+    }
+
+    #[test]
+    fn enqueue_if_commits_only_what_is_kept() {
+        let mut meta = [PacketMetadata::EMPTY; 4];
+        let mut data = [0u8; 10];
+        let mut q: PacketBuffer<u32> = PacketBuffer::new(&mut meta[..], &mut data[..]);
+        let never = || -> bool { panic!("no check in place") };
+        // Refused in place: nothing queued.
+        assert_eq!(q.enqueue_if(4, 1, |_| false, never), Ok(false));
+        assert!(q.is_empty());
+        let fill = |b: &mut [u8]| {
+            b.copy_from_slice(b"abcdef");
+            true
+        };
+        assert_eq!(q.enqueue_if(6, 2, fill, never), Ok(true));
+        assert_eq!(q.enqueue_if(5, 3, |_| true, never), Err(Full::Full));
+        q.enqueue(3, 4).unwrap().copy_from_slice(b"xyz");
+        assert_eq!(
+            q.dequeue().map(|(h, p)| (h, p.to_vec())),
+            Ok((2, b"abcdef".to_vec()))
+        );
+        // Write position 9: a 5-byte packet must start after padding.
+        let wrap_fill = |b: &mut [u8]| {
+            b.copy_from_slice(b"12345");
+            false // ignored: `check` decided
+        };
+        assert_eq!(q.enqueue_if(5, 5, wrap_fill, || false), Ok(false));
+        assert_eq!(q.peek().map(|(h, _)| *h), Ok(4), "nothing was added");
+        assert_eq!(q.enqueue_if(5, 5, wrap_fill, || true), Ok(true));
+        assert_eq!(
+            q.dequeue().map(|(h, p)| (h, p.to_vec())),
+            Ok((4, b"xyz".to_vec()))
+        );
+        assert_eq!(
+            q.dequeue().map(|(h, p)| (h, p.to_vec())),
+            Ok((5, b"12345".to_vec()))
+        );
+        assert!(q.is_empty());
     }
 
     #[test]
