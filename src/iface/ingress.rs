@@ -240,6 +240,7 @@ impl InterfaceInner<'_> {
 
     /// Deliver a UDP datagram to the matching sockets; returns whether any
     /// socket took it.
+    #[inline]
     pub(crate) fn deliver_udp(
         &mut self,
         sockets: &mut SocketSet<'_>,
@@ -340,10 +341,11 @@ impl InterfaceInner<'_> {
             };
             if let Some(Socket::Udp(s)) = sockets.slot_mut(i) {
                 // The checksum is verified while the payload is copied.
+                // Receiving changes neither when a UDP socket wants to send
+                // nor its port: no re-evaluation at the next poll.
                 if s.process(self.now, ip, repr, payload, verify) == Delivery::BadChecksum {
                     return Err(BadChecksum);
                 }
-                sockets.mark_changed(i);
             }
             return Ok(true);
         }
@@ -364,7 +366,6 @@ impl InterfaceInner<'_> {
                 && s.accepts(ip, repr)
             {
                 s.process(self.now, ip, repr, payload, None);
-                sockets.mark_changed(i);
                 // Broadcast and multicast go to every matching socket.
                 delivered = true;
             }

@@ -323,6 +323,7 @@ impl<'a> Socket<'a> {
     /// the datagram is queued only if the sum verifies (RFC 768; RFC 1122
     /// §4.1.3.4: a datagram with a bad checksum is discarded silently): a
     /// bad one leaves the buffer and the counters as they were.
+    #[inline]
     pub(crate) fn process(
         &mut self,
         _now: Instant,
