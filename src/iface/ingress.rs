@@ -735,7 +735,22 @@ impl InterfaceInner<'_> {
     /// A copy of a datagram for every matching raw socket; returns whether
     /// any took it.
     #[cfg(feature = "socket-raw")]
+    #[inline]
     pub(crate) fn deliver_raw(
+        &mut self,
+        sockets: &mut SocketSet<'_>,
+        version: IpVersion,
+        protocol: IpProtocol,
+        ip: &IpMeta,
+        header: &[u8],
+        payload: &[u8],
+    ) -> bool {
+        // Most sets have no raw socket: decided here, without a call.
+        sockets.has_raw() && self.deliver_raw_to(sockets, version, protocol, ip, header, payload)
+    }
+
+    #[cfg(feature = "socket-raw")]
+    fn deliver_raw_to(
         &mut self,
         sockets: &mut SocketSet<'_>,
         version: IpVersion,
@@ -866,6 +881,7 @@ impl InterfaceInner<'_> {
     }
 
     #[cfg(not(feature = "socket-raw"))]
+    #[inline]
     pub(crate) fn deliver_raw(
         &mut self,
         _sockets: &mut SocketSet<'_>,
