@@ -1041,6 +1041,7 @@ impl InterfaceInner<'_> {
     }
 
     #[cfg(feature = "socket-udp")]
+    #[inline]
     fn send_udp<D: Device + ?Sized>(
         &mut self,
         device: &mut D,

@@ -240,6 +240,7 @@ impl InterfaceInner<'_> {
 
     /// Deliver a UDP datagram to the matching sockets; returns whether any
     /// socket took it.
+    #[inline]
     pub(crate) fn deliver_udp(
         &mut self,
         sockets: &mut SocketSet<'_>,
@@ -251,43 +252,64 @@ impl InterfaceInner<'_> {
             self.counters.udp.in_errors += 1;
             return UdpOutcome::Dropped;
         };
-        let repr = match udp::Repr::parse(
-            &packet,
-            &ip.src_addr,
-            &ip.dst_addr,
-            self.caps.checksum.udp,
-            false,
-        ) {
-            Ok(r) => r,
-            Err(crate::wire::Error::BadChecksum) => {
-                self.counters.udp.in_csum_errors += 1;
-                return UdpOutcome::Dropped;
-            }
-            Err(_) => {
-                self.counters.udp.in_errors += 1;
-                return UdpOutcome::Dropped;
-            }
+        // With UDP sockets, a non-zero checksum is verified in the pass
+        // that copies the payload into the socket's buffer (see
+        // `udp_to_sockets`), not in a pass of its own first. A zero field
+        // (RFC 768: not computed; refused over IPv6, RFC 8200 §8.1) is
+        // judged by `parse`, as are packets no socket copies.
+        let defer =
+            cfg!(feature = "socket-udp") && self.caps.checksum.udp.rx() && packet.checksum() != 0;
+        let parse_checksum = if defer {
+            crate::wire::checksum::Checksum::None
+        } else {
+            self.caps.checksum.udp
         };
+        let repr =
+            match udp::Repr::parse(&packet, &ip.src_addr, &ip.dst_addr, parse_checksum, false) {
+                Ok(r) => r,
+                Err(crate::wire::Error::BadChecksum) => {
+                    self.counters.udp.in_csum_errors += 1;
+                    return UdpOutcome::Dropped;
+                }
+                Err(_) => {
+                    self.counters.udp.in_errors += 1;
+                    return UdpOutcome::Dropped;
+                }
+            };
         // Without UDP sockets no port is open: RFC 1122 §4.1.3.1, port
         // unreachable.
         #[cfg(not(feature = "socket-udp"))]
         let delivered = {
-            let _ = (sockets, dst_kind, repr);
-            false
+            let _ = (sockets, dst_kind, repr, defer);
+            Ok::<bool, BadChecksum>(false)
         };
         #[cfg(feature = "socket-udp")]
-        let delivered = self.udp_to_sockets(sockets, ip, dst_kind, &repr, packet.payload());
-        if delivered {
-            self.counters.udp.in_datagrams += 1;
-            UdpOutcome::Delivered
-        } else {
-            self.counters.udp.no_ports += 1;
-            UdpOutcome::NoSocket
+        let delivered = {
+            let verify = defer.then(|| packet.header_checksum_init(&ip.src_addr, &ip.dst_addr));
+            self.udp_to_sockets(sockets, ip, dst_kind, &repr, packet.payload(), verify)
+        };
+        match delivered {
+            Ok(true) => {
+                self.counters.udp.in_datagrams += 1;
+                UdpOutcome::Delivered
+            }
+            Ok(false) => {
+                self.counters.udp.no_ports += 1;
+                UdpOutcome::NoSocket
+            }
+            Err(BadChecksum) => {
+                // RFC 1122 §4.1.3.4: discarded silently, counted.
+                self.counters.udp.in_csum_errors += 1;
+                UdpOutcome::Dropped
+            }
         }
     }
 
     /// Hand a UDP datagram to the sockets bound to its port; returns
-    /// whether any took it.
+    /// whether any took it, or `BadChecksum` when `verify` (the checksum
+    /// sum of the pseudo-header and header, for a checksum not yet
+    /// verified) does not verify with the payload: then no socket took
+    /// anything.
     #[cfg(feature = "socket-udp")]
     fn udp_to_sockets(
         &mut self,
@@ -296,7 +318,12 @@ impl InterfaceInner<'_> {
         dst_kind: DstKind,
         repr: &udp::Repr,
         payload: &[u8],
-    ) -> bool {
+        verify: Option<u64>,
+    ) -> Result<bool, BadChecksum> {
+        use crate::socket::udp::Delivery;
+        let verified_apart = |verify: Option<u64>| {
+            verify.is_none_or(|init| udp::payload_sum_verifies(init, payload))
+        };
         // Unicast goes to one socket: the first that accepts it, found
         // without collecting the bucket.
         if dst_kind == DstKind::Unicast {
@@ -304,13 +331,28 @@ impl InterfaceInner<'_> {
                 |&i| matches!(sockets.get_slot(i), Some(Socket::Udp(s)) if s.accepts(ip, repr)),
             );
             let Some(i) = found else {
-                return false;
+                // No socket copies it: verified on its own, so that a
+                // corrupt datagram is never answered with an ICMP error.
+                return if verified_apart(verify) {
+                    Ok(false)
+                } else {
+                    Err(BadChecksum)
+                };
             };
             if let Some(Socket::Udp(s)) = sockets.slot_mut(i) {
-                s.process(self.now, ip, repr, payload);
-                sockets.mark_changed(i);
+                // The checksum is verified while the payload is copied.
+                // Receiving changes neither when a UDP socket wants to send
+                // nor its port: no re-evaluation at the next poll.
+                if s.process(self.now, ip, repr, payload, verify) == Delivery::BadChecksum {
+                    return Err(BadChecksum);
+                }
             }
-            return true;
+            return Ok(true);
+        }
+        // Broadcast and multicast may go to several sockets: verified
+        // once, before any copy.
+        if !verified_apart(verify) {
+            return Err(BadChecksum);
         }
         let mut slots: heapless::Vec<usize, MAX_FANOUT> = heapless::Vec::new();
         for i in sockets.udp_slots(repr.dst_port) {
@@ -323,13 +365,12 @@ impl InterfaceInner<'_> {
             if let Some(Socket::Udp(s)) = sockets.slot_mut(i)
                 && s.accepts(ip, repr)
             {
-                s.process(self.now, ip, repr, payload);
-                sockets.mark_changed(i);
+                s.process(self.now, ip, repr, payload, None);
                 // Broadcast and multicast go to every matching socket.
                 delivered = true;
             }
         }
-        delivered
+        Ok(delivered)
     }
 
     /// Hand an ICMP error about a datagram we sent to the socket that sent
@@ -737,7 +778,22 @@ impl InterfaceInner<'_> {
     /// A copy of a datagram for every matching raw socket; returns whether
     /// any took it.
     #[cfg(feature = "socket-raw")]
+    #[inline]
     pub(crate) fn deliver_raw(
+        &mut self,
+        sockets: &mut SocketSet<'_>,
+        version: IpVersion,
+        protocol: IpProtocol,
+        ip: &IpMeta,
+        header: &[u8],
+        payload: &[u8],
+    ) -> bool {
+        // Most sets have no raw socket: decided here, without a call.
+        sockets.has_raw() && self.deliver_raw_to(sockets, version, protocol, ip, header, payload)
+    }
+
+    #[cfg(feature = "socket-raw")]
+    fn deliver_raw_to(
         &mut self,
         sockets: &mut SocketSet<'_>,
         version: IpVersion,
@@ -832,6 +888,10 @@ impl InterfaceInner<'_> {
     }
 }
 
+/// A received UDP datagram whose checksum does not verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BadChecksum;
+
 /// What happened to a UDP datagram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum UdpOutcome {
@@ -864,6 +924,7 @@ impl InterfaceInner<'_> {
     }
 
     #[cfg(not(feature = "socket-raw"))]
+    #[inline]
     pub(crate) fn deliver_raw(
         &mut self,
         _sockets: &mut SocketSet<'_>,

@@ -462,9 +462,12 @@ impl<'a> Interface<'a> {
         if self.inner.neighbors.has_released() && self.inner.flush_neighbors(device) {
             activity = true;
         }
-        if self
-            .inner
-            .dispatch_sockets(device, sockets, &mut self.scratch)
+        // Only when a socket is due: most polls of a receiving interface
+        // have none, and the check is cheaper than the call.
+        if sockets.next_deadline().is_some_and(|t| t <= now)
+            && self
+                .inner
+                .dispatch_sockets(device, sockets, &mut self.scratch)
         {
             activity = true;
         }

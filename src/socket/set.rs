@@ -579,6 +579,14 @@ impl<'a> SocketSet<'a> {
         }
     }
 
+    /// Whether any raw socket is indexed (most sets have none: every
+    /// datagram's raw delivery stops at this check).
+    #[cfg(feature = "socket-raw")]
+    #[inline]
+    pub(crate) fn has_raw(&self) -> bool {
+        self.raw_indexed != 0
+    }
+
     /// Slots of raw sockets for `protocol` over `version`.
     #[cfg(feature = "socket-raw")]
     pub(crate) fn raw_slots(&self, version: IpVersion, protocol: IpProtocol) -> BucketIter<'_, 'a> {
@@ -721,6 +729,7 @@ impl<'a> SocketSet<'a> {
     }
 
     /// The earliest socket deadline (`Instant::MIN`-like for "now").
+    #[inline]
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
         self.heap.peek().map(|(_, at)| at)
     }

@@ -13,6 +13,7 @@ use super::{ErrorQueue, IcmpError, IpEndpoint, IpListenEndpoint, IpMeta, PollAt}
 use crate::storage::{self, PacketMetadata};
 use crate::time::Instant;
 use crate::wire::IpEcn;
+use crate::wire::checksum;
 use crate::wire::udp;
 
 /// Per-datagram facts: the remote endpoint, and the local address it was
@@ -131,6 +132,17 @@ pub struct UdpCounters {
     pub tx_datagrams: u64,
     /// ICMP errors dropped because the error queue was full.
     pub error_queue_overflows: u64,
+}
+
+/// What became of a datagram handed to a socket's `process`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Delivery {
+    /// Queued in the receive buffer.
+    Queued,
+    /// Dropped: the receive buffer is full (counted by the socket).
+    Full,
+    /// Dropped: the checksum does not verify (the caller counts it).
+    BadChecksum,
 }
 
 /// A UDP socket.
@@ -303,21 +315,58 @@ impl<'a> Socket<'a> {
     }
 
     /// Deliver a datagram. A full buffer drops it and counts.
-    pub(crate) fn process(&mut self, _now: Instant, ip: &IpMeta, repr: &udp::Repr, payload: &[u8]) {
+    ///
+    /// `verify`: the checksum sum of the pseudo-header and the UDP header
+    /// (`udp::Packet::header_checksum_init`) when the checksum is still to
+    /// be verified, `None` when it was (or is not to be). The payload is
+    /// then summed in the pass that copies it into the receive buffer and
+    /// the datagram is queued only if the sum verifies (RFC 768; RFC 1122
+    /// §4.1.3.4: a datagram with a bad checksum is discarded silently): a
+    /// bad one leaves the buffer and the counters as they were.
+    #[inline]
+    pub(crate) fn process(
+        &mut self,
+        _now: Instant,
+        ip: &IpMeta,
+        repr: &udp::Repr,
+        payload: &[u8],
+        verify: Option<u64>,
+    ) -> Delivery {
         let meta = UdpMetadata {
             endpoint: IpEndpoint::new(ip.src_addr, repr.src_port),
             local_address: Some(ip.dst_addr),
             ecn: ip.ecn,
             hop_limit: ip.hop_limit,
         };
-        match self.rx_buffer.enqueue(payload.len(), meta) {
-            Ok(buf) => {
+        let queued = match verify {
+            None => self.rx_buffer.enqueue(payload.len(), meta).map(|buf| {
                 buf.copy_from_slice(payload);
+                true
+            }),
+            Some(init) => self.rx_buffer.enqueue_if(
+                payload.len(),
+                meta,
+                |buf| udp::checksum_sum_verifies(checksum::copy_and_sum_native(init, buf, payload)),
+                || udp::payload_sum_verifies(init, payload),
+            ),
+        };
+        match queued {
+            Ok(true) => {
                 self.counters.rx_datagrams += 1;
+                Delivery::Queued
             }
+            Ok(false) => Delivery::BadChecksum,
             Err(_) => {
+                // A full buffer says nothing of the checksum: a corrupt
+                // datagram is counted as one, not as a buffer overflow.
+                if let Some(init) = verify
+                    && !udp::payload_sum_verifies(init, payload)
+                {
+                    return Delivery::BadChecksum;
+                }
                 net_trace!("udp: receive buffer full, datagram dropped");
                 self.counters.rx_buffer_errors += 1;
+                Delivery::Full
             }
         }
     }
@@ -428,9 +477,16 @@ mod tests {
             src_port: 1000,
             dst_port: 7,
         };
-        s.process(Instant::ZERO, &meta_in(), &r, b"one");
-        s.process(Instant::ZERO, &meta_in(), &r, b"two");
-        s.process(Instant::ZERO, &meta_in(), &r, b"three"); // 2 slots: dropped
+        assert_eq!(
+            s.process(Instant::ZERO, &meta_in(), &r, b"one", None),
+            Delivery::Queued
+        );
+        s.process(Instant::ZERO, &meta_in(), &r, b"two", None);
+        // 2 slots: dropped.
+        assert_eq!(
+            s.process(Instant::ZERO, &meta_in(), &r, b"three", None),
+            Delivery::Full
+        );
         assert_eq!(s.counters().rx_buffer_errors, 1);
         let (p, m) = s.recv().unwrap();
         assert_eq!(p, b"one");

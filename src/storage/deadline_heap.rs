@@ -154,6 +154,7 @@ impl<S: HeapSlots> DeadlineHeap<S> {
     }
 
     /// The earliest deadline and its key.
+    #[inline]
     pub fn peek(&self) -> Option<(usize, Instant)> {
         if self.len == 0 {
             return None;

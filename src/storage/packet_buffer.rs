@@ -6,7 +6,7 @@
 
 use managed::ManagedSlice;
 
-use super::{Empty, Full, RingBuffer};
+use super::{Empty, Full};
 
 /// The metadata of one queued packet (or of a padding gap).
 #[derive(Debug, Clone, Copy)]
@@ -24,10 +24,31 @@ impl<H> PacketMetadata<H> {
 }
 
 /// A packet queue over a metadata ring and a payload ring.
+///
+/// Both rings are kept here as a start index and a length (not as two
+/// general `RingBuffer`s): a packet's payload never wraps, so each
+/// operation is a few additions, one wrap check and one slice.
 #[derive(Debug)]
 pub struct PacketBuffer<'a, H: 'a> {
-    metadata: RingBuffer<'a, PacketMetadata<H>>,
-    payload: RingBuffer<'a, u8>,
+    metadata: ManagedSlice<'a, PacketMetadata<H>>,
+    /// The oldest metadata entry.
+    meta_read: usize,
+    /// Metadata entries in use (packets and padding).
+    meta_len: usize,
+    payload: ManagedSlice<'a, u8>,
+    /// The oldest payload byte.
+    read_at: usize,
+    /// Payload bytes in use (packets and padding).
+    len: usize,
+}
+
+/// Where the next packet goes: after a padding entry of `pad` bytes
+/// (covering the too-short run before the end of the ring) or not, at
+/// payload offset `at`.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    pad: Option<usize>,
+    at: usize,
 }
 
 impl<'a, H: 'a> PacketBuffer<'a, H> {
@@ -39,110 +60,244 @@ impl<'a, H: 'a> PacketBuffer<'a, H> {
         PS: Into<ManagedSlice<'a, u8>>,
     {
         PacketBuffer {
-            metadata: RingBuffer::new(metadata),
-            payload: RingBuffer::new(payload),
+            metadata: metadata.into(),
+            meta_read: 0,
+            meta_len: 0,
+            payload: payload.into(),
+            read_at: 0,
+            len: 0,
         }
     }
 
     /// Whether no packet is queued.
+    #[inline]
     pub fn is_empty(&self) -> bool {
-        self.metadata.is_empty()
+        // A padding entry is always followed by the packet it made room
+        // for, and skipped before that packet leaves: no entry, no packet.
+        self.meta_len == 0
     }
 
     /// Whether no further packet can be queued at all.
     pub fn is_full(&self) -> bool {
-        self.metadata.is_full()
+        self.meta_len == self.metadata.len()
     }
 
     /// The most packets the queue can hold.
     pub fn packet_capacity(&self) -> usize {
-        self.metadata.capacity()
+        self.metadata.len()
     }
 
     /// The most payload bytes the queue can hold.
     pub fn payload_capacity(&self) -> usize {
-        self.payload.capacity()
+        self.payload.len()
     }
 
     /// Drop every queued packet.
     pub fn reset(&mut self) {
-        self.metadata.clear();
-        self.payload.clear();
+        self.meta_read = 0;
+        self.meta_len = 0;
+        self.read_at = 0;
+        self.len = 0;
+    }
+
+    /// Where a packet of `size` bytes would go now, if it fits.
+    #[inline]
+    fn place(&self, size: usize) -> Option<Place> {
+        let slots_free = self.metadata.len() - self.meta_len;
+        let cap = self.payload.len();
+        if self.meta_len == 0 {
+            // An empty queue restarts at the ring's beginning, so the
+            // whole payload ring is one contiguous run.
+            return (slots_free >= 1 && size <= cap).then_some(Place { pad: None, at: 0 });
+        }
+        // read_at < cap and len <= cap (or both 0): one subtraction wraps.
+        let mut write_at = self.read_at + self.len;
+        if write_at >= cap {
+            write_at -= cap;
+        }
+        let contiguous = if self.len == cap {
+            0
+        } else if write_at >= self.read_at {
+            cap - write_at
+        } else {
+            self.read_at - write_at
+        };
+        if slots_free >= 1 && contiguous >= size {
+            return Some(Place {
+                pad: None,
+                at: write_at,
+            });
+        }
+        // Otherwise it must start at the ring's beginning, after a padding
+        // entry covering the tail (when the free run reaches the end, what
+        // is free beyond it is at the beginning).
+        let free = cap - self.len;
+        (slots_free >= 2 && free - contiguous >= size).then_some(Place {
+            pad: Some(contiguous),
+            at: 0,
+        })
+    }
+
+    /// Append a metadata entry (the caller checked there is room).
+    #[inline]
+    fn push_metadata(&mut self, entry: PacketMetadata<H>) {
+        let cap = self.metadata.len();
+        let mut at = self.meta_read + self.meta_len;
+        if at >= cap {
+            at -= cap;
+        }
+        if let Some(m) = self.metadata.get_mut(at) {
+            *m = entry;
+            self.meta_len += 1;
+        }
+    }
+
+    /// Commit a packet of `size` bytes at `place`; returns its payload.
+    #[inline]
+    fn commit(&mut self, place: Place, size: usize, header: H) -> &mut [u8] {
+        if self.meta_len == 0 {
+            self.meta_read = 0;
+            self.read_at = 0;
+            self.len = 0;
+        }
+        if let Some(pad) = place.pad {
+            self.push_metadata(PacketMetadata {
+                size: pad,
+                header: None,
+            });
+            self.len += pad;
+        }
+        self.push_metadata(PacketMetadata {
+            size,
+            header: Some(header),
+        });
+        self.len += size;
+        self.payload
+            .get_mut(place.at..place.at + size)
+            .unwrap_or(&mut [])
     }
 
     /// Whether a packet of `size` bytes would be accepted now.
     #[inline]
     pub fn can_enqueue(&self, size: usize) -> bool {
-        if self.metadata.is_empty() {
-            // An empty queue restarts at the ring's beginning (see enqueue).
-            return self.metadata.capacity() >= 1 && size <= self.payload.capacity();
-        }
-        let slots = self.metadata.window();
-        let contiguous = self.payload.contiguous_window();
-        if slots >= 1 && contiguous >= size {
-            return true;
-        }
-        // Otherwise it must start after a padding entry covering the tail.
-        slots >= 2 && self.payload.window() - contiguous >= size
+        self.place(size).is_some()
     }
 
     /// Queue a packet of `size` bytes with `header`; returns its payload
     /// to fill. Fails without side effects when it cannot fit.
     #[inline]
     pub fn enqueue(&mut self, size: usize, header: H) -> Result<&mut [u8], Full> {
-        if !self.can_enqueue(size) {
-            return Err(Full::Full);
+        let place = self.place(size).ok_or(Full::Full)?;
+        Ok(self.commit(place, size, header))
+    }
+
+    /// Queue a packet of `size` bytes with `header` only if it passes a
+    /// check made while its payload is written: `fill` writes the payload
+    /// into the packet's slot and returns whether to keep it. On `false`
+    /// the queue is left as it was (the bytes written stay in free space).
+    /// `Ok(kept)`, or `Full` (nothing called) when it cannot fit.
+    ///
+    /// When the packet must start after a padding entry (once per turn of
+    /// the payload ring), `check` decides first, without a slot, and
+    /// `fill` then writes the committed slot (its answer is then ignored):
+    /// the padding entry is only written for a packet that is kept.
+    #[inline]
+    pub fn enqueue_if(
+        &mut self,
+        size: usize,
+        header: H,
+        fill: impl FnOnce(&mut [u8]) -> bool,
+        check: impl FnOnce() -> bool,
+    ) -> Result<bool, Full> {
+        let place = self.place(size).ok_or(Full::Full)?;
+        if place.pad.is_some() {
+            if !check() {
+                return Ok(false);
+            }
+            let _ = fill(self.commit(place, size, header));
+            return Ok(true);
         }
-        if self.metadata.is_empty() {
-            // Nothing queued: start both rings over so the whole payload
-            // ring is one contiguous run.
-            self.metadata.clear();
-            self.payload.clear();
-        }
-        let contiguous = self.payload.contiguous_window();
-        if contiguous < size {
-            *self.metadata.enqueue_one()? = PacketMetadata {
-                size: contiguous,
-                header: None,
-            };
-            self.payload.enqueue_unallocated(contiguous);
-        }
-        *self.metadata.enqueue_one()? = PacketMetadata {
-            size,
-            header: Some(header),
+        // The slot is free space until committed: written first, then
+        // committed only if `fill` keeps it.
+        let kept = match self.payload.get_mut(place.at..place.at + size) {
+            Some(slot) => fill(slot),
+            None => false,
         };
-        // can_enqueue proved the run is contiguous.
-        self.payload.enqueue_contiguous(size).ok_or(Full::Full)
+        if kept {
+            self.commit(place, size, header);
+        }
+        Ok(kept)
     }
 
     /// Skip padding entries at the head.
     #[inline]
     fn skip_padding(&mut self) {
         // A padding entry exists only after a wrap: usually there is none.
-        if self.metadata.peek_one().is_some_and(|m| m.header.is_none()) {
+        if self.meta_len > 0
+            && self
+                .metadata
+                .get(self.meta_read)
+                .is_some_and(|m| m.header.is_none())
+        {
             self.skip_padding_slow();
         }
     }
 
     #[cold]
     fn skip_padding_slow(&mut self) {
-        while let Some(m) = self.metadata.peek_one() {
+        while self.meta_len > 0 {
+            let Some(m) = self.metadata.get(self.meta_read) else {
+                return;
+            };
             if m.header.is_some() {
                 break;
             }
             let size = m.size;
-            let _ = self.metadata.dequeue_one();
-            self.payload.dequeue_allocated(size);
+            self.pop_metadata();
+            self.pop_payload(size);
         }
+    }
+
+    /// Remove the oldest metadata entry's index (the caller checked there
+    /// is one).
+    #[inline]
+    fn pop_metadata(&mut self) -> usize {
+        let at = self.meta_read;
+        self.meta_read += 1;
+        if self.meta_read >= self.metadata.len() {
+            self.meta_read = 0;
+        }
+        self.meta_len -= 1;
+        at
+    }
+
+    /// Release the `size` oldest payload bytes; returns where they start.
+    #[inline]
+    fn pop_payload(&mut self, size: usize) -> usize {
+        let at = self.read_at;
+        let size = size.min(self.len);
+        self.read_at += size;
+        if self.read_at >= self.payload.len() {
+            self.read_at -= self.payload.len();
+        }
+        self.len -= size;
+        at
     }
 
     /// The oldest packet, without removing it.
     #[inline]
     pub fn peek(&mut self) -> Result<(&H, &[u8]), Empty> {
         self.skip_padding();
-        let m = self.metadata.peek_one().ok_or(Empty)?;
+        if self.meta_len == 0 {
+            return Err(Empty);
+        }
+        let m = self.metadata.get(self.meta_read).ok_or(Empty)?;
         let header = m.header.as_ref().ok_or(Empty)?;
-        Ok((header, self.payload.get_allocated(0, m.size)))
+        let payload = self
+            .payload
+            .get(self.read_at..self.read_at + m.size)
+            .ok_or(Empty)?;
+        Ok((header, payload))
     }
 
     /// Remove the oldest packet; returns its header and payload (valid
@@ -150,12 +305,17 @@ impl<'a, H: 'a> PacketBuffer<'a, H> {
     #[inline]
     pub fn dequeue(&mut self) -> Result<(H, &mut [u8]), Empty> {
         self.skip_padding();
-        let m = self.metadata.dequeue_one()?;
+        if self.meta_len == 0 {
+            return Err(Empty);
+        }
+        let at = self.pop_metadata();
+        let m = self.metadata.get_mut(at).ok_or(Empty)?;
         let size = m.size;
         let header = m.header.take().ok_or(Empty)?;
+        let start = self.pop_payload(size);
         // Packets are stored contiguously, so this cannot fail for a
         // consistent queue; an inconsistent one reports empty.
-        let payload = self.payload.dequeue_contiguous(size).ok_or(Empty)?;
+        let payload = self.payload.get_mut(start..start + size).ok_or(Empty)?;
         Ok((header, payload))
     }
 
@@ -164,10 +324,18 @@ impl<'a, H: 'a> PacketBuffer<'a, H> {
     #[inline]
     pub fn dequeue_with<R>(&mut self, f: impl FnOnce(&H, &mut [u8]) -> R) -> Result<R, Empty> {
         self.skip_padding();
-        let m = self.metadata.dequeue_one()?;
-        let size = m.size;
-        let header = m.header.as_ref().ok_or(Empty)?;
-        let payload = self.payload.dequeue_contiguous(size).ok_or(Empty)?;
+        if self.meta_len == 0 {
+            return Err(Empty);
+        }
+        let at = self.pop_metadata();
+        let size = self.metadata.get(at).map_or(0, |m| m.size);
+        let start = self.pop_payload(size);
+        let header = self
+            .metadata
+            .get(at)
+            .and_then(|m| m.header.as_ref())
+            .ok_or(Empty)?;
+        let payload = self.payload.get_mut(start..start + size).ok_or(Empty)?;
         Ok(f(header, payload))
     }
 
@@ -176,11 +344,12 @@ impl<'a, H: 'a> PacketBuffer<'a, H> {
     #[inline]
     pub fn discard(&mut self) -> bool {
         self.skip_padding();
-        let Ok(m) = self.metadata.dequeue_one() else {
+        if self.meta_len == 0 {
             return false;
-        };
-        let size = m.size;
-        self.payload.dequeue_allocated(size);
+        }
+        let at = self.pop_metadata();
+        let size = self.metadata.get(at).map_or(0, |m| m.size);
+        self.pop_payload(size);
         true
     }
 }
@@ -221,6 +390,45 @@ mod tests {
         assert!(q.enqueue(11, 5).is_err(), "larger than the whole ring");
         assert!(q.enqueue(10, 5).is_ok());
         assert!(q.enqueue(0, 6).is_ok(), "empty datagrams are packets too");
+    }
+
+    #[test]
+    fn enqueue_if_commits_only_what_is_kept() {
+        let mut meta = [PacketMetadata::EMPTY; 4];
+        let mut data = [0u8; 10];
+        let mut q: PacketBuffer<u32> = PacketBuffer::new(&mut meta[..], &mut data[..]);
+        let never = || -> bool { panic!("no check in place") };
+        // Refused in place: nothing queued.
+        assert_eq!(q.enqueue_if(4, 1, |_| false, never), Ok(false));
+        assert!(q.is_empty());
+        let fill = |b: &mut [u8]| {
+            b.copy_from_slice(b"abcdef");
+            true
+        };
+        assert_eq!(q.enqueue_if(6, 2, fill, never), Ok(true));
+        assert_eq!(q.enqueue_if(5, 3, |_| true, never), Err(Full::Full));
+        q.enqueue(3, 4).unwrap().copy_from_slice(b"xyz");
+        assert_eq!(
+            q.dequeue().map(|(h, p)| (h, p.to_vec())),
+            Ok((2, b"abcdef".to_vec()))
+        );
+        // Write position 9: a 5-byte packet must start after padding.
+        let wrap_fill = |b: &mut [u8]| {
+            b.copy_from_slice(b"12345");
+            false // ignored: `check` decided
+        };
+        assert_eq!(q.enqueue_if(5, 5, wrap_fill, || false), Ok(false));
+        assert_eq!(q.peek().map(|(h, _)| *h), Ok(4), "nothing was added");
+        assert_eq!(q.enqueue_if(5, 5, wrap_fill, || true), Ok(true));
+        assert_eq!(
+            q.dequeue().map(|(h, p)| (h, p.to_vec())),
+            Ok((4, b"xyz".to_vec()))
+        );
+        assert_eq!(
+            q.dequeue().map(|(h, p)| (h, p.to_vec())),
+            Ok((5, b"12345".to_vec()))
+        );
+        assert!(q.is_empty());
     }
 
     #[test]
@@ -268,11 +476,29 @@ mod tests {
                         id += 1;
                         let fill: Vec<u8> = (0..size).map(|i| (i + id) as u8).collect();
                         let could = q.can_enqueue(size);
-                        match q.enqueue(size, id) {
-                            Ok(buf) => {
-                                prop_assert!(could);
+                        let queued = if id % 3 == 2 {
+                            // Kept or refused by the filler / the check.
+                            let keep = id % 2 == 0;
+                            let filled = |b: &mut [u8]| {
+                                b.copy_from_slice(&fill);
+                                keep
+                            };
+                            q.enqueue_if(size, id, filled, || keep).map(|kept| {
+                                prop_assert_eq!(kept, keep);
+                                Ok(kept)
+                            })
+                        } else {
+                            q.enqueue(size, id).map(|buf| {
                                 buf.copy_from_slice(&fill);
-                                model.push_back((id, fill));
+                                Ok(true)
+                            })
+                        };
+                        match queued {
+                            Ok(kept) => {
+                                prop_assert!(could);
+                                if kept? {
+                                    model.push_back((id, fill));
+                                }
                             }
                             Err(_) => {
                                 prop_assert!(!could);
@@ -280,6 +506,7 @@ mod tests {
                                 prop_assert!(!(model.is_empty() && size <= cap));
                             }
                         }
+                        prop_assert_eq!(q.is_empty(), model.is_empty());
                     }
                     None => {
                         // The three ways out take the same packet, in order.

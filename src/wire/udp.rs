@@ -119,6 +119,61 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 }
 
+impl<T: AsRef<[u8]>> Packet<T> {
+    /// The checksum sum over the pseudo-header and this header (RFC 768,
+    /// RFC 8200 §8.1), native order and unfolded: the start of a
+    /// verification finished by [`payload_sum_verifies`] or by the sum
+    /// `checksum::copy_and_sum_native` takes while it copies the payload
+    /// (one pass over the data instead of a sum and then a copy).
+    ///
+    /// Only for a packet that passed `check_len` and whose checksum field
+    /// is not zero (a zero field is not a checksum: see
+    /// [`Packet::verify_checksum`]).
+    #[inline]
+    pub(crate) fn header_checksum_init(&self, src: &IpAddr, dst: &IpAddr) -> u64 {
+        let b = self.buffer.as_ref();
+        let mut h = [0u8; HEADER_LEN];
+        if let Some(bytes) = b.get(..HEADER_LEN) {
+            h.copy_from_slice(bytes);
+        }
+        let pseudo = checksum::pseudo_header(src, dst, IpProtocol::Udp, u32::from(self.len()));
+        // `pseudo_header` gives the folded sum in network order; `to_be`
+        // turns it back into the native-order sum the partial sums use.
+        u64::from(pseudo.to_be()) + checksum::native_sum(&h)
+    }
+}
+
+/// Fold a native-order partial sum (`copy_and_sum_native`'s result) to
+/// 16 bits with end-around carries (RFC 1071 §2(C)).
+#[inline]
+fn fold_native(acc: u128) -> u16 {
+    let (s, c) = (acc as u64).overflowing_add((acc >> 64) as u64);
+    let s = s.wrapping_add(u64::from(c));
+    let (t, c) = (s as u32).overflowing_add((s >> 32) as u32);
+    let t = t.wrapping_add(u32::from(c));
+    let (u, c) = (t as u16).overflowing_add((t >> 16) as u16);
+    u.wrapping_add(u16::from(c))
+}
+
+/// Whether a datagram whose words (pseudo-header, header and payload, in
+/// native order) sum to `acc` has a valid checksum: the one's-complement
+/// sum of every word, checksum included, is all ones (RFC 768, RFC 1071
+/// §1). 0xffff reads the same in either byte order.
+#[inline]
+pub(crate) fn checksum_sum_verifies(acc: u128) -> bool {
+    fold_native(acc) == 0xffff
+}
+
+/// Whether `payload` completes a valid checksum started by
+/// [`Packet::header_checksum_init`] (`init`): the verification without a
+/// copy, for a datagram that is not copied in the same pass.
+#[inline]
+pub(crate) fn payload_sum_verifies(init: u64, payload: &[u8]) -> bool {
+    // `data` is the folded sum in network order; `to_be` gives it back in
+    // native order (RFC 1071 §2(B): the sum is byte-order independent).
+    checksum_sum_verifies(u128::from(init) + u128::from(checksum::data(payload).to_be()))
+}
+
 impl<'a, T: AsRef<[u8]> + ?Sized> Packet<&'a T> {
     /// The data, up to the length field (padding excluded).
     #[inline]

@@ -89,6 +89,7 @@ impl<'a> Pool<'a> {
     }
 
     /// Whether packets to `ip` are pending or released but not yet taken.
+    #[inline]
     pub(super) fn holds_for(&self, ip: IpAddr) -> bool {
         self.occupied != 0
             && self.slots.iter().any(

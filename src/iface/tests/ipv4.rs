@@ -715,6 +715,116 @@ fn udp_socket_receives_and_replies() {
     );
 }
 
+/// The UDP checksum is verified in the pass that copies the payload into
+/// the socket's buffer (RFC 768; RFC 1122 §4.1.3.4: a bad one is dropped
+/// silently): a corrupt datagram leaves the buffer as it was (the next
+/// good one takes its place), is counted as a checksum error and nothing
+/// else, whether it fits in place, must start after the ring's wrap, finds
+/// the buffer full or finds no socket.
+#[test]
+fn rfc768_udp_checksum_verified_while_copied_leaves_buffer_unchanged() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let udp_socket = |slots: usize, bytes: usize| {
+        UdpSocket::new(
+            PacketBuffer::new(vec![PacketMetadata::EMPTY; slots], vec![0u8; bytes]),
+            PacketBuffer::new(vec![PacketMetadata::EMPTY; 1], vec![0u8; 16]),
+        )
+    };
+    let h = sockets.add(udp_socket(8, 4096)).unwrap();
+    sockets.get_mut::<UdpSocket>(h).unwrap().bind(7).unwrap();
+    // One slot: full after one datagram.
+    let small = sockets.add(udp_socket(1, 4096)).unwrap();
+    sockets
+        .get_mut::<UdpSocket>(small)
+        .unwrap()
+        .bind(8)
+        .unwrap();
+    let mut now = 10;
+    let mut feed = |iface: &mut Interface<'static>,
+                    sockets: &mut SocketSet<'static>,
+                    port: u16,
+                    data: &[u8],
+                    corrupt: bool| {
+        let mut d = udp_datagram(PEER_IP, OUR_IP, 4000, port, data);
+        if corrupt {
+            // A payload byte flipped (the IPv4 header stays valid).
+            let last = d.len() - 1;
+            d[last] ^= 0x40;
+        }
+        let frame = ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Udp, &d);
+        dev.rx
+            .push_back(eth(OUR_MAC, PEER_MAC, ethernet::EtherType::Ipv4, &frame));
+        now += 10;
+        iface.poll(t(now), &mut dev, sockets);
+        assert!(dev.take_tx().is_empty(), "nothing sent, no ICMP error");
+    };
+    let data = |tag: u8, n: usize| -> Vec<u8> { (0..n).map(|i| tag ^ (i as u8)).collect() };
+    let csum_errors = |iface: &Interface<'static>| iface.counters().udp.in_csum_errors;
+    let socket_counters = |sockets: &mut SocketSet<'static>, h| {
+        let c = sockets.get_mut::<UdpSocket>(h).unwrap().counters();
+        (c.rx_datagrams, c.rx_buffer_errors)
+    };
+
+    // A corrupt datagram into an empty buffer: nothing queued.
+    feed(&mut iface, &mut sockets, 7, &data(0xa0, 1472), true);
+    assert_eq!(csum_errors(&iface), 1);
+    assert!(!sockets.get_mut::<UdpSocket>(h).unwrap().can_recv());
+    // Good A, corrupt B (short and long, in place after A), good C.
+    feed(&mut iface, &mut sockets, 7, &data(0xa1, 1472), false);
+    feed(&mut iface, &mut sockets, 7, &data(0xb1, 64), true);
+    feed(&mut iface, &mut sockets, 7, &data(0xb2, 1472), true);
+    feed(&mut iface, &mut sockets, 7, &data(0xc1, 1472), false);
+    assert_eq!(csum_errors(&iface), 3);
+    assert_eq!(socket_counters(&mut sockets, h), (2, 0));
+    let mut buf = [0u8; 2048];
+    let s = sockets.get_mut::<UdpSocket>(h).unwrap();
+    let (n, _) = s.recv_slice(&mut buf).unwrap();
+    assert_eq!(&buf[..n], &data(0xa1, 1472)[..]);
+    // C holds [1472, 2944): 1152 bytes before the end of the ring, so the
+    // next 1472-byte datagram must start after a padding entry.
+    feed(&mut iface, &mut sockets, 7, &data(0xd1, 1472), true);
+    assert_eq!(csum_errors(&iface), 4);
+    feed(&mut iface, &mut sockets, 7, &data(0xe1, 1472), false);
+    // The ring is full now (E ends where C starts); once C is taken, a
+    // short one fits in place after E.
+    let s = sockets.get_mut::<UdpSocket>(h).unwrap();
+    let (n, _) = s.recv_slice(&mut buf).unwrap();
+    assert_eq!(&buf[..n], &data(0xc1, 1472)[..]);
+    feed(&mut iface, &mut sockets, 7, &data(0xf1, 63), true);
+    feed(&mut iface, &mut sockets, 7, &data(0xf2, 63), false);
+    assert_eq!(csum_errors(&iface), 5);
+    assert_eq!(socket_counters(&mut sockets, h), (4, 0));
+    let s = sockets.get_mut::<UdpSocket>(h).unwrap();
+    for want in [data(0xe1, 1472), data(0xf2, 63)] {
+        let (n, meta) = s.recv_slice(&mut buf).unwrap();
+        assert_eq!(&buf[..n], &want[..]);
+        assert_eq!(meta.endpoint, IpEndpoint::new(IpAddr::V4(PEER_IP), 4000));
+    }
+    assert!(!s.can_recv(), "nothing of the corrupt datagrams was queued");
+
+    // A full buffer: a corrupt datagram is a checksum error, not an
+    // overflow; a good one is an overflow.
+    feed(&mut iface, &mut sockets, 8, &data(0x11, 100), false);
+    feed(&mut iface, &mut sockets, 8, &data(0x12, 100), true);
+    assert_eq!(csum_errors(&iface), 6);
+    assert_eq!(socket_counters(&mut sockets, small), (1, 0));
+    feed(&mut iface, &mut sockets, 8, &data(0x13, 100), false);
+    assert_eq!(csum_errors(&iface), 6);
+    assert_eq!(socket_counters(&mut sockets, small), (1, 1));
+
+    // No socket on the port: a corrupt datagram is not answered with a
+    // port unreachable (the `feed` asserts nothing is sent) nor counted
+    // as one for no port.
+    let no_ports = iface.counters().udp.no_ports;
+    feed(&mut iface, &mut sockets, 9, &data(0x21, 1472), true);
+    assert_eq!(csum_errors(&iface), 7);
+    assert_eq!(iface.counters().udp.no_ports, no_ports);
+    // A, C, E, F2 and the two good ones to port 8 (an overflow is still
+    // delivered to the socket, which counts it).
+    assert_eq!(iface.counters().udp.in_datagrams, 6);
+}
+
 #[test]
 fn rfc1122_3_2_1_3_martian_sources_dropped() {
     let (mut iface, mut dev, mut sockets) = setup();

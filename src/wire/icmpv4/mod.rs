@@ -148,6 +148,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 
     /// The message type.
+    #[inline]
     pub fn msg_type(&self) -> Message {
         Message::from(self.buffer.as_ref()[field::TYPE])
     }
