@@ -22,7 +22,7 @@ use super::ip::IpProtocol;
 
 /// Fold a wide one's-complement accumulator to 16 bits (native order).
 #[inline]
-fn fold(acc: u128) -> u16 {
+pub(crate) fn fold(acc: u128) -> u16 {
     // 128 -> 64 with end-around carry.
     let (mut s, c) = (acc as u64).overflowing_add((acc >> 64) as u64);
     s = s.wrapping_add(c as u64);
@@ -626,9 +626,8 @@ fn copy_and_finish(init: u64, dst: &mut [u8], first: &[u8], second: &[u8]) -> u1
 
 /// The native-order partial sum of a pseudo-header and a transport header
 /// (`header`: whole 32-bit words, at most 60 bytes, as a TCP header is):
-/// the `init` a receiver passes to [`copy_split_and_finish`] to verify the
-/// payload while copying it.
-#[cfg(feature = "socket-tcp")]
+/// the `init` a receiver passes to [`copy_and_sum_native`] or
+/// [`copy_split_and_finish`] to verify the payload while copying it.
 #[inline]
 pub(crate) fn pseudo_header_and_words(
     src: &core::net::IpAddr,

@@ -136,23 +136,8 @@ impl<T: AsRef<[u8]>> Packet<T> {
         if let Some(bytes) = b.get(..HEADER_LEN) {
             h.copy_from_slice(bytes);
         }
-        let pseudo = checksum::pseudo_header(src, dst, IpProtocol::Udp, u32::from(self.len()));
-        // `pseudo_header` gives the folded sum in network order; `to_be`
-        // turns it back into the native-order sum the partial sums use.
-        u64::from(pseudo.to_be()) + checksum::native_sum(&h)
+        checksum::pseudo_header_and_words(src, dst, IpProtocol::Udp, u32::from(self.len()), &h)
     }
-}
-
-/// Fold a native-order partial sum (`copy_and_sum_native`'s result) to
-/// 16 bits with end-around carries (RFC 1071 §2(C)).
-#[inline]
-fn fold_native(acc: u128) -> u16 {
-    let (s, c) = (acc as u64).overflowing_add((acc >> 64) as u64);
-    let s = s.wrapping_add(u64::from(c));
-    let (t, c) = (s as u32).overflowing_add((s >> 32) as u32);
-    let t = t.wrapping_add(u32::from(c));
-    let (u, c) = (t as u16).overflowing_add((t >> 16) as u16);
-    u.wrapping_add(u16::from(c))
 }
 
 /// Whether a datagram whose words (pseudo-header, header and payload, in
@@ -161,7 +146,7 @@ fn fold_native(acc: u128) -> u16 {
 /// §1). 0xffff reads the same in either byte order.
 #[inline]
 pub(crate) fn checksum_sum_verifies(acc: u128) -> bool {
-    fold_native(acc) == 0xffff
+    checksum::fold(acc) == 0xffff
 }
 
 /// Whether `payload` completes a valid checksum started by
