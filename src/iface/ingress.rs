@@ -555,8 +555,12 @@ impl InterfaceInner<'_> {
             .tcp_conn_slots(&local, &remote)
             .find(|&i| matches!(sockets.get_slot(i), Some(Socket::Tcp(t)) if t.accepts(ip, repr)));
         if verify {
+            // Where one pass is no faster (no vector sum), the fast path
+            // is compiled out: the usual check below serves every segment.
             let fast = match conn.map(|i| sockets.slot_mut(i)) {
-                Some(Some(Socket::Tcp(t))) if dst_kind != DstKind::Group => {
+                Some(Some(Socket::Tcp(t)))
+                    if crate::wire::checksum::ONE_PASS_COPY && dst_kind != DstKind::Group =>
+                {
                     let header = &data[..data.len() - repr.payload.len()];
                     let init = crate::wire::checksum::pseudo_header_and_words(
                         &ip.src_addr,

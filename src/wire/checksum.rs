@@ -633,6 +633,16 @@ fn copy_and_finish(init: u64, dst: &mut [u8], first: &[u8], second: &[u8]) -> u1
     u16::from_be(fold(acc))
 }
 
+/// Whether copying and summing a payload in one pass beats a sum and a
+/// `memcpy` on this target (the vector routine, x86 with SSE2). Where it
+/// does not (Cortex-M among others), receive paths that exist only to use
+/// it are left out of the build.
+#[cfg(feature = "socket-tcp")]
+pub(crate) const ONE_PASS_COPY: bool = cfg!(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+));
+
 /// The native-order partial sum of a pseudo-header and a transport header
 /// (`header`: whole 32-bit words, at most 60 bytes, as a TCP header is):
 /// the `init` a receiver passes to [`copy_and_sum_native`] or
