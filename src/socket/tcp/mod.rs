@@ -729,7 +729,11 @@ impl<'a> Socket<'a> {
 
     /// After the application read: a window update may be due (receiver
     /// SWS avoidance, RFC 9293 §3.8.6.2.2: only when the window opens by
-    /// min(half the buffer, one MSS)).
+    /// min(half the buffer, one MSS)), and it goes out on its own only when
+    /// it at least doubles what the peer may still send (as Linux's
+    /// `tcp_cleanup_rbuf`): a peer with ample window left learns the new
+    /// one from the next ACK its data draws, so a read after every batch
+    /// of segments does not add a second ACK to the one the batch got.
     fn after_read(&mut self) {
         // All read and nothing held out of order (its place in the free
         // space is relative to the read position): the next data goes to
@@ -737,11 +741,11 @@ impl<'a> Socket<'a> {
         if self.assembler.is_empty() {
             self.rx_buffer.rewind_if_empty();
         }
-        let opened = self
-            .rcv_window()
-            .saturating_sub(self.advertised_window_remaining());
+        let window = self.rcv_window();
+        let remaining = self.advertised_window_remaining();
+        let opened = window.saturating_sub(remaining);
         let threshold = (self.rx_buffer.capacity() / 2).min(self.local_mss);
-        if opened >= threshold && threshold > 0 {
+        if opened >= threshold && threshold > 0 && window >= remaining.saturating_mul(2) {
             self.pending.ack_now = true;
         }
     }

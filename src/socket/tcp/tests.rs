@@ -1044,3 +1044,56 @@ fn rfc9293_3_10_7_4_prewritten_payload_counts_only_for_its_own_segment() {
     let n = s.recv_slice(&mut got).unwrap();
     assert_eq!(&got[..n], b"second");
 }
+
+/// RFC 9293 §3.8.6.2.2: after the application reads, a window update goes
+/// out on its own only when the window opened by min(half the buffer, one
+/// MSS) and at least doubles what the peer may still send; with plenty
+/// left the next ACK carries it.
+#[test]
+fn rfc9293_3_8_6_2_2_window_update_after_read_only_when_it_matters() {
+    let seg1 = vec![1u8; 1460];
+    let receive_two = |s: &mut Socket<'static>, at: i64| -> Vec<(Repr<'static>, Vec<u8>)> {
+        for k in 0..2usize {
+            s.process(
+                t(at),
+                &meta(),
+                &seg(
+                    Control::None,
+                    PEER_ISS + 1 + k * 1460,
+                    Some(OUR_ISS + 1),
+                    &seg1,
+                ),
+                OUR_ISS,
+                1460,
+            );
+        }
+        drain(s, t(at))
+    };
+    let mut got = vec![0u8; 8192];
+    // Ample window left (64 KiB buffer, 2,920 bytes in flight): the read
+    // sends nothing.
+    let mut big = established(65536, 4096);
+    let acks = receive_two(&mut big, 10);
+    assert_eq!(acks.len(), 1, "every second full segment is ACKed");
+    assert_eq!(
+        acks[0].0.window_len,
+        65535 - 2920 + 1,
+        "window after two segments"
+    );
+    assert_eq!(big.recv_slice(&mut got).unwrap(), 2920);
+    assert!(
+        drain(&mut big, t(11)).is_empty(),
+        "no window update with 62,616 bytes still open"
+    );
+    // Little left (4 KiB buffer): the read opens the window to the whole
+    // buffer, more than twice the 1,176 bytes the peer may still send.
+    let mut small = established(4096, 4096);
+    let acks = receive_two(&mut small, 10);
+    assert_eq!(acks.len(), 1);
+    assert_eq!(acks[0].0.window_len, 4096 - 2920);
+    assert_eq!(small.recv_slice(&mut got).unwrap(), 2920);
+    let update = drain(&mut small, t(11));
+    assert_eq!(update.len(), 1, "a window update");
+    assert_eq!(update[0].0.window_len, 4096);
+    assert_eq!(update[0].0.ack_number, Some(PEER_ISS + 1 + 2920));
+}
