@@ -527,7 +527,7 @@ pub(crate) fn copy_and_sum_native(init: u64, dst: &mut [u8], src: &[u8]) -> u128
             any(target_arch = "x86", target_arch = "x86_64"),
             target_feature = "sse2"
         ))]
-        (sblocks, dblocks) => vector::copy_and_sum_blocks(dblocks, sblocks),
+        (sblocks, dblocks) => copy_and_sum_long(dblocks, sblocks),
         // Longer, scalar: one `memcpy`, then the sum over the source (still
         // in L1). Measured faster than moving each block with its sum, which
         // keeps the copy to 8-byte moves.
@@ -566,6 +566,17 @@ pub(crate) fn copy_and_sum_native(init: u64, dst: &mut [u8], src: &[u8]) -> u128
         narrow += u128::from(u16::from_ne_bytes([s, 0]));
     }
     narrow + lanes
+}
+
+/// The vector copy and sum of three or more blocks, out of line: its
+/// loop and registers stay out of the short payloads' path.
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
+#[inline(never)]
+fn copy_and_sum_long(dst: &mut [[u8; 32]], src: &[[u8; 32]]) -> u128 {
+    vector::copy_and_sum_blocks(dst, src)
 }
 
 /// Copy whole blocks with one `memcpy` and sum them from `src` (the scalar
@@ -619,6 +630,19 @@ pub(crate) fn pseudo_header_extra_copy_and_data(
 /// [`pseudo_header_extra_copy_and_data`] with the pseudo-header and the
 /// header already summed in `init` (below 2^37).
 fn copy_and_finish(init: u64, dst: &mut [u8], first: &[u8], second: &[u8]) -> u16 {
+    // One piece (every UDP datagram, TCP data that does not wrap the
+    // ring): no split, and none of the two-piece path's registers to save.
+    if second.is_empty() {
+        u16::from_be(fold(copy_and_sum_native(init, dst, first)))
+    } else {
+        copy_two_and_finish(init, dst, first, second)
+    }
+}
+
+/// [`copy_and_finish`] of a payload in two pieces (TCP data across the
+/// wrap of the send ring).
+#[inline(never)]
+fn copy_two_and_finish(init: u64, dst: &mut [u8], first: &[u8], second: &[u8]) -> u16 {
     let split = first.len().min(dst.len());
     let (d1, d2) = dst.split_at_mut(split);
     let mut acc = copy_and_sum_native(init, d1, first);
