@@ -537,6 +537,10 @@ pub(crate) fn copy_and_sum_native(init: u64, dst: &mut [u8], src: &[u8]) -> u128
         )))]
         (sblocks, dblocks) => copy_and_sum_blocks_scalar(dblocks, sblocks),
     };
+    // Whole blocks only (64-byte payloads, ...): no tail to walk.
+    if srest.is_empty() {
+        return lanes + u128::from(init);
+    }
     // The tail (< 32 bytes) in fixed-size pieces: whole-array moves, no
     // variable-length `memcpy` call, summed from the same loads.
     let mut narrow = u128::from(init);
