@@ -1,7 +1,7 @@
 //! The internet checksum (RFC 1071) and the pseudo-headers of RFC 768 /
 //! RFC 9293 §3.1 (IPv4) and RFC 8200 §8.1 (IPv6).
 //!
-//! One routine serves every protocol. Inputs below 96 bytes are summed as
+//! One routine serves every protocol. Inputs below 128 bytes are summed as
 //! a tree of native-endian 64-bit adds; larger inputs in 32-byte blocks:
 //! on x86 with SSE2 as 128-bit vectors (biased 16-bit words added in pairs
 //! by one multiply-add, see `vector`), elsewhere half as 64-bit words
@@ -54,11 +54,13 @@ fn word64(bytes: &[u8; 32], at: usize) -> u128 {
 fn sum_native(init: u64, bytes: &[u8]) -> u128 {
     let (blocks, rest) = bytes.as_chunks::<32>();
     let lanes = match blocks {
-        // Up to two blocks (inputs below 96 bytes: small packets, headers)
-        // without the loop and its eight lane registers: a tree of adds.
+        // Up to three blocks (inputs below 128 bytes: small packets,
+        // headers, a TCP segment with 64 bytes of data) without the loop
+        // and its lane registers: a tree of adds.
         [] => 0,
         [b0] => block_sum(b0),
         [b0, b1] => block_sum(b0) + block_sum(b1),
+        [b0, b1, b2] => block_sum(b0) + block_sum(b1) + block_sum(b2),
         blocks => sum_long(blocks),
     };
     lanes + sum_tail(init, rest)
