@@ -386,6 +386,29 @@ impl<'a> Interface<'a> {
         }
     }
 
+    /// Send what waits: the packets a resolved neighbour released first
+    /// (RFC 1122 §2.3.2.2: the queued packet before anything newer to the
+    /// same host), then the sockets that are due — only when one is: most
+    /// polls of a receiving interface have none, and the check is cheaper
+    /// than the call. Returns whether anything was sent.
+    #[inline]
+    fn send_waiting<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        sockets: &mut SocketSet<'_>,
+        now: Instant,
+    ) -> bool {
+        let mut sent = self.inner.neighbors.has_released() && self.inner.flush_neighbors(device);
+        if sockets.next_deadline().is_some_and(|t| t <= now)
+            && self
+                .inner
+                .dispatch_sockets(device, sockets, &mut self.scratch)
+        {
+            sent = true;
+        }
+        sent
+    }
+
     /// Process frames, timers and socket output.
     ///
     /// Call it when the device has frames, when an application changed a
@@ -435,17 +458,7 @@ impl<'a> Interface<'a> {
             // does not wait for its first ACK until the batch is done.
             if n % FLUSH_EVERY == FLUSH_EVERY - 1 && sockets.take_tcp_changed() {
                 sockets.refresh();
-                // Packets that waited for a neighbour this batch resolved
-                // go before anything the sockets send to it now (RFC 1122
-                // §2.3.2.2: the queued packet first).
-                if self.inner.neighbors.has_released() && self.inner.flush_neighbors(device) {
-                    activity = true;
-                }
-                if sockets.next_deadline().is_some_and(|t| t <= now)
-                    && self
-                        .inner
-                        .dispatch_sockets(device, sockets, &mut self.scratch)
-                {
+                if self.send_waiting(device, sockets, now) {
                     activity = true;
                 }
             }
@@ -459,16 +472,7 @@ impl<'a> Interface<'a> {
         }
         self.inner
             .run_timers(device, sockets, &mut self.reassembly, &mut self.scratch);
-        if self.inner.neighbors.has_released() && self.inner.flush_neighbors(device) {
-            activity = true;
-        }
-        // Only when a socket is due: most polls of a receiving interface
-        // have none, and the check is cheaper than the call.
-        if sockets.next_deadline().is_some_and(|t| t <= now)
-            && self
-                .inner
-                .dispatch_sockets(device, sockets, &mut self.scratch)
-        {
+        if self.send_waiting(device, sockets, now) {
             activity = true;
         }
         if activity {

@@ -663,14 +663,22 @@ fn copy_two_and_finish(init: u64, dst: &mut [u8], first: &[u8], second: &[u8]) -
     let (d1, d2) = dst.split_at_mut(split);
     let mut acc = copy_and_sum_native(init, d1, first);
     if !second.is_empty() {
-        let more = copy_and_sum_native(0, d2, second);
-        acc += if split % 2 == 1 {
-            u128::from(fold(more).swap_bytes())
-        } else {
-            more
-        };
+        acc = add_piece(acc, split, copy_and_sum_native(0, d2, second));
     }
     u16::from_be(fold(acc))
+}
+
+/// `acc` plus `more`, the sum of a piece that starts `offset` bytes into
+/// the data: a piece at an odd offset was summed on the other byte grid,
+/// so its folded sum is swapped (RFC 1071 §2(B): the sum is byte-order
+/// independent, a one-byte shift swaps its bytes).
+#[inline(always)]
+fn add_piece(acc: u128, offset: usize, more: u128) -> u128 {
+    acc + if offset % 2 == 1 {
+        u128::from(fold(more).swap_bytes())
+    } else {
+        more
+    }
 }
 
 /// Whether copying and summing a payload in one pass beats a sum and a
@@ -704,8 +712,7 @@ pub(crate) fn pseudo_header_and_words(
 /// checksum check of a received payload in one pass. Copies
 /// `min(src.len(), first.len() + second.len())` bytes.
 ///
-/// `second` may start at an odd offset of the payload: its sum is then
-/// swapped as in [`pseudo_header_extra_copy_and_data`].
+/// `second` may start at an odd offset of the payload (see [`add_piece`]).
 #[cfg(feature = "socket-tcp")]
 pub(crate) fn copy_split_and_finish(
     init: u64,
@@ -717,12 +724,7 @@ pub(crate) fn copy_split_and_finish(
     let (s1, s2) = src.split_at(split);
     let mut acc = copy_and_sum_native(init, &mut first[..split], s1);
     if !s2.is_empty() {
-        let more = copy_and_sum_native(0, second, s2);
-        acc += if split % 2 == 1 {
-            u128::from(fold(more).swap_bytes())
-        } else {
-            more
-        };
+        acc = add_piece(acc, split, copy_and_sum_native(0, second, s2));
     }
     u16::from_be(fold(acc))
 }

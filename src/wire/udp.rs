@@ -131,12 +131,8 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// [`Packet::verify_checksum`]).
     #[inline]
     pub(crate) fn header_checksum_init(&self, src: &IpAddr, dst: &IpAddr) -> u64 {
-        let b = self.buffer.as_ref();
-        let mut h = [0u8; HEADER_LEN];
-        if let Some(bytes) = b.get(..HEADER_LEN) {
-            h.copy_from_slice(bytes);
-        }
-        checksum::pseudo_header_and_words(src, dst, IpProtocol::Udp, u32::from(self.len()), &h)
+        let header = self.buffer.as_ref().get(..HEADER_LEN).unwrap_or(&[]);
+        checksum::pseudo_header_and_words(src, dst, IpProtocol::Udp, u32::from(self.len()), header)
     }
 }
 
