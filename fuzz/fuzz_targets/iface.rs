@@ -147,7 +147,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     sockets.get_mut::<icmp::Socket>(i).unwrap().bind(0x1234).unwrap();
     let _ = sockets.add(raw::Socket::new(
         IpVersion::Ipv4,
-        IpProtocol::Unknown(253),
+        IpProtocol(253),
         raw::PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 2048]),
         raw::PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 2048]),
     ));

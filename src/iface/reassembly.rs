@@ -571,7 +571,7 @@ impl<'a> Slot<'a> {
             key: ReassemblyKey::Ipv4 {
                 src_addr: Ipv4Addr::UNSPECIFIED,
                 dst_addr: Ipv4Addr::UNSPECIFIED,
-                protocol: IpProtocol::Unknown(255),
+                protocol: IpProtocol(255),
                 ident: 0,
             },
             expires: Instant::ZERO,

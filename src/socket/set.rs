@@ -856,7 +856,7 @@ mod tests {
         let raw = || {
             RawSocket::new(
                 IpVersion::Ipv4,
-                IpProtocol::Unknown(253),
+                IpProtocol(253),
                 RawBuffer::new(vec![PacketMetadata::EMPTY; 2], vec![0u8; 64]),
                 RawBuffer::new(vec![PacketMetadata::EMPTY; 2], vec![0u8; 64]),
             )
@@ -864,35 +864,23 @@ mod tests {
         let mut set = SocketSet::new(Vec::new());
         set.add(udp()).unwrap();
         set.refresh();
-        let none: Vec<usize> = set
-            .raw_slots(IpVersion::Ipv4, IpProtocol::Unknown(253))
-            .collect();
+        let none: Vec<usize> = set.raw_slots(IpVersion::Ipv4, IpProtocol(253)).collect();
         assert!(none.is_empty());
         let a = set.add(raw()).unwrap();
         let b = set.add(raw()).unwrap();
         set.refresh();
-        let mut found: Vec<usize> = set
-            .raw_slots(IpVersion::Ipv4, IpProtocol::Unknown(253))
-            .collect();
+        let mut found: Vec<usize> = set.raw_slots(IpVersion::Ipv4, IpProtocol(253)).collect();
         found.sort();
         assert_eq!(found, vec![a.index(), b.index()]);
-        assert_eq!(
-            set.raw_slots(IpVersion::Ipv6, IpProtocol::Unknown(253))
-                .count(),
-            0
-        );
+        assert_eq!(set.raw_slots(IpVersion::Ipv6, IpProtocol(253)).count(), 0);
         set.remove(a).unwrap();
         assert_eq!(
-            set.raw_slots(IpVersion::Ipv4, IpProtocol::Unknown(253))
+            set.raw_slots(IpVersion::Ipv4, IpProtocol(253))
                 .collect::<Vec<_>>(),
             vec![b.index()]
         );
         set.remove(b).unwrap();
-        assert_eq!(
-            set.raw_slots(IpVersion::Ipv4, IpProtocol::Unknown(253))
-                .count(),
-            0
-        );
+        assert_eq!(set.raw_slots(IpVersion::Ipv4, IpProtocol(253)).count(), 0);
         assert_eq!(set.raw_indexed, 0);
     }
 

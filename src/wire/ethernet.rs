@@ -40,44 +40,57 @@ use super::address::EthernetAddress;
 use super::{Error, Result};
 
 /// An EtherType (IEEE 802 numbers, IANA "IEEE 802 Numbers" registry).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// A plain number (free to read from a frame and write back); the types
+/// the stack knows are associated constants, usable in patterns. Any other
+/// value is `EtherType(v)`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum EtherType {
+pub struct EtherType(pub u16);
+
+#[allow(non_upper_case_globals)]
+impl EtherType {
     /// IPv4 (0x0800, RFC 894).
-    Ipv4,
+    pub const Ipv4: EtherType = EtherType(0x0800);
     /// ARP (0x0806, RFC 826).
-    Arp,
+    pub const Arp: EtherType = EtherType(0x0806);
     /// IPv6 (0x86DD, RFC 2464).
-    Ipv6,
+    pub const Ipv6: EtherType = EtherType(0x86DD);
     /// An IEEE 802.1Q VLAN tag (0x8100). Tagged frames are not decoded
     /// here; the tag is just recognised.
-    Vlan,
-    /// Any other value.
-    Unknown(u16),
+    pub const Vlan: EtherType = EtherType(0x8100);
+
+    /// The name of a type the stack knows.
+    pub const fn name(self) -> Option<&'static str> {
+        Some(match self {
+            EtherType::Ipv4 => "IPv4",
+            EtherType::Arp => "ARP",
+            EtherType::Ipv6 => "IPv6",
+            EtherType::Vlan => "VLAN",
+            _ => return None,
+        })
+    }
 }
 
 impl From<u16> for EtherType {
     #[inline]
     fn from(v: u16) -> Self {
-        match v {
-            0x0800 => EtherType::Ipv4,
-            0x0806 => EtherType::Arp,
-            0x86DD => EtherType::Ipv6,
-            0x8100 => EtherType::Vlan,
-            other => EtherType::Unknown(other),
-        }
+        EtherType(v)
     }
 }
 
 impl From<EtherType> for u16 {
     #[inline]
     fn from(t: EtherType) -> u16 {
-        match t {
-            EtherType::Ipv4 => 0x0800,
-            EtherType::Arp => 0x0806,
-            EtherType::Ipv6 => 0x86DD,
-            EtherType::Vlan => 0x8100,
-            EtherType::Unknown(v) => v,
+        t.0
+    }
+}
+
+impl fmt::Debug for EtherType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => f.write_str(name),
+            None => write!(f, "EtherType(0x{:04x})", self.0),
         }
     }
 }
@@ -85,12 +98,9 @@ impl From<EtherType> for u16 {
 impl fmt::Display for EtherType {
     #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EtherType::Ipv4 => f.write_str("IPv4"),
-            EtherType::Arp => f.write_str("ARP"),
-            EtherType::Ipv6 => f.write_str("IPv6"),
-            EtherType::Vlan => f.write_str("VLAN"),
-            EtherType::Unknown(v) => write!(f, "0x{v:04x}"),
+        match self.name() {
+            Some(name) => f.write_str(name),
+            None => write!(f, "0x{:04x}", self.0),
         }
     }
 }
@@ -370,9 +380,11 @@ impl Repr {
     /// that is a caller bug.
     #[inline]
     pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, frame: &mut Frame<T>) {
-        frame.set_dst_addr(self.dst_addr);
-        frame.set_src_addr(self.src_addr);
-        frame.set_ethertype(self.ethertype);
+        // One bounds check: the fields' offsets within `h` are constant.
+        let h = &mut frame.buffer.as_mut()[..HEADER_LEN];
+        h[field::DESTINATION].copy_from_slice(self.dst_addr.as_bytes());
+        h[field::SOURCE].copy_from_slice(self.src_addr.as_bytes());
+        h[field::TYPE_LEN].copy_from_slice(&self.ethertype.0.to_be_bytes());
     }
 
     /// The bytes [`Repr::emit_snap`] writes: the 802.3 header and the
@@ -444,7 +456,7 @@ mod tests {
         assert_eq!(format!("{}", EtherType::Arp), "ARP");
         assert_eq!(format!("{}", EtherType::Ipv6), "IPv6");
         assert_eq!(format!("{}", EtherType::Vlan), "VLAN");
-        assert_eq!(format!("{}", EtherType::Unknown(0x88cc)), "0x88cc");
+        assert_eq!(format!("{}", EtherType(0x88cc)), "0x88cc");
     }
 
     #[test]

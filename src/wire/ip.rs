@@ -4,84 +4,67 @@ use core::fmt;
 
 /// An IP protocol / IPv6 Next Header number (IANA "Assigned Internet
 /// Protocol Numbers").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// A plain number, so that reading it from a header and writing it back
+/// are free (no table on either side); the numbers the stack knows are
+/// associated constants, which work in patterns too
+/// (`IpProtocol::Tcp => ..`). Any other number is `IpProtocol(n)`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum IpProtocol {
-    /// IPv6 Hop-by-Hop Options (0).
-    HopByHop,
-    /// ICMP (1).
-    Icmp,
-    /// IGMP (2).
-    Igmp,
-    /// TCP (6).
-    Tcp,
-    /// UDP (17).
-    Udp,
-    /// IPv6 Routing header (43).
-    Ipv6Route,
-    /// IPv6 Fragment header (44).
-    Ipv6Frag,
-    /// Encapsulating Security Payload (50).
-    Esp,
-    /// Authentication Header (51).
-    Ah,
-    /// ICMPv6 (58).
-    Icmpv6,
-    /// IPv6 No Next Header (59).
-    Ipv6NoNxt,
-    /// IPv6 Destination Options (60).
-    Ipv6Opts,
-    /// Any other number.
-    Unknown(u8),
-}
+pub struct IpProtocol(pub u8);
 
-impl From<u8> for IpProtocol {
-    fn from(v: u8) -> Self {
-        match v {
-            0 => IpProtocol::HopByHop,
-            1 => IpProtocol::Icmp,
-            2 => IpProtocol::Igmp,
-            6 => IpProtocol::Tcp,
-            17 => IpProtocol::Udp,
-            43 => IpProtocol::Ipv6Route,
-            44 => IpProtocol::Ipv6Frag,
-            50 => IpProtocol::Esp,
-            51 => IpProtocol::Ah,
-            58 => IpProtocol::Icmpv6,
-            59 => IpProtocol::Ipv6NoNxt,
-            60 => IpProtocol::Ipv6Opts,
-            other => IpProtocol::Unknown(other),
-        }
-    }
-}
-
-impl From<IpProtocol> for u8 {
-    fn from(p: IpProtocol) -> u8 {
-        match p {
-            IpProtocol::HopByHop => 0,
-            IpProtocol::Icmp => 1,
-            IpProtocol::Igmp => 2,
-            IpProtocol::Tcp => 6,
-            IpProtocol::Udp => 17,
-            IpProtocol::Ipv6Route => 43,
-            IpProtocol::Ipv6Frag => 44,
-            IpProtocol::Esp => 50,
-            IpProtocol::Ah => 51,
-            IpProtocol::Icmpv6 => 58,
-            IpProtocol::Ipv6NoNxt => 59,
-            IpProtocol::Ipv6Opts => 60,
-            IpProtocol::Unknown(v) => v,
-        }
-    }
-}
-
+#[allow(non_upper_case_globals)]
 impl IpProtocol {
+    /// IPv6 Hop-by-Hop Options (0).
+    pub const HopByHop: IpProtocol = IpProtocol(0);
+    /// ICMP (1).
+    pub const Icmp: IpProtocol = IpProtocol(1);
+    /// IGMP (2).
+    pub const Igmp: IpProtocol = IpProtocol(2);
+    /// TCP (6).
+    pub const Tcp: IpProtocol = IpProtocol(6);
+    /// UDP (17).
+    pub const Udp: IpProtocol = IpProtocol(17);
+    /// IPv6 Routing header (43).
+    pub const Ipv6Route: IpProtocol = IpProtocol(43);
+    /// IPv6 Fragment header (44).
+    pub const Ipv6Frag: IpProtocol = IpProtocol(44);
+    /// Encapsulating Security Payload (50).
+    pub const Esp: IpProtocol = IpProtocol(50);
+    /// Authentication Header (51).
+    pub const Ah: IpProtocol = IpProtocol(51);
+    /// ICMPv6 (58).
+    pub const Icmpv6: IpProtocol = IpProtocol(58);
+    /// IPv6 No Next Header (59).
+    pub const Ipv6NoNxt: IpProtocol = IpProtocol(59);
+    /// IPv6 Destination Options (60).
+    pub const Ipv6Opts: IpProtocol = IpProtocol(60);
+
+    /// The name of a number the stack knows (IANA's keyword).
+    pub const fn name(self) -> Option<&'static str> {
+        Some(match self {
+            IpProtocol::HopByHop => "Hop-by-Hop",
+            IpProtocol::Icmp => "ICMP",
+            IpProtocol::Igmp => "IGMP",
+            IpProtocol::Tcp => "TCP",
+            IpProtocol::Udp => "UDP",
+            IpProtocol::Ipv6Route => "IPv6-Route",
+            IpProtocol::Ipv6Frag => "IPv6-Frag",
+            IpProtocol::Esp => "ESP",
+            IpProtocol::Ah => "AH",
+            IpProtocol::Icmpv6 => "ICMPv6",
+            IpProtocol::Ipv6NoNxt => "IPv6-NoNxt",
+            IpProtocol::Ipv6Opts => "IPv6-Opts",
+            _ => return None,
+        })
+    }
+
     /// Whether this number names an IPv6 extension header that the
     /// header-chain walker must step over (RFC 8200 §4, RFC 7045).
     #[inline]
     pub fn is_ipv6_extension(&self) -> bool {
         matches!(
-            self,
+            *self,
             IpProtocol::HopByHop
                 | IpProtocol::Ipv6Route
                 | IpProtocol::Ipv6Frag
@@ -91,22 +74,34 @@ impl IpProtocol {
     }
 }
 
+impl From<u8> for IpProtocol {
+    #[inline]
+    fn from(v: u8) -> Self {
+        IpProtocol(v)
+    }
+}
+
+impl From<IpProtocol> for u8 {
+    #[inline]
+    fn from(p: IpProtocol) -> u8 {
+        p.0
+    }
+}
+
+impl fmt::Debug for IpProtocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => f.write_str(name),
+            None => write!(f, "IpProtocol({})", self.0),
+        }
+    }
+}
+
 impl fmt::Display for IpProtocol {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            IpProtocol::HopByHop => f.write_str("Hop-by-Hop"),
-            IpProtocol::Icmp => f.write_str("ICMP"),
-            IpProtocol::Igmp => f.write_str("IGMP"),
-            IpProtocol::Tcp => f.write_str("TCP"),
-            IpProtocol::Udp => f.write_str("UDP"),
-            IpProtocol::Ipv6Route => f.write_str("IPv6-Route"),
-            IpProtocol::Ipv6Frag => f.write_str("IPv6-Frag"),
-            IpProtocol::Esp => f.write_str("ESP"),
-            IpProtocol::Ah => f.write_str("AH"),
-            IpProtocol::Icmpv6 => f.write_str("ICMPv6"),
-            IpProtocol::Ipv6NoNxt => f.write_str("IPv6-NoNxt"),
-            IpProtocol::Ipv6Opts => f.write_str("IPv6-Opts"),
-            IpProtocol::Unknown(v) => write!(f, "proto {v}"),
+        match self.name() {
+            Some(name) => f.write_str(name),
+            None => write!(f, "proto {}", self.0),
         }
     }
 }

@@ -346,12 +346,14 @@ impl Repr {
         let tc = ((self.dscp & 0x3f) << 2) | self.ecn.bits();
         let w =
             (u32::from(VERSION) << 28) | (u32::from(tc) << 20) | (self.flow_label & FLOW_LABEL_MAX);
-        packet.set_ver_tc_flow(w);
-        packet.set_payload_len(self.payload_len);
-        packet.set_next_header(self.next_header);
-        packet.set_hop_limit(self.hop_limit);
-        packet.set_src_addr(self.src_addr);
-        packet.set_dst_addr(self.dst_addr);
+        // One bounds check: the fields' offsets within `h` are constant.
+        let h = &mut packet.buffer.as_mut()[..HEADER_LEN];
+        h[field::VER_TC_FLOW].copy_from_slice(&w.to_be_bytes());
+        h[field::PAYLOAD_LEN].copy_from_slice(&self.payload_len.to_be_bytes());
+        h[field::NXT_HDR] = self.next_header.0;
+        h[field::HOP_LIMIT] = self.hop_limit;
+        h[field::SRC_ADDR].copy_from_slice(&self.src_addr.octets());
+        h[field::DST_ADDR].copy_from_slice(&self.dst_addr.octets());
     }
 }
 

@@ -190,7 +190,7 @@ pub(super) fn icmpv6_samples() -> Vec<Sample> {
 
     // RFC 4443 §3.4 code 1: an unrecognised Next Header (253, RFC 3692
     // experimentation), the pointer at the IPv6 Next Header field.
-    let invoking = ipv6(IP6_HOST, IP6_PEER, IpProtocol::Unknown(253), 64, TEXT);
+    let invoking = ipv6(IP6_HOST, IP6_PEER, IpProtocol(253), 64, TEXT);
     let pp = icmpv6::Repr::ParamProblem {
         reason: icmpv6::ParamProblem::UnrecognizedNxtHdr,
         pointer: 6,

@@ -360,7 +360,7 @@ fn rfc8200_4_unrecognized_next_header_points_at_the_field_that_named_it() {
     // header: the pointer is the fixed header's Next Header field, 6.
     dev.rx.push_back(frame(
         OUR_MAC,
-        &packet(PEER_IP, OUR_IP, IpProtocol::Unknown(200), 64, &[0u8; 8]),
+        &packet(PEER_IP, OUR_IP, IpProtocol(200), 64, &[0u8; 8]),
     ));
     iface.poll(t(1), &mut dev, &mut sockets);
     assert_eq!(

@@ -12,7 +12,7 @@ const LOCAL6: IpAddr = IpAddr::V6(Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 1));
 const REMOTE6: IpAddr = IpAddr::V6(Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 2));
 
 /// An experimental protocol number (RFC 3692).
-const EXP: IpProtocol = IpProtocol::Unknown(253);
+const EXP: IpProtocol = IpProtocol(253);
 
 fn socket(version: IpVersion, protocol: IpProtocol) -> Socket<'static> {
     let rx = PacketBuffer::new(vec![PacketMetadata::EMPTY; 2], vec![0u8; 128]);

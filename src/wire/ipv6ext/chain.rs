@@ -444,7 +444,7 @@ mod tests {
         // An unknown protocol is the caller's problem.
         assert_eq!(
             upper_layer(IpProtocol::from(253), &data),
-            Ok((IpProtocol::Unknown(253), 0))
+            Ok((IpProtocol(253), 0))
         );
     }
 
