@@ -561,12 +561,24 @@ pub(crate) fn copy_and_sum_native(init: u64, dst: &mut [u8], src: &[u8]) -> u128
     }
     // The tail (< 32 bytes) in fixed-size pieces: whole-array moves, no
     // variable-length `memcpy` call, summed from the same loads.
+    // No loop over 8-byte words either: LLVM turns one into a `memcpy`
+    // call.
     let mut narrow = u128::from(init);
-    let (sw, mut st) = srest.as_chunks::<8>();
-    let (dw, mut dt) = drest.as_chunks_mut::<8>();
-    for (s, t) in sw.iter().zip(dw.iter_mut()) {
+    let (mut st, mut dt) = (srest, drest);
+    if let Some((s, sr)) = st.split_first_chunk::<16>()
+        && let Some((t, tr)) = core::mem::take(&mut dt).split_first_chunk_mut::<16>()
+    {
+        *t = *s;
+        let (h, _) = s.as_chunks::<8>();
+        narrow += u128::from(u64::from_ne_bytes(h[0])) + u128::from(u64::from_ne_bytes(h[1]));
+        (st, dt) = (sr, tr);
+    }
+    if let Some((s, sr)) = st.split_first_chunk::<8>()
+        && let Some((t, tr)) = core::mem::take(&mut dt).split_first_chunk_mut::<8>()
+    {
         *t = *s;
         narrow += u128::from(u64::from_ne_bytes(*s));
+        (st, dt) = (sr, tr);
     }
     if let Some((s, sr)) = st.split_first_chunk::<4>()
         && let Some((t, tr)) = core::mem::take(&mut dt).split_first_chunk_mut::<4>()

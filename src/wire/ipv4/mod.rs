@@ -573,15 +573,41 @@ impl<'a> Repr<'a> {
     /// multiple of 8 (low bits dropped), `dscp` six bits (masked).
     #[inline]
     pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(&self, packet: &mut Packet<T>, checksum: Checksum) {
-        let header_len = self.header_len();
         // The fixed header is assembled in registers, written with one
         // copy, and (without options) summed before it is stored: reading
         // back bytes just written field by field stalls store forwarding.
+        if self.options.is_empty() {
+            // The common case on its own: every length a constant.
+            let mut h = self.fixed_header(HEADER_LEN);
+            if checksum.tx() {
+                let c = checksum::finish(checksum::data20(&h));
+                h[field::CHECKSUM].copy_from_slice(&c.to_be_bytes());
+            }
+            packet.buffer.as_mut()[..HEADER_LEN].copy_from_slice(&h);
+            return;
+        }
+        let h = self.fixed_header(self.header_len());
+        packet.buffer.as_mut()[..HEADER_LEN].copy_from_slice(&h);
+        let options = packet.options_mut();
+        let n = self.options.len().min(options.len());
+        options[..n].copy_from_slice(&self.options[..n]);
+        // RFC 791 §3.1: the header is padded with zeros (End of Option
+        // List) to a 32-bit boundary.
+        options[n..].fill(0);
+        if checksum.tx() {
+            packet.fill_checksum();
+        }
+    }
+
+    /// The 20-byte fixed header of a `header_len`-byte header, checksum
+    /// zero.
+    #[inline(always)]
+    fn fixed_header(&self, header_len: usize) -> [u8; HEADER_LEN] {
         let mut h = [0u8; HEADER_LEN];
         // Version 4; header_len <= 60, so IHL fits its four bits.
         h[field::VER_IHL] = 0x40 | ((header_len / 4) as u8 & 0x0f);
         h[field::DSCP_ECN] = ((self.dscp & 0x3f) << 2) | self.ecn.bits();
-        let total_len = u16::try_from(self.total_len()).unwrap_or(u16::MAX);
+        let total_len = u16::try_from(header_len + self.payload_len).unwrap_or(u16::MAX);
         h[field::LENGTH].copy_from_slice(&total_len.to_be_bytes());
         h[field::IDENT].copy_from_slice(&self.ident.to_be_bytes());
         // RFC 791 §3.1: the reserved flag is zero; the offset counts 8-octet
@@ -595,27 +621,10 @@ impl<'a> Repr<'a> {
         }
         h[field::FLG_OFF].copy_from_slice(&flags_offset.to_be_bytes());
         h[field::TTL] = self.ttl;
-        h[field::PROTOCOL] = u8::from(self.protocol);
+        h[field::PROTOCOL] = self.protocol.0;
         h[field::SRC_ADDR].copy_from_slice(&self.src_addr.octets());
         h[field::DST_ADDR].copy_from_slice(&self.dst_addr.octets());
-        if self.options.is_empty() {
-            if checksum.tx() {
-                let c = checksum::finish(checksum::data20(&h));
-                h[field::CHECKSUM].copy_from_slice(&c.to_be_bytes());
-            }
-            packet.buffer.as_mut()[..HEADER_LEN].copy_from_slice(&h);
-            return;
-        }
-        packet.buffer.as_mut()[..HEADER_LEN].copy_from_slice(&h);
-        let options = packet.options_mut();
-        let n = self.options.len().min(options.len());
-        options[..n].copy_from_slice(&self.options[..n]);
-        // RFC 791 §3.1: the header is padded with zeros (End of Option
-        // List) to a 32-bit boundary.
-        options[n..].fill(0);
-        if checksum.tx() {
-            packet.fill_checksum();
-        }
+        h
     }
 
     /// The header of one fragment of this datagram (RFC 791 §3.2): the
