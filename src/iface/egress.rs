@@ -14,7 +14,7 @@ use super::interface::InterfaceInner;
 use super::neighbor::{Action, Lookup};
 use super::packet::{IpOut, IpPayload};
 use super::reassembly::Reassembler;
-use crate::device::{Device, Medium, TxToken};
+use crate::device::{Device, Medium, TxMeta, TxToken};
 #[cfg(feature = "socket-icmp")]
 use crate::socket::icmp::IcmpTransmit;
 #[cfg(feature = "socket-raw")]
@@ -144,7 +144,12 @@ impl InterfaceInner<'_> {
             }
         };
         let len = out.total_len();
-        let mtu = self.path_mtu(&out.dst);
+        let mut mtu = self.path_mtu(&out.dst);
+        if self.tx_meta.tcp_segment_size.is_some() {
+            // A TCP super-segment: the device cuts it into segments that
+            // each fit the path (their size comes from the path MTU).
+            mtu = mtu.max(self.caps.max_tso_size);
+        }
         if len <= mtu {
             let caps = self.caps.checksum;
             return self.transmit_frame(device, mac, out.is_ipv6(), len, |buf| {
@@ -256,10 +261,13 @@ impl InterfaceInner<'_> {
         ip_len: usize,
         fill: impl FnOnce(&mut [u8]),
     ) -> Result<(), SendError> {
-        let Some(token) = device.transmit(self.now) else {
+        let Some(mut token) = device.transmit(self.now) else {
             self.counters.link.tx_device_busy += 1;
             return Err(SendError::DeviceBusy);
         };
+        if self.tx_meta != TxMeta::default() {
+            token.set_meta(core::mem::take(&mut self.tx_meta));
+        }
         self.fill_frame(token, mac, ipv6, ip_len, fill);
         Ok(())
     }
@@ -857,6 +865,9 @@ impl InterfaceInner<'_> {
                     // heap pop and one reschedule for all of them, not one
                     // per segment; other due sockets get their turn after.
                     let mut burst = 0;
+                    // TCP segmentation offload: how large a segment the
+                    // socket may build (the device may change it).
+                    s.tso_max_size = self.caps.max_tso_size;
                     loop {
                         let mut emitted = false;
                         let r = s.dispatch(self.now, |t| {
@@ -1037,7 +1048,14 @@ impl InterfaceInner<'_> {
         // RFC 1191 / RFC 8201: TCP probes the path MTU: DF set.
         out.dont_frag = true;
         self.counters.tcp.out_segs += 1;
-        self.send_ip(device, scratch, &out)
+        // A super-segment (only to a device that declared TSO) goes out
+        // whole with its segment size; anything that does not reach the
+        // device (queued for a neighbour, refused) must not leave the
+        // meta behind for the next frame.
+        self.tx_meta.tcp_segment_size = t.segment_size;
+        let r = self.send_ip(device, scratch, &out);
+        self.tx_meta = TxMeta::default();
+        r
     }
 
     #[cfg(feature = "socket-udp")]
