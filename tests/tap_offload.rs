@@ -1,16 +1,17 @@
 //! TCP through an offload TAP (`TunTapDevice::tap_offload`: virtio_net_hdr,
 //! TSO/GSO both ways) between the Linux kernel and ferrotcp: 10 MB each
-//! way, compared byte for byte, and the device's counters show that TCP
-//! super-frames (longer than the MTU) really went both ways.
+//! way over IPv4 and over IPv6 (four connections at once), compared byte
+//! for byte, and the device's counters show that TCP super-frames (longer
+//! than the MTU) really went both ways.
 //!
 //! Needs root: the test makes a network namespace with a TAP in it (the
-//! kernel 10.79.0.1/24, the stack 10.79.0.2) and runs itself again inside
+//! kernel 10.79.0.1/24 and fd00:79::1/64, the stack .2 / ::2) and runs itself again inside
 //! it (`ip netns exec`, marked by an environment variable), so nothing
 //! touches the caller's namespace. Not root: skipped with a message.
 #![cfg(target_os = "linux")]
 
 use std::io::{Read, Write};
-use std::net::{Ipv4Addr, Shutdown, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, TcpStream};
 use std::os::fd::AsRawFd;
 use std::process::Command;
 use std::sync::Arc;
@@ -19,10 +20,10 @@ use std::thread;
 
 use ferrotcp::config::Config;
 use ferrotcp::iface::{Interface, InterfaceStorage};
-use ferrotcp::socket::SocketSet;
 use ferrotcp::socket::tcp::{Socket, SocketBuffer, State};
+use ferrotcp::socket::{SocketHandle, SocketSet};
 use ferrotcp::time::{Duration, Instant};
-use ferrotcp::wire::{EthernetAddress, Ipv4Cidr};
+use ferrotcp::wire::{EthernetAddress, Ipv4Cidr, Ipv6Cidr};
 use ferrotcp_phy::tap::{self, TunTapDevice};
 
 const INNER: &str = "FERROTCP_TAP_OFFLOAD_INNER";
@@ -30,11 +31,10 @@ const TEST: &str = "offload_tap_moves_10_mb_each_way_in_super_frames";
 const TAP: &str = "ftso0";
 const KERNEL: Ipv4Addr = Ipv4Addr::new(10, 79, 0, 1);
 const STACK: Ipv4Addr = Ipv4Addr::new(10, 79, 0, 2);
+const KERNEL6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0x79, 0, 0, 0, 0, 0, 1);
+const STACK6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0x79, 0, 0, 0, 0, 0, 2);
+/// Bytes per flow: four flows, each way over IPv4 and IPv6.
 const BYTES: usize = 10_000_000;
-/// The stack sends on this port (the kernel reads).
-const SEND_PORT: u16 = 1234;
-/// The stack receives on this port (the kernel writes).
-const RECV_PORT: u16 = 1235;
 /// A bound on the loop, so a stall fails instead of hanging: 10 MB each
 /// way takes well under a second here.
 const MAX_LOOPS: usize = 20_000_000;
@@ -85,11 +85,13 @@ fn offload_tap_moves_10_mb_each_way_in_super_frames() {
     let ns = Namespace(format!("ftcp-tso-{}", std::process::id()));
     let n = ns.0.as_str();
     let kernel = format!("{KERNEL}/24");
+    let kernel6 = format!("{KERNEL6}/64");
     for args in [
         &["netns", "add", n][..],
         &["-n", n, "link", "set", "lo", "up"],
         &["-n", n, "tuntap", "add", "dev", TAP, "mode", "tap"],
         &["-n", n, "addr", "add", &kernel, "dev", TAP],
+        &["-n", n, "addr", "add", &kernel6, "dev", TAP, "nodad"],
         &["-n", n, "link", "set", TAP, "up"],
     ] {
         assert!(ip(args), "ip {args:?}");
@@ -105,10 +107,10 @@ fn offload_tap_moves_10_mb_each_way_in_super_frames() {
     assert!(status.success(), "the run inside {n} failed: {status}");
 }
 
-/// The kernel side of both directions, one thread each; returns the bytes
-/// it read that matched the pattern (reader) or wrote (writer).
-fn kernel_reader() -> std::io::Result<usize> {
-    let mut s = TcpStream::connect((STACK, SEND_PORT))?;
+/// The kernel side of one flow the stack sends: read everything, check
+/// the pattern; returns the bytes read.
+fn kernel_reader(addr: IpAddr, port: u16) -> std::io::Result<usize> {
+    let mut s = TcpStream::connect((addr, port))?;
     let mut buf = vec![0u8; 1 << 20];
     let mut got = 0;
     loop {
@@ -124,15 +126,26 @@ fn kernel_reader() -> std::io::Result<usize> {
     Ok(got)
 }
 
-fn kernel_writer() -> std::io::Result<usize> {
-    let mut s = TcpStream::connect((STACK, RECV_PORT))?;
+/// The kernel side of one flow the stack receives: write the pattern,
+/// then wait for the stack's FIN.
+fn kernel_writer(addr: IpAddr, port: u16) -> std::io::Result<usize> {
+    let mut s = TcpStream::connect((addr, port))?;
     let data: Vec<u8> = (0..BYTES).map(pattern).collect();
     s.write_all(&data)?;
     s.shutdown(Shutdown::Write)?;
-    // Until the stack has taken everything and closed.
     let mut rest = [0u8; 16];
     while s.read(&mut rest)? > 0 {}
     Ok(BYTES)
+}
+
+/// One connection on the stack's side.
+struct Flow {
+    handle: SocketHandle,
+    /// The stack sends (else receives).
+    sends: bool,
+    /// Bytes sent or received and checked.
+    done: usize,
+    closed: bool,
 }
 
 fn inside_the_namespace() {
@@ -149,81 +162,96 @@ fn inside_the_namespace() {
     iface
         .add_ipv4_addr(Ipv4Cidr::new(STACK, 24).unwrap())
         .unwrap();
+    iface
+        .add_ipv6_addr(Ipv6Cidr::new(STACK6, 64).unwrap())
+        .unwrap();
     let mut sockets = SocketSet::new(Vec::new());
-    let socket = || {
-        Socket::new(
-            SocketBuffer::new(vec![0u8; 256 * 1024]),
-            SocketBuffer::new(vec![0u8; 256 * 1024]),
-        )
-    };
-    let tx = sockets.add(socket()).unwrap();
-    let rx = sockets.add(socket()).unwrap();
-    sockets
-        .get_mut::<Socket>(tx)
-        .unwrap()
-        .listen(SEND_PORT)
-        .unwrap();
-    sockets
-        .get_mut::<Socket>(rx)
-        .unwrap()
-        .listen(RECV_PORT)
-        .unwrap();
-
     let finished = Arc::new(AtomicUsize::new(0));
-    let spawn = |f: fn() -> std::io::Result<usize>| {
+    let mut flows = Vec::new();
+    let mut kernel = Vec::new();
+    let ends: [(IpAddr, u16, bool); 4] = [
+        (IpAddr::V4(STACK), 1234, true),
+        (IpAddr::V4(STACK), 1235, false),
+        (IpAddr::V6(STACK6), 1236, true),
+        (IpAddr::V6(STACK6), 1237, false),
+    ];
+    for (addr, port, sends) in ends {
+        let socket = Socket::new(
+            SocketBuffer::new(vec![0u8; 256 * 1024]),
+            SocketBuffer::new(vec![0u8; 256 * 1024]),
+        );
+        let handle = sockets.add(socket).unwrap();
+        sockets
+            .get_mut::<Socket>(handle)
+            .unwrap()
+            .listen(port)
+            .unwrap();
+        flows.push(Flow {
+            handle,
+            sends,
+            done: 0,
+            closed: false,
+        });
         let finished = Arc::clone(&finished);
-        thread::spawn(move || {
-            let r = f();
+        kernel.push(thread::spawn(move || {
+            let r = if sends {
+                kernel_reader(addr, port)
+            } else {
+                kernel_writer(addr, port)
+            };
             finished.fetch_add(1, Ordering::SeqCst);
             r
-        })
-    };
-    let reader = spawn(kernel_reader);
-    let writer = spawn(kernel_writer);
+        }));
+    }
 
-    let (mut sent, mut received) = (0usize, 0usize);
-    let (mut tx_closed, mut rx_closed) = (false, false);
     let mut loops = 0;
-    while finished.load(Ordering::SeqCst) < 2 {
+    while finished.load(Ordering::SeqCst) < flows.len() {
         loops += 1;
         assert!(
             loops < MAX_LOOPS,
-            "stalled: sent {sent}, received {received}"
+            "stalled: {:?}",
+            flows.iter().map(|f| f.done).collect::<Vec<_>>()
         );
         let now = clock();
         iface.poll(now, &mut device, &mut sockets);
-        let s = sockets.get_mut::<Socket>(tx).unwrap();
-        while s.can_send() && sent < BYTES {
-            let n = s
-                .send(|buf| {
-                    let n = buf.len().min(BYTES - sent);
-                    for (k, b) in buf[..n].iter_mut().enumerate() {
-                        *b = pattern(sent + k);
-                    }
-                    (n, n)
-                })
-                .unwrap();
-            sent += n;
-        }
-        if sent == BYTES && !tx_closed && s.state() == State::Established {
-            s.close();
-            tx_closed = true;
-        }
-        let s = sockets.get_mut::<Socket>(rx).unwrap();
-        while s.can_recv() {
-            let n = s
-                .recv(|buf| {
-                    for (k, b) in buf.iter().enumerate() {
-                        assert_eq!(*b, pattern(received + k), "stack got byte {}", received + k);
-                    }
-                    (buf.len(), buf.len())
-                })
-                .unwrap();
-            received += n;
-        }
-        if !rx_closed && s.state() == State::CloseWait {
-            s.close();
-            rx_closed = true;
+        for flow in &mut flows {
+            let s = sockets.get_mut::<Socket>(flow.handle).unwrap();
+            if flow.sends {
+                while s.can_send() && flow.done < BYTES {
+                    let done = flow.done;
+                    let n = s
+                        .send(|buf| {
+                            let n = buf.len().min(BYTES - done);
+                            for (k, b) in buf[..n].iter_mut().enumerate() {
+                                *b = pattern(done + k);
+                            }
+                            (n, n)
+                        })
+                        .unwrap();
+                    flow.done += n;
+                }
+                if flow.done == BYTES && !flow.closed && s.state() == State::Established {
+                    s.close();
+                    flow.closed = true;
+                }
+            } else {
+                while s.can_recv() {
+                    let done = flow.done;
+                    let n = s
+                        .recv(|buf| {
+                            for (k, b) in buf.iter().enumerate() {
+                                assert_eq!(*b, pattern(done + k), "stack got byte {}", done + k);
+                            }
+                            (buf.len(), buf.len())
+                        })
+                        .unwrap();
+                    flow.done += n;
+                }
+                if !flow.closed && s.state() == State::CloseWait {
+                    s.close();
+                    flow.closed = true;
+                }
+            }
         }
         iface.poll(now, &mut device, &mut sockets);
         let now = clock();
@@ -234,13 +262,12 @@ fn inside_the_namespace() {
             tap::wait(fd, Some(sleep.min(Duration::from_millis(10)))).unwrap();
         }
     }
-    assert_eq!(
-        reader.join().unwrap().unwrap(),
-        BYTES,
-        "the kernel read it all"
-    );
-    assert_eq!(writer.join().unwrap().unwrap(), BYTES);
-    assert_eq!(received, BYTES, "the stack received it all");
+    for k in kernel {
+        assert_eq!(k.join().unwrap().unwrap(), BYTES, "the kernel moved it all");
+    }
+    for flow in &flows {
+        assert_eq!(flow.done, BYTES, "the stack moved it all");
+    }
 
     let stats = *device.stats();
     println!("tap: {stats:?}");
