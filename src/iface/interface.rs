@@ -458,6 +458,8 @@ impl<'a> Interface<'a> {
                     None => None,
                 }
             });
+            // What the device said was about that frame only.
+            self.inner.rx_meta = RxMeta::default();
             if let Some(out) = staged {
                 self.inner.send_serialized(device, &mut self.scratch, out);
             }
