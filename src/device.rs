@@ -143,8 +143,9 @@ pub struct TxMeta {
     /// [`DeviceCapabilities::max_tso_size`]): the frame is one TCP segment
     /// with more payload than one MSS, to be cut into segments of this
     /// many payload bytes (the connection's MSS less the options every
-    /// segment carries), each with a copy of the headers. `None`: send the
-    /// frame as it is.
+    /// segment carries), each with a copy of the frame's headers (link,
+    /// IP, TCP: the device reads their length from the frame). Only whole
+    /// segments but for the last. `None`: send the frame as it is.
     pub tcp_segment_size: Option<u16>,
 }
 

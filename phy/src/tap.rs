@@ -268,8 +268,10 @@ impl TunTapDevice {
     /// kernel and partial checksums from it trusted. Like [`Self::tap`], it
     /// never creates an interface ([`io::ErrorKind::NotFound`]).
     ///
-    /// Another process attached to the same TAP without `IFF_VNET_HDR`
-    /// would misread every frame: the flag belongs to the interface.
+    /// `IFF_VNET_HDR` belongs to the interface, not the descriptor: a later
+    /// attach without it (another process opening the same TAP plainly)
+    /// turns it off for this device too, and frames are then misread
+    /// (most dropped as bad headers, counted). One user per TAP.
     pub fn tap_offload(name: &str) -> io::Result<Self> {
         if_exists(name, Medium::Ethernet)?;
         let ip_mtu = interface_mtu(name)?;
