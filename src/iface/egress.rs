@@ -132,6 +132,11 @@ impl InterfaceInner<'_> {
                 match self.neighbors.lookup(self.now, ip) {
                     Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
                     Lookup::Incomplete | Lookup::NotFound => {
+                        if self.tx_meta.tcp_segment_size.is_some() {
+                            // The queue holds packets of the MTU: a TCP
+                            // super-segment is built again as one MSS.
+                            return Err(SendError::TooBig(self.path_mtu(&out.dst)));
+                        }
                         // RFC 1122 §2.3.2.2: keep the packet while resolving.
                         let len = out.total_len();
                         let buf = scratch.get_mut(..len).ok_or(SendError::Dropped)?;
@@ -874,11 +879,21 @@ impl InterfaceInner<'_> {
                             emitted = true;
                             match self.send_tcp(device, scratch, t) {
                                 Err(SendError::DeviceBusy) => Err(SendError::DeviceBusy),
+                                // A super-segment that cannot go whole (its
+                                // neighbour is resolving): nothing sent,
+                                // built again below as one MSS.
+                                Err(SendError::TooBig(_)) if t.segment_size.is_some() => {
+                                    Err(SendError::TooBig(0))
+                                }
                                 // Anything else: the segment is lost like
                                 // on a wire; retransmission recovers.
                                 _ => Ok(()),
                             }
                         });
+                        if r == Err(SendError::TooBig(0)) && s.tso_max_size != 0 {
+                            s.tso_max_size = 0;
+                            continue;
+                        }
                         busy = r == Err(SendError::DeviceBusy);
                         any |= !busy;
                         burst += 1;

@@ -510,3 +510,69 @@ fn a_checksum_the_device_vouches_for_is_not_checked_again() {
     assert_eq!(b.iface.counters().tcp.in_csum_errors, errors + 1);
     assert_eq!(b.sockets.get::<TcpSocket>(hb).unwrap().recv_queue(), 1000);
 }
+
+#[test]
+fn tso_super_segment_to_an_unresolved_neighbour_goes_as_one_mss_first() {
+    // The neighbour queue holds packets of the MTU: a super-segment whose
+    // next hop must be resolved again is built again as one MSS at a time
+    // (queued, sent on resolution), not lost to a retransmission timeout;
+    // once the neighbour is known, super-segments follow.
+    let mut a = node(A_MAC, A_IP);
+    a.dev.caps.max_tso_size = 65_535;
+    let mut b = node(B_MAC, B_IP);
+    let mut rand = Rand::new(9);
+    let (ha, hb, now) = establish(&mut a, &mut b, &mut rand);
+    a.iface.inner.neighbors.flush();
+    // Three segments: what the queue for one neighbour holds (unres_qlen).
+    let data: Vec<u8> = (0..3 * 1448u32).map(|i| (i % 253) as u8).collect();
+    a.sockets
+        .get_mut::<TcpSocket>(ha)
+        .unwrap()
+        .send_slice(&data)
+        .unwrap();
+    a.iface.poll(now, &mut a.dev, &mut a.sockets);
+    let first = a.dev.take_tx_with_meta();
+    // An ARP request; the data waits in the queue.
+    assert_eq!(first.len(), 1, "{} frames", first.len());
+    assert_eq!(&first[0].0[12..14], &[0x08, 0x06]);
+    b.dev.rx.push_back(first[0].0.clone());
+    let mut received = Vec::new();
+    let mut supers = 0;
+    let mut more = false;
+    run(
+        &mut a,
+        &mut b,
+        &mut rand,
+        0,
+        now,
+        Duration::from_secs(5),
+        |a, b| {
+            for (f, meta) in a.dev.take_tx_with_meta() {
+                if !more {
+                    assert!(f.len() <= 1514, "one MSS at a time until resolved");
+                }
+                supers += usize::from(meta.tcp_segment_size.is_some());
+                b.dev.rx.push_back(f);
+            }
+            let sb = b.sockets.get_mut::<TcpSocket>(hb).unwrap();
+            let mut buf = [0u8; 65536];
+            while let Ok(n) = sb.recv_slice(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                received.extend_from_slice(&buf[..n]);
+            }
+            if received.len() == data.len() && !more {
+                // Resolved: the next data goes in super-segments.
+                more = true;
+                let sa = a.sockets.get_mut::<TcpSocket>(ha).unwrap();
+                sa.send_slice(&[5u8; 100_000]).unwrap();
+            }
+            received.len() == data.len() + 100_000
+        },
+    );
+    assert!(received[..data.len()] == data[..]);
+    assert!(supers > 0, "super-segments once the neighbour is known");
+    let info = a.sockets.get::<TcpSocket>(ha).unwrap().info();
+    assert_eq!((info.retransmits, info.rto_events), (0, 0));
+}
