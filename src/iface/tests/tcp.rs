@@ -179,7 +179,15 @@ fn establish(a: &mut Node, b: &mut Node, rand: &mut Rand) -> (SocketHandle, Sock
 }
 
 fn transfer(loss: u32, seed: u64, size: usize) {
+    transfer_tso(loss, seed, size, 0);
+}
+
+/// A bulk transfer from A to B with `loss` percent of frames lost each
+/// way, A's device declaring `max_tso_size` (0: no TSO; a lost
+/// super-frame is every segment in it lost).
+fn transfer_tso(loss: u32, seed: u64, size: usize, max_tso_size: usize) {
     let mut a = node(A_MAC, A_IP);
+    a.dev.caps.max_tso_size = max_tso_size;
     let mut b = node(B_MAC, B_IP);
     let mut rand = Rand::new(seed);
     let (ha, hb) = connect(&mut a, &mut b, 5001);
@@ -575,4 +583,14 @@ fn tso_super_segment_to_an_unresolved_neighbour_goes_as_one_mss_first() {
     assert!(supers > 0, "super-segments once the neighbour is known");
     let info = a.sockets.get::<TcpSocket>(ha).unwrap().info();
     assert_eq!((info.retransmits, info.rto_events), (0, 0));
+}
+
+#[test]
+fn tso_bulk_transfer_with_loss() {
+    // Whole super-frames lost (every segment in them): loss recovery
+    // (SACK, NewReno, RTO) retransmits in MSS and every byte arrives.
+    for seed in [1, 2, 3] {
+        transfer_tso(5, seed, 300_000, 65_535);
+    }
+    transfer_tso(20, 9, 100_000, 65_535);
 }
