@@ -26,6 +26,11 @@
 #   * deletes the namespace and its work directory; kills only the PIDs it
 #     started.
 #
+# ferrotcp's example opens its TAP with offloads (virtio_net_hdr, TCP
+# super-frames of up to 64 KB both ways: TunTapDevice::tap_offload), which
+# smoltcp has no way to use; FERRO_FLAGS=--no-offload runs it on the plain
+# TAP, one frame per segment like smoltcp.
+#
 # Differences between the two examples that the script cannot remove:
 #   * `writer`: smoltcp's client stops its clock when its last write()
 #     returns, i.e. when the kernel has *buffered* the last byte; ferrotcp's
@@ -46,6 +51,8 @@
 #                                         smoltcp with its default features
 #                                         (default here: only what its
 #                                         example needs, "minimal")
+#   FERRO_FLAGS=--no-offload ci/tap-bench.sh
+#                                         ferrotcp without TAP offloads
 #   FERRO_BIN=path SMOL_BIN=path ci/tap-bench.sh
 #                                         already built binaries
 #   SMOL_TARGET_DIR=dir                   keep smoltcp's build between runs
@@ -181,7 +188,8 @@ start() {
     ferrotcp)
         env -u RUST_LOG ip netns exec "$NS" /usr/bin/time -o "$log.cpu" -f "%U %S" \
             timeout "$RUN_LIMIT" "$FERRO_BIN" \
-            --tap "$FTAP" --ip4 "$F_STACK/24" --bytes "$BYTES" --buffer 65535 "$mode" \
+            --tap "$FTAP" --ip4 "$F_STACK/24" --bytes "$BYTES" --buffer 65535 \
+            ${FERRO_FLAGS:-} "$mode" \
             >"$log" 2>&1 &
         ;;
     smoltcp)
@@ -265,7 +273,7 @@ for mode in $MODES; do
 done
 
 echo
-echo "tap-bench: $BYTES bytes, $RUNS runs per stack and mode, smoltcp features: $SMOL_FEATURES"
+echo "tap-bench: $BYTES bytes, $RUNS runs per stack and mode, smoltcp features: $SMOL_FEATURES, ferrotcp flags: ${FERRO_FLAGS:-none}"
 echo "ratio = ferrotcp / smoltcp (above 1: ferrotcp faster); paired = median of the per-pair ratios"
 printf '%-7s %-15s %-15s %-14s %s\n' mode "ferrotcp Gbps" "smoltcp Gbps" "ratio" "paired (min..max)"
 for mode in $MODES; do

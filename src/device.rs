@@ -37,6 +37,17 @@ pub struct DeviceCapabilities {
     pub max_burst_size: Option<usize>,
     /// Which checksums the device computes or verifies itself.
     pub checksum: ChecksumCapabilities,
+    /// TCP segmentation offload: the largest IP packet (IP header
+    /// included, at most 65,535 bytes) the device takes as one TCP
+    /// super-segment and cuts into segments of [`TxMeta::tcp_segment_size`]
+    /// payload bytes itself (a TAP with `virtio_net_hdr`, a NIC with TSO).
+    /// `0` (the default): none, every frame fits the MTU.
+    ///
+    /// A device that declares it may also deliver received TCP segments
+    /// longer than the MTU (coalesced by the peer or the device, GRO/LRO);
+    /// the stack takes any received frame its buffers hold whatever this
+    /// says.
+    pub max_tso_size: usize,
 }
 
 impl Default for DeviceCapabilities {
@@ -46,6 +57,7 @@ impl Default for DeviceCapabilities {
             max_transmission_unit: 1514,
             max_burst_size: None,
             checksum: ChecksumCapabilities::all(),
+            max_tso_size: 0,
         }
     }
 }
@@ -99,12 +111,56 @@ pub trait Device {
     fn capabilities(&self) -> DeviceCapabilities;
 }
 
+/// What a device knows about one received frame beyond its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub struct RxMeta {
+    /// The frame's TCP or UDP checksum is known good, or the frame comes
+    /// from a trusted local sender that never computed it (a TAP's
+    /// `VIRTIO_NET_HDR_F_DATA_VALID` / `F_NEEDS_CSUM`: the kernel's own
+    /// packets, whose checksum field holds only the pseudo-header sum).
+    /// The stack then skips the transport checksum check for this frame
+    /// only. `false` (the default): checked as the capabilities say.
+    pub transport_checksum_valid: bool,
+}
+
+impl RxMeta {
+    /// Metadata with the transport checksum declared valid (or not).
+    pub const fn with_transport_checksum_valid(valid: bool) -> Self {
+        RxMeta {
+            transport_checksum_valid: valid,
+        }
+    }
+}
+
+/// What the stack tells a device about one frame it sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub struct TxMeta {
+    /// TCP segmentation offload (only to a device that declared
+    /// [`DeviceCapabilities::max_tso_size`]): the frame is one TCP segment
+    /// with more payload than one MSS, to be cut into segments of this
+    /// many payload bytes (the connection's MSS less the options every
+    /// segment carries), each with a copy of the frame's headers (link,
+    /// IP, TCP: the device reads their length from the frame). Only whole
+    /// segments but for the last. `None`: send the frame as it is.
+    pub tcp_segment_size: Option<u16>,
+}
+
 /// One received frame.
 pub trait RxToken {
     /// Hand the frame to `f` and consume the token.
     fn consume<R, F>(self, f: F) -> R
     where
         F: FnOnce(&[u8]) -> R;
+
+    /// What the device knows about the frame (the stack asks before
+    /// `consume`). The default: nothing.
+    fn meta(&self) -> RxMeta {
+        RxMeta::default()
+    }
 }
 
 /// Room for one frame to send.
@@ -114,4 +170,11 @@ pub trait TxToken {
     fn consume<R, F>(self, len: usize, f: F) -> R
     where
         F: FnOnce(&mut [u8]) -> R;
+
+    /// What the stack says about the frame it is about to build (called
+    /// before `consume`, only with something to say). The default ignores
+    /// it: a device that declares no offload is never asked for one.
+    fn set_meta(&mut self, meta: TxMeta) {
+        let _ = meta;
+    }
 }

@@ -532,6 +532,15 @@ impl<T: RxToken> RxToken for FaultRxToken<T> {
             RxKind::Owned(frame) => f(&frame),
         }
     }
+
+    /// The inner device's word for its own token; nothing for a frame
+    /// that went through the fault model (it may be corrupted).
+    fn meta(&self) -> ferrotcp::device::RxMeta {
+        match &self.inner {
+            RxKind::Inner(t) => t.meta(),
+            RxKind::Owned(_) => ferrotcp::device::RxMeta::default(),
+        }
+    }
 }
 
 /// Room for one frame to send, through the tx fault model.
@@ -667,7 +676,11 @@ impl<D: Device> Device for FaultInjector<D> {
     }
 
     fn capabilities(&self) -> DeviceCapabilities {
-        self.inner.capabilities()
+        let mut caps = self.inner.capabilities();
+        // Frames held in the fault model lose their transmit metadata: no
+        // super-segments through it.
+        caps.max_tso_size = 0;
+        caps
     }
 }
 

@@ -9,7 +9,7 @@
 //! | [`sim`] | [`SimNetwork`](sim::SimNetwork) / [`SimPort`](sim::SimPort): a virtual-time link between stacks | `alloc` |
 //! | [`pcap`] | a libpcap file writer | `std` |
 //! | [`pcap_device`] | [`PcapDevice`](pcap_device::PcapDevice): capture every frame to pcap | `std` |
-//! | `tap` | `TunTapDevice`: an existing Linux TAP or TUN interface, and `wait` (poll) | `tap`, Linux |
+//! | `tap` | `TunTapDevice`: an existing Linux TAP or TUN interface (a TAP also with offloads: `virtio_net_hdr`, TCP super-frames both ways), and `wait` (poll) | `tap`, Linux |
 //! | `enc28j60` | `Enc28j60`: the Microchip ENC28J60 SPI Ethernet controller over embedded-hal 1.0 | `enc28j60` |
 //!
 //! # Features

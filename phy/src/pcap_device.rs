@@ -150,6 +150,10 @@ impl<T: RxToken, W: Write> RxToken for PcapRxToken<'_, T, W> {
             f(frame)
         })
     }
+
+    fn meta(&self) -> ferrotcp::device::RxMeta {
+        self.inner.meta()
+    }
 }
 
 impl<T: TxToken, W: Write> TxToken for PcapTxToken<'_, T, W> {
@@ -163,6 +167,10 @@ impl<T: TxToken, W: Write> TxToken for PcapTxToken<'_, T, W> {
             capture(sink, now, frame);
             r
         })
+    }
+
+    fn set_meta(&mut self, meta: ferrotcp::device::TxMeta) {
+        self.inner.set_meta(meta);
     }
 }
 

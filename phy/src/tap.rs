@@ -16,19 +16,36 @@
 //! descriptor is exposed through [`AsRawFd`] so an event loop can wait on
 //! it; [`wait`] is a minimal `poll(2)` wrapper for that.
 //!
+//! [`TunTapDevice::tap_offload`] attaches to a TAP with offloads instead
+//! (without the `tun-tap` crate, which cannot ask for them): `IFF_VNET_HDR`
+//! puts a `virtio_net_hdr` ([`vnet`]) before every frame, and
+//! `TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)` lets the kernel
+//! send TCP super-frames of up to 64 KB with checksums left partial, and
+//! take them from the stack: one `read`/`write` and one trip through the
+//! kernel's stack for up to 45 segments instead of one each. The device
+//! declares [`DeviceCapabilities::max_tso_size`] and fills TCP checksums
+//! itself (the kernel completes them), and tells the stack which received
+//! frames need no checksum check ([`ferrotcp::device::RxMeta`]).
+//!
 //! The module needs the `tap` feature (std) and Linux. Its `unsafe` blocks
-//! are the `if_nametoindex`, `ioctl(SIOCGIFMTU)` and `poll` calls.
+//! are the `if_nametoindex`, `open`, `ioctl(SIOCGIFMTU, TUNSETIFF,
+//! TUNSETVNETLE, TUNSETOFFLOAD)` and `poll` calls.
 // The only module allowed to use `unsafe`, each block with a SAFETY note.
 #![allow(unsafe_code)]
 
 use alloc::ffi::CString;
+use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
-use std::io;
+use std::fs::File;
+use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
-use ferrotcp::device::{Device, DeviceCapabilities, Medium, RxToken, TxToken};
+use ferrotcp::device::{Device, DeviceCapabilities, Medium, RxMeta, RxToken, TxMeta, TxToken};
 use ferrotcp::time::{Duration, Instant};
+use ferrotcp::wire::Checksum;
+
+pub mod vnet;
 
 /// RFC 894: the Ethernet II header before the IP packet.
 const ETHERNET_HEADER_LEN: usize = 14;
@@ -47,12 +64,50 @@ pub struct TunTapStats {
     /// Writes that failed (including "would block": the frame is lost, as
     /// on a real wire).
     pub tx_errors: u64,
+    /// Offload TAP: received frames longer than the MTU (TCP super-frames
+    /// from the kernel).
+    pub rx_super_frames: u64,
+    /// Offload TAP: received frames dropped for a `virtio_net_hdr` the
+    /// kernel should never send (see [`vnet::VnetHeader::parse`]).
+    pub rx_bad_headers: u64,
+    /// Offload TAP: TCP super-segments written (cut by the kernel).
+    pub tx_super_frames: u64,
+}
+
+/// The largest IP packet (IPv4 total length, IPv6 header + payload
+/// length) of a TCP super-frame either way.
+const MAX_SUPER_PACKET: usize = 65_535;
+
+/// How frames reach the interface.
+#[derive(Debug)]
+enum Io {
+    /// Through the `tun-tap` crate, no offloads.
+    Plain(tun_tap::Iface),
+    /// A descriptor of `/dev/net/tun` opened here with `IFF_VNET_HDR`:
+    /// every frame read or written starts with a `virtio_net_hdr`.
+    Vnet { file: File, name: String },
+}
+
+impl Io {
+    fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Io::Plain(i) => i.recv(buf),
+            Io::Vnet { file, .. } => (&*file).read(buf),
+        }
+    }
+
+    fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Io::Plain(i) => i.send(buf),
+            Io::Vnet { file, .. } => (&*file).write(buf),
+        }
+    }
 }
 
 /// A Linux TAP or TUN interface.
 #[derive(Debug)]
 pub struct TunTapDevice {
-    iface: tun_tap::Iface,
+    io: Io,
     medium: Medium,
     /// The frame MTU (link header included).
     mtu: usize,
@@ -67,6 +122,105 @@ fn if_index(name: &str) -> io::Result<u32> {
     // SAFETY: `c_name` is a valid NUL-terminated string that outlives the
     // call; if_nametoindex only reads it.
     Ok(unsafe { libc::if_nametoindex(c_name.as_ptr()) })
+}
+
+/// `NotFound` unless an interface `name` exists in this namespace.
+fn if_exists(name: &str, medium: Medium) -> io::Result<()> {
+    if if_index(name)? != 0 {
+        return Ok(());
+    }
+    Err(io::Error::new(
+        io::ErrorKind::NotFound,
+        alloc::format!(
+            "no interface named {name:?} in this network namespace; \
+             create it first (ip tuntap add dev {name} mode {}) — \
+             ferrotcp-phy never creates one",
+            if medium == Medium::Ethernet {
+                "tap"
+            } else {
+                "tun"
+            }
+        ),
+    ))
+}
+
+/// One `ioctl` with an `int` argument by pointer (the TUN `SET` calls).
+fn ioctl_int(fd: &File, request: libc::Ioctl, value: libc::c_int) -> io::Result<()> {
+    let mut v = value;
+    // SAFETY: `fd` is an open descriptor; the TUN `SET` requests used here
+    // read one `int` through the pointer, which points at `v`, alive across
+    // the call.
+    let r = unsafe { libc::ioctl(fd.as_raw_fd(), request, &mut v as *mut libc::c_int) };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Open `/dev/net/tun` and attach to the existing TAP `name` with
+/// `IFF_VNET_HDR`, little-endian headers and the TCP offloads (the caller
+/// checked that the interface exists: `TUNSETIFF` would create one).
+fn open_vnet_tap(name: &str) -> io::Result<File> {
+    if name.len() >= libc::IFNAMSIZ {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "interface name too long",
+        ));
+    }
+    let path = c"/dev/net/tun";
+    // SAFETY: `path` is a NUL-terminated string literal; open(2) only
+    // reads it. The result is checked below.
+    let fd = unsafe {
+        libc::open(
+            path.as_ptr(),
+            libc::O_RDWR | libc::O_NONBLOCK | libc::O_CLOEXEC,
+        )
+    };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `fd` is a fresh descriptor owned by nobody else.
+    let file = File::from(unsafe { OwnedFd::from_raw_fd(fd) });
+    // SAFETY: `ifreq` is plain old data; all zeroes is a valid value.
+    let mut req: libc::ifreq = unsafe { core::mem::zeroed() };
+    for (dst, &src) in req.ifr_name.iter_mut().zip(name.as_bytes()) {
+        *dst = src as libc::c_char;
+    }
+    req.ifr_ifru.ifru_flags =
+        (libc::IFF_TAP | libc::IFF_NO_PI | libc::IFF_VNET_HDR) as libc::c_short;
+    // SAFETY: TUNSETIFF reads the NUL-terminated `ifr_name` (shorter than
+    // IFNAMSIZ, rest zero) and `ifru_flags`, and writes the name back,
+    // all inside `req`, which lives across the call.
+    let r = unsafe { libc::ioctl(file.as_raw_fd(), libc::TUNSETIFF, &mut req) };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // Little-endian headers whatever the host (the default is the host's
+    // order on a legacy virtio host; explicit is clearer).
+    if let Err(e) = ioctl_int(&file, libc::TUNSETVNETLE, 1)
+        && cfg!(target_endian = "big")
+    {
+        return Err(e);
+    }
+    ioctl_int(
+        &file,
+        libc::TUNSETVNETHDRSZ,
+        vnet::HEADER_LEN as libc::c_int,
+    )?;
+    let offloads = libc::TUN_F_CSUM | libc::TUN_F_TSO4 | libc::TUN_F_TSO6;
+    // TUNSETOFFLOAD takes its flags by value, not by pointer.
+    // SAFETY: plain ioctl with an integer argument on an open descriptor.
+    let r = unsafe {
+        libc::ioctl(
+            file.as_raw_fd(),
+            libc::TUNSETOFFLOAD,
+            libc::c_ulong::from(offloads),
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(file)
 }
 
 /// The IP MTU of interface `name` (`ioctl(SIOCGIFMTU)`).
@@ -108,6 +262,41 @@ impl TunTapDevice {
         Self::open(name, Medium::Ethernet, None)
     }
 
+    /// Attach to the existing TAP interface `name` with offloads: a
+    /// `virtio_net_hdr` on every frame, TCP super-frames of up to 64 KB
+    /// both ways (TSO for IPv4 and IPv6), TCP checksums filled by the
+    /// kernel and partial checksums from it trusted. Like [`Self::tap`], it
+    /// never creates an interface ([`io::ErrorKind::NotFound`]).
+    ///
+    /// `IFF_VNET_HDR` belongs to the interface, not the descriptor: a later
+    /// attach without it (another process opening the same TAP plainly)
+    /// turns it off for this device too, and frames are then misread
+    /// (most dropped as bad headers, counted). One user per TAP.
+    pub fn tap_offload(name: &str) -> io::Result<Self> {
+        if_exists(name, Medium::Ethernet)?;
+        let ip_mtu = interface_mtu(name)?;
+        let file = open_vnet_tap(name)?;
+        let mtu = ip_mtu + ETHERNET_HEADER_LEN;
+        let frame_room = MAX_SUPER_PACKET + ETHERNET_HEADER_LEN + VLAN_TAG_LEN;
+        Ok(TunTapDevice {
+            io: Io::Vnet {
+                file,
+                name: String::from(name),
+            },
+            medium: Medium::Ethernet,
+            mtu,
+            rx_buf: vec![0; vnet::HEADER_LEN + frame_room],
+            tx_buf: vec![0; vnet::HEADER_LEN + mtu],
+            stats: TunTapStats::default(),
+        })
+    }
+
+    /// Whether the device was opened with offloads
+    /// ([`Self::tap_offload`]).
+    pub fn is_offload(&self) -> bool {
+        matches!(self.io, Io::Vnet { .. })
+    }
+
     /// Attach to the existing TUN interface `name` (bare IP packets).
     pub fn tun(name: &str) -> io::Result<Self> {
         Self::open(name, Medium::Ip, None)
@@ -120,21 +309,7 @@ impl TunTapDevice {
     /// Fails with [`io::ErrorKind::NotFound`] if no interface of that name
     /// exists in this network namespace (nothing is created).
     pub fn open(name: &str, medium: Medium, ip_mtu: Option<usize>) -> io::Result<Self> {
-        if if_index(name)? == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::NotFound,
-                alloc::format!(
-                    "no interface named {name:?} in this network namespace; \
-                     create it first (ip tuntap add dev {name} mode {}) — \
-                     ferrotcp-phy never creates one",
-                    if medium == Medium::Ethernet {
-                        "tap"
-                    } else {
-                        "tun"
-                    }
-                ),
-            ));
-        }
+        if_exists(name, medium)?;
         let ip_mtu = match ip_mtu {
             Some(m) => m,
             None => interface_mtu(name)?,
@@ -153,7 +328,7 @@ impl TunTapDevice {
             Medium::Ip => (ip_mtu, ip_mtu),
         };
         Ok(TunTapDevice {
-            iface,
+            io: Io::Plain(iface),
             medium,
             mtu,
             rx_buf: vec![0; room],
@@ -164,7 +339,10 @@ impl TunTapDevice {
 
     /// The interface name.
     pub fn name(&self) -> &str {
-        self.iface.name()
+        match &self.io {
+            Io::Plain(i) => i.name(),
+            Io::Vnet { name, .. } => name,
+        }
     }
 
     /// The counters.
@@ -175,7 +353,10 @@ impl TunTapDevice {
 
 impl AsRawFd for TunTapDevice {
     fn as_raw_fd(&self) -> RawFd {
-        self.iface.as_raw_fd()
+        match &self.io {
+            Io::Plain(i) => i.as_raw_fd(),
+            Io::Vnet { file, .. } => file.as_raw_fd(),
+        }
     }
 }
 
@@ -183,6 +364,7 @@ impl AsRawFd for TunTapDevice {
 #[derive(Debug)]
 pub struct TunTapRxToken<'a> {
     frame: &'a [u8],
+    meta: RxMeta,
 }
 
 impl RxToken for TunTapRxToken<'_> {
@@ -192,14 +374,19 @@ impl RxToken for TunTapRxToken<'_> {
     {
         f(self.frame)
     }
+
+    fn meta(&self) -> RxMeta {
+        self.meta
+    }
 }
 
 /// Room for a frame, written to the interface when consumed.
 #[derive(Debug)]
 pub struct TunTapTxToken<'a> {
-    iface: &'a tun_tap::Iface,
+    io: &'a Io,
     buf: &'a mut Vec<u8>,
     stats: &'a mut TunTapStats,
+    meta: TxMeta,
 }
 
 impl TxToken for TunTapTxToken<'_> {
@@ -207,16 +394,40 @@ impl TxToken for TunTapTxToken<'_> {
     where
         F: FnOnce(&mut [u8]) -> R,
     {
-        if self.buf.len() < len {
-            self.buf.resize(len, 0);
+        let vnet = matches!(self.io, Io::Vnet { .. });
+        // An offload TAP's frame follows the room for its header.
+        let head = if vnet { vnet::HEADER_LEN } else { 0 };
+        if self.buf.len() < head + len {
+            self.buf.resize(head + len, 0);
         }
-        let frame = &mut self.buf[..len];
-        let r = f(frame);
-        match self.iface.send(frame) {
+        let out = &mut self.buf[..head + len];
+        let r = f(&mut out[head..]);
+        if vnet {
+            let (header, frame) = out.split_at_mut(head);
+            match vnet::header_for_frame(frame, self.meta.tcp_segment_size) {
+                Ok(h) => {
+                    h.emit(header);
+                    if h.is_gso() {
+                        self.stats.tx_super_frames += 1;
+                    }
+                }
+                Err(_) => {
+                    // A super-segment the kernel could not cut: lost, as
+                    // on a wire (the stack never builds one).
+                    self.stats.tx_errors += 1;
+                    return r;
+                }
+            }
+        }
+        match self.io.send(out) {
             Ok(_) => self.stats.tx_frames += 1,
             Err(_) => self.stats.tx_errors += 1,
         }
         r
+    }
+
+    fn set_meta(&mut self, meta: TxMeta) {
+        self.meta = meta;
     }
 }
 
@@ -225,40 +436,67 @@ impl Device for TunTapDevice {
     type TxToken<'a> = TunTapTxToken<'a>;
 
     fn receive(&mut self, _now: Instant) -> Option<(Self::RxToken<'_>, Self::TxToken<'_>)> {
-        let n = loop {
-            match self.iface.recv(&mut self.rx_buf) {
-                Ok(n) => break n,
+        let vnet = matches!(self.io, Io::Vnet { .. });
+        let (start, n, meta) = loop {
+            let n = match self.io.recv(&mut self.rx_buf) {
+                Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return None,
                 Err(_) => {
                     self.stats.rx_errors += 1;
                     return None;
                 }
+            };
+            if !vnet {
+                break (0, n, RxMeta::default());
+            }
+            let frame_len = n.saturating_sub(vnet::HEADER_LEN);
+            match vnet::VnetHeader::parse(&self.rx_buf[..n], frame_len) {
+                Ok(h) => {
+                    if frame_len > self.mtu {
+                        self.stats.rx_super_frames += 1;
+                    }
+                    let meta = RxMeta::with_transport_checksum_valid(h.checksum_trusted());
+                    break (vnet::HEADER_LEN, n, meta);
+                }
+                // Strict: the frame is dropped and counted, the next read.
+                Err(_) => self.stats.rx_bad_headers += 1,
             }
         };
         self.stats.rx_frames += 1;
         Some((
             TunTapRxToken {
-                frame: &self.rx_buf[..n],
+                frame: &self.rx_buf[start..n],
+                meta,
             },
             TunTapTxToken {
-                iface: &self.iface,
+                io: &self.io,
                 buf: &mut self.tx_buf,
                 stats: &mut self.stats,
+                meta: TxMeta::default(),
             },
         ))
     }
 
     fn transmit(&mut self, _now: Instant) -> Option<Self::TxToken<'_>> {
         Some(TunTapTxToken {
-            iface: &self.iface,
+            io: &self.io,
             buf: &mut self.tx_buf,
             stats: &mut self.stats,
+            meta: TxMeta::default(),
         })
     }
 
     fn capabilities(&self) -> DeviceCapabilities {
-        DeviceCapabilities::new(self.medium, self.mtu)
+        let mut caps = DeviceCapabilities::new(self.medium, self.mtu);
+        if self.is_offload() {
+            // TCP: the stack checks received checksums the kernel did not
+            // vouch for; the device fills the ones it sends (the
+            // pseudo-header sum, completed by the kernel).
+            caps.checksum.tcp = Checksum::Rx;
+            caps.max_tso_size = MAX_SUPER_PACKET;
+        }
+        caps
     }
 }
 

@@ -105,6 +105,10 @@ impl<T: RxToken, F: FnMut(Instant, Direction, &[u8])> RxToken for TracerRxToken<
             f(frame)
         })
     }
+
+    fn meta(&self) -> ferrotcp::device::RxMeta {
+        self.inner.meta()
+    }
 }
 
 impl<T: TxToken, F: FnMut(Instant, Direction, &[u8])> TxToken for TracerTxToken<'_, T, F> {
@@ -118,6 +122,10 @@ impl<T: TxToken, F: FnMut(Instant, Direction, &[u8])> TxToken for TracerTxToken<
             call(cb, now, Direction::Tx, frame);
             r
         })
+    }
+
+    fn set_meta(&mut self, meta: ferrotcp::device::TxMeta) {
+        self.inner.set_meta(meta);
     }
 }
 

@@ -14,7 +14,7 @@ use super::interface::InterfaceInner;
 use super::neighbor::{Action, Lookup};
 use super::packet::{IpOut, IpPayload};
 use super::reassembly::Reassembler;
-use crate::device::{Device, Medium, TxToken};
+use crate::device::{Device, Medium, TxMeta, TxToken};
 #[cfg(feature = "socket-icmp")]
 use crate::socket::icmp::IcmpTransmit;
 #[cfg(feature = "socket-raw")]
@@ -132,6 +132,11 @@ impl InterfaceInner<'_> {
                 match self.neighbors.lookup(self.now, ip) {
                     Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
                     Lookup::Incomplete | Lookup::NotFound => {
+                        if self.tx_meta.tcp_segment_size.is_some() {
+                            // The queue holds packets of the MTU: a TCP
+                            // super-segment is built again as one MSS.
+                            return Err(SendError::TooBig(self.path_mtu(&out.dst)));
+                        }
                         // RFC 1122 §2.3.2.2: keep the packet while resolving.
                         let len = out.total_len();
                         let buf = scratch.get_mut(..len).ok_or(SendError::Dropped)?;
@@ -144,7 +149,12 @@ impl InterfaceInner<'_> {
             }
         };
         let len = out.total_len();
-        let mtu = self.path_mtu(&out.dst);
+        let mut mtu = self.path_mtu(&out.dst);
+        if self.tx_meta.tcp_segment_size.is_some() {
+            // A TCP super-segment: the device cuts it into segments that
+            // each fit the path (their size comes from the path MTU).
+            mtu = mtu.max(self.caps.max_tso_size);
+        }
         if len <= mtu {
             let caps = self.caps.checksum;
             return self.transmit_frame(device, mac, out.is_ipv6(), len, |buf| {
@@ -256,10 +266,13 @@ impl InterfaceInner<'_> {
         ip_len: usize,
         fill: impl FnOnce(&mut [u8]),
     ) -> Result<(), SendError> {
-        let Some(token) = device.transmit(self.now) else {
+        let Some(mut token) = device.transmit(self.now) else {
             self.counters.link.tx_device_busy += 1;
             return Err(SendError::DeviceBusy);
         };
+        if self.tx_meta != TxMeta::default() {
+            token.set_meta(core::mem::take(&mut self.tx_meta));
+        }
         self.fill_frame(token, mac, ipv6, ip_len, fill);
         Ok(())
     }
@@ -857,17 +870,30 @@ impl InterfaceInner<'_> {
                     // heap pop and one reschedule for all of them, not one
                     // per segment; other due sockets get their turn after.
                     let mut burst = 0;
+                    // TCP segmentation offload: how large a segment the
+                    // socket may build (the device may change it).
+                    s.tso_max_size = self.caps.max_tso_size;
                     loop {
                         let mut emitted = false;
                         let r = s.dispatch(self.now, |t| {
                             emitted = true;
                             match self.send_tcp(device, scratch, t) {
                                 Err(SendError::DeviceBusy) => Err(SendError::DeviceBusy),
+                                // A super-segment that cannot go whole (its
+                                // neighbour is resolving): nothing sent,
+                                // built again below as one MSS.
+                                Err(SendError::TooBig(_)) if t.segment_size.is_some() => {
+                                    Err(SendError::TooBig(0))
+                                }
                                 // Anything else: the segment is lost like
                                 // on a wire; retransmission recovers.
                                 _ => Ok(()),
                             }
                         });
+                        if r == Err(SendError::TooBig(0)) && s.tso_max_size != 0 {
+                            s.tso_max_size = 0;
+                            continue;
+                        }
                         busy = r == Err(SendError::DeviceBusy);
                         any |= !busy;
                         burst += 1;
@@ -1037,7 +1063,14 @@ impl InterfaceInner<'_> {
         // RFC 1191 / RFC 8201: TCP probes the path MTU: DF set.
         out.dont_frag = true;
         self.counters.tcp.out_segs += 1;
-        self.send_ip(device, scratch, &out)
+        // A super-segment (only to a device that declared TSO) goes out
+        // whole with its segment size; anything that does not reach the
+        // device (queued for a neighbour, refused) must not leave the
+        // meta behind for the next frame.
+        self.tx_meta.tcp_segment_size = t.segment_size;
+        let r = self.send_ip(device, scratch, &out);
+        self.tx_meta = TxMeta::default();
+        r
     }
 
     #[cfg(feature = "socket-udp")]

@@ -257,9 +257,13 @@ impl InterfaceInner<'_> {
         // `udp_to_sockets`), not in a pass of its own first. A zero field
         // (RFC 768: not computed; refused over IPv6, RFC 8200 §8.1) is
         // judged by `parse`, as are packets no socket copies.
-        let defer =
-            cfg!(feature = "socket-udp") && self.caps.checksum.udp.rx() && packet.checksum() != 0;
-        let parse_checksum = if defer {
+        // A device may vouch for this frame's checksum (see `deliver_tcp`).
+        let trusted = self.rx_meta.transport_checksum_valid;
+        let defer = cfg!(feature = "socket-udp")
+            && self.caps.checksum.udp.rx()
+            && !trusted
+            && packet.checksum() != 0;
+        let parse_checksum = if defer || trusted {
             crate::wire::checksum::Checksum::None
         } else {
             self.caps.checksum.udp
@@ -523,8 +527,11 @@ impl InterfaceInner<'_> {
         // payload into the receive buffer (`prewrite_payload`), every
         // other segment over its bytes as before. Nothing acts on a
         // segment before its checksum is known good.
-        let verify = self.caps.checksum.tcp.rx();
-        let parse_checks = if verify {
+        // A device may vouch for this frame's checksum (a TAP's
+        // virtio_net_hdr: the kernel's own segment, summed by nobody).
+        let trusted = self.rx_meta.transport_checksum_valid;
+        let verify = self.caps.checksum.tcp.rx() && !trusted;
+        let parse_checks = if verify || trusted {
             crate::wire::Checksum::None
         } else {
             self.caps.checksum.tcp

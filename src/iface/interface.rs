@@ -11,7 +11,7 @@ use super::neighbor::{NeighborCache, NeighborEntry, PendingSlot};
 use super::reassembly::{Reassembler, ReassemblyConfig, Slot};
 use super::route::Routes;
 use crate::config::Config;
-use crate::device::{Device, DeviceCapabilities, Medium, RxToken};
+use crate::device::{Device, DeviceCapabilities, Medium, RxMeta, RxToken, TxMeta};
 use crate::rand::Rand;
 use crate::socket::SocketSet;
 use crate::time::{Duration, Instant};
@@ -169,6 +169,12 @@ pub(crate) struct InterfaceInner<'a> {
     #[cfg(feature = "socket-tcp")]
     pub(crate) iss: crate::socket::tcp::iss::IssGenerator,
     pub(crate) now: Instant,
+    /// What the device said about the frame being processed (reset for a
+    /// datagram reassembled from several frames).
+    pub(crate) rx_meta: RxMeta,
+    /// What the frame being sent needs from the device (TCP segmentation
+    /// offload), handed to the next transmit token and reset.
+    pub(crate) tx_meta: TxMeta,
 }
 
 impl<'a> Interface<'a> {
@@ -223,6 +229,8 @@ impl<'a> Interface<'a> {
                 #[cfg(feature = "socket-tcp")]
                 iss: crate::socket::tcp::iss::IssGenerator::new(iss_secret),
                 now,
+                rx_meta: RxMeta::default(),
+                tx_meta: TxMeta::default(),
             },
             reassembly,
             scratch: storage.scratch,
@@ -433,6 +441,7 @@ impl<'a> Interface<'a> {
                 break;
             };
             activity = true;
+            self.inner.rx_meta = rx.meta();
             let inner = &mut self.inner;
             let reassembly = &mut self.reassembly;
             let scratch = &mut self.scratch[..];
@@ -449,6 +458,8 @@ impl<'a> Interface<'a> {
                     None => None,
                 }
             });
+            // What the device said was about that frame only.
+            self.inner.rx_meta = RxMeta::default();
             if let Some(out) = staged {
                 self.inner.send_serialized(device, &mut self.scratch, out);
             }

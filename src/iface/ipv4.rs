@@ -114,6 +114,12 @@ impl InterfaceInner<'_> {
                 header_len: header.len(),
                 ecn: repr.ecn,
             };
+            // A datagram of several frames: no one frame's metadata
+            // speaks for its checksum.
+            #[cfg(feature = "proto-ipv4-fragmentation")]
+            {
+                self.rx_meta = crate::device::RxMeta::default();
+            }
             #[cfg(feature = "proto-ipv4-fragmentation")]
             match reassembly.process(self.now, key, frag, first) {
                 Ok(Some(done)) => {

@@ -294,6 +294,9 @@ impl InterfaceInner<'_> {
                 );
             }
         }
+        // A datagram of several frames: no one frame's metadata speaks for
+        // its checksum.
+        self.rx_meta = crate::device::RxMeta::default();
         match reassembly.process(self.now, key, frag, first) {
             Ok(Some(done)) => {
                 self.counters.ipv6.reasm_oks += 1;

@@ -58,6 +58,9 @@ fn refuses_a_missing_interface_and_creates_nothing() {
     assert_eq!(e.kind(), io::ErrorKind::NotFound);
     assert!(e.to_string().contains("never creates"), "{e}");
     assert_eq!(if_index(name).unwrap(), 0);
+    let e = TunTapDevice::tap_offload(name).unwrap_err();
+    assert_eq!(e.kind(), io::ErrorKind::NotFound);
+    assert_eq!(if_index(name).unwrap(), 0);
     assert_eq!(
         TunTapDevice::open("bad\0name", Medium::Ip, None)
             .unwrap_err()
@@ -141,4 +144,58 @@ fn attaches_to_an_existing_tap_and_sends() {
     tx.consume(packet.len(), |b| b.copy_from_slice(&packet));
     assert_eq!(dev.stats().tx_frames, 1);
     assert_eq!(counter("rx_packets") - before, 1);
+}
+
+#[test]
+fn attaches_to_an_existing_tap_with_offloads() {
+    if !is_root() {
+        std::eprintln!("skipped: needs root (creates a TAP interface {NAME}0)");
+        return;
+    }
+    // Its own name: the tests of this file run in parallel.
+    let name = "ftp-test00";
+    struct Gone(&'static str);
+    impl Drop for Gone {
+        fn drop(&mut self) {
+            ip(&["tuntap", "del", "dev", self.0, "mode", "tap"]);
+        }
+    }
+    ip(&["tuntap", "del", "dev", name, "mode", "tap"]);
+    assert!(ip(&["tuntap", "add", "dev", name, "mode", "tap"]));
+    let _gone = Gone(name);
+    let _ = std::fs::write(
+        std::format!("/proc/sys/net/ipv6/conf/{name}/disable_ipv6"),
+        "1",
+    );
+    assert!(ip(&["link", "set", "dev", name, "mtu", "1400", "up"]));
+
+    let mut dev = TunTapDevice::tap_offload(name).unwrap();
+    assert!(dev.is_offload());
+    assert_eq!(dev.name(), name);
+    let caps = dev.capabilities();
+    assert_eq!(caps.max_transmission_unit, 1400 + 14);
+    assert_eq!(caps.max_tso_size, 65_535);
+    assert_eq!(caps.checksum.tcp, Checksum::Rx);
+    // Without multiqueue a second attach is refused (EBUSY).
+    assert!(TunTapDevice::tap(name).is_err());
+    // Nothing waiting; a frame written with its (empty) header is counted
+    // by the kernel as one packet.
+    let rx_packets = || -> u64 {
+        std::fs::read_to_string(std::format!("/sys/class/net/{name}/statistics/rx_packets"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let before = rx_packets();
+    let tx = dev.transmit(Instant::ZERO).unwrap();
+    tx.consume(60, |b| {
+        b.fill(0);
+        b[..6].copy_from_slice(&[0xff; 6]);
+        b[6..12].copy_from_slice(&[0x02, 0, 0, 0, 0, 1]);
+        b[12..14].copy_from_slice(&0x88b5u16.to_be_bytes());
+    });
+    assert_eq!(dev.stats().tx_frames, 1);
+    assert_eq!(dev.stats().tx_errors, 0);
+    assert_eq!(rx_packets() - before, 1);
 }

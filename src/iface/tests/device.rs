@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::vec::Vec;
 
-use crate::device::{Device, DeviceCapabilities, Medium, RxToken, TxToken};
+use crate::device::{Device, DeviceCapabilities, Medium, RxMeta, RxToken, TxMeta, TxToken};
 use crate::time::Instant;
 
 #[derive(Debug, Default)]
@@ -14,6 +14,10 @@ pub(crate) struct TestDevice {
     pub(crate) caps: DeviceCapabilities,
     /// Transmit tokens left (None: unlimited).
     pub(crate) tx_room: Option<usize>,
+    /// The metadata the stack gave each frame in `tx`, in step with it.
+    pub(crate) tx_meta: Vec<TxMeta>,
+    /// The metadata every received frame comes with.
+    pub(crate) rx_meta: RxMeta,
 }
 
 impl TestDevice {
@@ -25,16 +29,42 @@ impl TestDevice {
     }
 
     pub(crate) fn take_tx(&mut self) -> Vec<Vec<u8>> {
+        self.tx_meta.clear();
         core::mem::take(&mut self.tx)
+    }
+
+    /// The frames sent with the metadata each came with.
+    pub(crate) fn take_tx_with_meta(&mut self) -> Vec<(Vec<u8>, TxMeta)> {
+        let meta = core::mem::take(&mut self.tx_meta);
+        core::mem::take(&mut self.tx)
+            .into_iter()
+            .zip(meta)
+            .collect()
+    }
+
+    fn tx_token(&mut self) -> Tx<'_> {
+        Tx {
+            frames: &mut self.tx,
+            metas: &mut self.tx_meta,
+            meta: TxMeta::default(),
+        }
     }
 }
 
-pub(crate) struct Rx(Vec<u8>);
-pub(crate) struct Tx<'a>(&'a mut Vec<Vec<u8>>);
+pub(crate) struct Rx(Vec<u8>, RxMeta);
+pub(crate) struct Tx<'a> {
+    frames: &'a mut Vec<Vec<u8>>,
+    metas: &'a mut Vec<TxMeta>,
+    meta: TxMeta,
+}
 
 impl RxToken for Rx {
     fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
         f(&self.0)
+    }
+
+    fn meta(&self) -> RxMeta {
+        self.1
     }
 }
 
@@ -42,8 +72,13 @@ impl TxToken for Tx<'_> {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
         let mut buf = std::vec![0u8; len];
         let r = f(&mut buf);
-        self.0.push(buf);
+        self.frames.push(buf);
+        self.metas.push(self.meta);
         r
+    }
+
+    fn set_meta(&mut self, meta: TxMeta) {
+        self.meta = meta;
     }
 }
 
@@ -53,7 +88,8 @@ impl Device for TestDevice {
 
     fn receive(&mut self, _now: Instant) -> Option<(Rx, Tx<'_>)> {
         let frame = self.rx.pop_front()?;
-        Some((Rx(frame), Tx(&mut self.tx)))
+        let meta = self.rx_meta;
+        Some((Rx(frame, meta), self.tx_token()))
     }
 
     fn transmit(&mut self, _now: Instant) -> Option<Tx<'_>> {
@@ -63,7 +99,7 @@ impl Device for TestDevice {
             }
             *room -= 1;
         }
-        Some(Tx(&mut self.tx))
+        Some(self.tx_token())
     }
 
     fn capabilities(&self) -> DeviceCapabilities {

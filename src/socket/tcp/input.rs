@@ -717,9 +717,16 @@ impl Socket<'_> {
     /// Delayed ACK (RFC 9293 §3.8.6.3, RFC 5681 §4.2): ACK every second
     /// full-sized segment at once, otherwise within ACK_DELAY.
     fn schedule_ack(&mut self, now: Instant, len: usize) {
-        self.rcv_mss = self.rcv_mss.max(len);
-        if len >= self.full_segment_len() {
-            self.pending.unacked_segments += 1;
+        let options = if self.ts_ok { 12 } else { 0 };
+        let effective = self.local_mss.saturating_sub(options).max(1);
+        // A segment longer than our MSS is several segments coalesced on
+        // the way (a TAP's GSO frame, GRO/LRO): it estimates no `rcv_mss`
+        // beyond ours, and counts as the full-sized segments it holds.
+        self.rcv_mss = self.rcv_mss.max(len.min(effective));
+        let full = self.full_segment_len();
+        if len >= full {
+            let segments = u32::try_from(len / full).unwrap_or(u32::MAX);
+            self.pending.unacked_segments = self.pending.unacked_segments.saturating_add(segments);
         }
         if self.pending.unacked_segments >= 2 || !self.nagle_peer_quickack() {
             self.pending.ack_now = true;

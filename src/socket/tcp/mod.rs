@@ -316,6 +316,10 @@ pub struct Socket<'a> {
     pub(crate) rcv_mss: usize,
     /// The sender MSS (what we send).
     pub(crate) mss: usize,
+    /// The device's TCP segmentation offload limit (the largest IP
+    /// packet it cuts into segments itself; 0: none), set by the
+    /// interface before each dispatch.
+    pub(crate) tso_max_size: usize,
     pub(crate) assembler: Assembler<ASSEMBLER_RANGES>,
     /// Octets of the segment being processed that `prewrite_payload`
     /// already copied into the receive buffer's free space (checksum
@@ -411,6 +415,7 @@ impl<'a> Socket<'a> {
             local_mss: DEFAULT_MSS_V4,
             rcv_mss: 0,
             mss: DEFAULT_MSS_V4,
+            tso_max_size: 0,
             assembler: Assembler::new(),
             rx_prewritten: 0,
             scoreboard: sack::Scoreboard::new(),

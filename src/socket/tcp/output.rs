@@ -20,6 +20,10 @@ pub(crate) struct TcpTransmit<'p> {
     pub(crate) repr: &'p Repr<'p>,
     /// The rest of the data when it wraps around the send buffer's end.
     pub(crate) payload_tail: &'p [u8],
+    /// A super-segment of more than one MSS of data, for a device with
+    /// TCP segmentation offload: the payload of each segment it is cut
+    /// into (the MSS less the options every segment carries).
+    pub(crate) segment_size: Option<u16>,
 }
 
 /// The persist timer's ceiling (RFC 9293 §3.8.6.1; Linux caps the probe
@@ -75,7 +79,18 @@ impl Socket<'_> {
         }
         let usable = window.saturating_sub(in_flight);
         let max_payload = self.max_payload();
-        let mut len = unsent.min(usable).min(max_payload);
+        let mut len = unsent.min(usable).min(self.max_segment_data(max_payload));
+        if len > max_payload
+            && len % max_payload != 0
+            && !(len == unsent && (!self.nagle || self.fin_queued))
+        {
+            // A super-segment (TSO) ends on a full segment: its partial
+            // tail would be held back by Nagle or SWS avoidance if the
+            // segments went one by one (behind full segments in flight), so
+            // it waits here too. Without Nagle, or with our FIN, the last of
+            // the data goes.
+            len -= len % max_payload;
+        }
         if len > 0 && len < max_payload && len < unsent {
             // Sender SWS avoidance (RFC 9293 §3.8.6.2.1): a partial segment
             // only when it is at least half the peer's largest window.
@@ -99,6 +114,24 @@ impl Socket<'_> {
     pub(crate) fn max_payload(&self) -> usize {
         let options = if self.ts_ok { 12 } else { 0 };
         self.mss.saturating_sub(options).max(1)
+    }
+
+    /// The most data one segment built now may carry: one MSS
+    /// (`max_payload`), or with TCP segmentation offload as many whole
+    /// MSS as the device's super-segment holds. A retransmission (after an
+    /// RTO, snd_nxt below snd_max) goes one MSS at a time.
+    fn max_segment_data(&self, max_payload: usize) -> usize {
+        if self.tso_max_size == 0 || self.snd_nxt.lt(self.snd_max) {
+            return max_payload;
+        }
+        let ip_header = if self.remote.addr.is_ipv6() { 40 } else { 20 };
+        let tcp_header = 20 + if self.ts_ok { 12 } else { 0 };
+        // An IPv4 / IPv6 length field holds at most 65,535 (no jumbograms).
+        let room = self
+            .tso_max_size
+            .min(usize::from(u16::MAX))
+            .saturating_sub(ip_header + tcp_header);
+        (room / max_payload).max(1) * max_payload
     }
 
     /// Where the next retransmission starts and how long the hole there
@@ -279,6 +312,7 @@ impl Socket<'_> {
                 hop_limit,
                 repr: &repr,
                 payload_tail: &[],
+                segment_size: None,
             })?;
             self.set_state(State::Closed);
             return Ok(());
@@ -312,6 +346,7 @@ impl Socket<'_> {
                 hop_limit,
                 repr: &repr,
                 payload_tail: &[],
+                segment_size: None,
             })?;
             self.snd_nxt = self.iss + 1;
             self.snd_max = self.snd_max.max(self.snd_nxt);
@@ -361,6 +396,7 @@ impl Socket<'_> {
                     hop_limit,
                     repr: &repr,
                     payload_tail,
+                    segment_size: None,
                 }) {
                     self.pending.retransmit_one = true;
                     return Err(e);
@@ -405,7 +441,8 @@ impl Socket<'_> {
             let mut repr = self.segment(now, control, seq, payload);
             repr.psh = plan.offset + plan.len == self.tx_buffer.len() && plan.len > 0;
             // SACK blocks only in the room the segment leaves below the MSS.
-            let room = self.max_payload().saturating_sub(plan.len);
+            let max_payload = self.max_payload();
+            let room = max_payload.saturating_sub(plan.len);
             self.add_sack_blocks(&mut repr, room);
             emit(&TcpTransmit {
                 local,
@@ -413,6 +450,9 @@ impl Socket<'_> {
                 hop_limit,
                 repr: &repr,
                 payload_tail,
+                segment_size: (plan.len > max_payload)
+                    .then(|| u16::try_from(max_payload).ok())
+                    .flatten(),
             })?;
             let retransmit = seq.lt(self.snd_max);
             self.snd_nxt = seq + plan.len + usize::from(plan.fin);
@@ -455,6 +495,7 @@ impl Socket<'_> {
                     hop_limit,
                     repr: &repr,
                     payload_tail,
+                    segment_size: None,
                 })?;
                 self.snd_nxt = seq + len;
                 self.snd_max = self.snd_max.max(self.snd_nxt);
@@ -478,6 +519,7 @@ impl Socket<'_> {
                 hop_limit,
                 repr: &repr,
                 payload_tail: &[],
+                segment_size: None,
             })?;
             self.persist_backoff = self.persist_backoff.saturating_add(1).min(16);
             let delay = self
@@ -506,6 +548,7 @@ impl Socket<'_> {
                 hop_limit,
                 repr: &repr,
                 payload_tail: &[],
+                segment_size: None,
             })?;
             // Probes `tcp_keepalive_intvl` apart (or the idle time, if
             // the application chose a shorter one).
@@ -528,6 +571,7 @@ impl Socket<'_> {
             hop_limit,
             repr: &repr,
             payload_tail: &[],
+            segment_size: None,
         })?;
         self.after_ack_sent(now);
         Ok(())

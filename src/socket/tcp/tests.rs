@@ -1097,3 +1097,155 @@ fn rfc9293_3_8_6_2_2_window_update_after_read_only_when_it_matters() {
     assert_eq!(update[0].0.window_len, 4096);
     assert_eq!(update[0].0.ack_number, Some(PEER_ISS + 1 + 2920));
 }
+
+/// Like `drain`, with each segment's TSO segment size.
+fn drain_tso(s: &mut Socket<'_>, now: Instant) -> Vec<(Repr<'static>, usize, Option<u16>)> {
+    let mut out = Vec::new();
+    for _ in 0..64 {
+        let due = match s.poll_at() {
+            PollAt::Now => true,
+            PollAt::Time(at) => at <= now,
+            PollAt::Ingress => false,
+        };
+        if !due {
+            break;
+        }
+        let before = out.len();
+        let _: Result<(), ()> = s.dispatch(now, |t| {
+            let len = t.repr.payload.len() + t.payload_tail.len();
+            out.push((own(t.repr), len, t.segment_size));
+            Ok(())
+        });
+        if out.len() == before {
+            break;
+        }
+    }
+    out
+}
+
+/// TCP segmentation offload: with a device that cuts super-segments, one
+/// dispatch sends the whole congestion window as one segment of whole
+/// MSS, counted in flight byte for byte (RFC 5681 §3.1 counts bytes: a
+/// super-segment of k MSS is k segments to cwnd); the ACK grows cwnd as
+/// for k segments under RFC 3465 §2.2 (at most L = 2 SMSS per ACK); an
+/// RTO retransmits one MSS, not the super-segment.
+#[test]
+fn tso_a_super_segment_is_the_congestion_window_in_whole_segments() {
+    let mut s = established(4096, 200_000);
+    s.tso_max_size = 65_535;
+    s.send_slice(&vec![1u8; 100_000]).unwrap();
+    let iw = s.cc.cwnd();
+    assert_eq!(iw, 10 * 1460, "RFC 6928 IW10 of 1460-byte segments");
+    let out = drain_tso(&mut s, t(10));
+    assert_eq!(out.len(), 1, "one super-segment: {out:?}");
+    assert_eq!((out[0].1, out[0].2), (iw, Some(1460)));
+    assert_eq!(out[0].0.seq_number, OUR_ISS + 1);
+    assert_eq!(s.in_flight(), iw);
+
+    // The peer ACKs the lot at once (it received one super-frame).
+    s.process(
+        t(20),
+        &meta(),
+        &seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1 + iw), &[]),
+        OUR_ISS,
+        1460,
+    );
+    let cwnd = s.cc.cwnd();
+    assert_eq!(cwnd, iw + 2 * 1460, "slow start, RFC 3465 L = 2");
+    let out = drain_tso(&mut s, t(20));
+    assert_eq!(out.len(), 1);
+    assert_eq!((out[0].1, out[0].2), (cwnd - cwnd % 1460, Some(1460)));
+    assert_eq!(s.in_flight(), cwnd - cwnd % 1460);
+
+    // No ACK: the RTO resends from snd_una one MSS at a time.
+    let PollAt::Time(rto) = s.poll_at() else {
+        panic!("the retransmission timer runs")
+    };
+    let out = drain_tso(&mut s, rto);
+    assert_eq!(out.len(), 1, "cwnd is one segment after an RTO");
+    assert_eq!((out[0].1, out[0].2), (1460, None));
+    assert_eq!(out[0].0.seq_number, OUR_ISS + 1 + iw);
+    assert_eq!(s.cc.cwnd(), 1460);
+}
+
+/// The tail of the data shorter than one MSS: Nagle (RFC 9293 §3.7.4)
+/// holds it back behind the super-segment's full segments until they are
+/// acknowledged, as it would behind the same segments sent one by one;
+/// with TCP_NODELAY it goes in the super-segment.
+#[test]
+fn tso_nagle_holds_the_partial_tail_of_a_super_segment() {
+    let mut s = established(4096, 200_000);
+    s.tso_max_size = 65_535;
+    s.send_slice(&vec![2u8; 3 * 1460 + 500]).unwrap();
+    let out = drain_tso(&mut s, t(10));
+    assert_eq!(out.len(), 1);
+    assert_eq!((out[0].1, out[0].2), (3 * 1460, Some(1460)));
+    s.process(
+        t(20),
+        &meta(),
+        &seg(
+            Control::None,
+            PEER_ISS + 1,
+            Some(OUR_ISS + 1 + 3 * 1460),
+            &[],
+        ),
+        OUR_ISS,
+        1460,
+    );
+    let out = drain_tso(&mut s, t(20));
+    assert_eq!(out.len(), 1);
+    assert_eq!((out[0].1, out[0].2), (500, None));
+
+    let mut s = established(4096, 200_000);
+    s.tso_max_size = 65_535;
+    s.set_nodelay(true);
+    s.send_slice(&vec![2u8; 3 * 1460 + 500]).unwrap();
+    let out = drain_tso(&mut s, t(10));
+    assert_eq!(out.len(), 1);
+    assert_eq!((out[0].1, out[0].2), (3 * 1460 + 500, Some(1460)));
+}
+
+/// A segment of several MSS coalesced on the way (a TAP's GSO frame,
+/// GRO/LRO) counts as the full-sized segments it holds: RFC 5681 §4.2
+/// wants an ACK for at least every second one, so it is ACKed at once
+/// even past the quick-ACK start, where one full segment alone waits.
+#[test]
+fn rfc5681_4_2_a_coalesced_segment_of_two_mss_is_acked_at_once() {
+    let mut s = established(200_000, 4096);
+    let full = vec![3u8; 1460];
+    let mut seq = PEER_ISS + 1;
+    // Past the quick-ACK start.
+    for i in 0..8 {
+        s.process(
+            t(10 + i),
+            &meta(),
+            &seg(Control::None, seq, Some(OUR_ISS + 1), &full),
+            OUR_ISS,
+            1460,
+        );
+        seq += full.len();
+        drain(&mut s, t(10 + i));
+    }
+    s.process(
+        t(30),
+        &meta(),
+        &seg(Control::None, seq, Some(OUR_ISS + 1), &full),
+        OUR_ISS,
+        1460,
+    );
+    seq += full.len();
+    assert!(drain(&mut s, t(30)).is_empty(), "one full segment waits");
+    drain(&mut s, t(30) + ACK_DELAY);
+    let double = vec![4u8; 2 * 1460];
+    s.process(
+        t(100),
+        &meta(),
+        &seg(Control::None, seq, Some(OUR_ISS + 1), &double),
+        OUR_ISS,
+        1460,
+    );
+    let out = drain(&mut s, t(100));
+    assert_eq!(out.len(), 1, "ACKed at once");
+    assert_eq!(out[0].0.ack_number, Some(seq + double.len()));
+    assert_eq!(s.rcv_mss, 1460, "no rcv_mss estimate beyond our MSS");
+}
