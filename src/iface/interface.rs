@@ -6,6 +6,7 @@ use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use managed::ManagedSlice;
 
 use super::counters::Counters;
+use super::egress::HopCache;
 use super::icmp_limit::IcmpRateLimiter;
 use super::neighbor::{NeighborCache, NeighborEntry, PendingSlot};
 use super::reassembly::{Reassembler, ReassemblyConfig, Slot};
@@ -169,6 +170,11 @@ pub(crate) struct InterfaceInner<'a> {
     #[cfg(feature = "socket-tcp")]
     pub(crate) iss: crate::socket::tcp::iss::IssGenerator,
     pub(crate) now: Instant,
+    /// Bumped by every change of the addresses (the next-hop cache's
+    /// on-link and broadcast tests depend on them).
+    pub(crate) addr_generation: u64,
+    /// The last next-hop resolution (see [`HopCache`]).
+    pub(crate) hop_cache: HopCache,
 }
 
 impl<'a> Interface<'a> {
@@ -223,6 +229,8 @@ impl<'a> Interface<'a> {
                 #[cfg(feature = "socket-tcp")]
                 iss: crate::socket::tcp::iss::IssGenerator::new(iss_secret),
                 now,
+                addr_generation: 0,
+                hop_cache: HopCache::EMPTY,
             },
             reassembly,
             scratch: storage.scratch,
@@ -300,6 +308,7 @@ impl<'a> Interface<'a> {
         if self.inner.ipv4_addrs.iter().any(|c| c.address() == a) {
             return Ok(());
         }
+        self.inner.addr_generation = self.inner.addr_generation.wrapping_add(1);
         self.inner
             .ipv4_addrs
             .push(cidr)
@@ -309,6 +318,7 @@ impl<'a> Interface<'a> {
     /// Remove an IPv4 address.
     pub fn remove_ipv4_addr(&mut self, addr: Ipv4Addr) -> bool {
         let before = self.inner.ipv4_addrs.len();
+        self.inner.addr_generation = self.inner.addr_generation.wrapping_add(1);
         self.inner.ipv4_addrs.retain(|c| c.address() != addr);
         before != self.inner.ipv4_addrs.len()
     }
@@ -322,6 +332,7 @@ impl<'a> Interface<'a> {
         if self.inner.ipv6_addrs.iter().any(|c| c.address() == a) {
             return Ok(());
         }
+        self.inner.addr_generation = self.inner.addr_generation.wrapping_add(1);
         self.inner
             .ipv6_addrs
             .push(cidr)
@@ -331,6 +342,7 @@ impl<'a> Interface<'a> {
     /// Remove an IPv6 address.
     pub fn remove_ipv6_addr(&mut self, addr: Ipv6Addr) -> bool {
         let before = self.inner.ipv6_addrs.len();
+        self.inner.addr_generation = self.inner.addr_generation.wrapping_add(1);
         self.inner.ipv6_addrs.retain(|c| c.address() != addr);
         before != self.inner.ipv6_addrs.len()
     }

@@ -19,7 +19,7 @@ pub(crate) const PEER_MAC: EthernetAddress = EthernetAddress([0x02, 0, 0, 0, 0, 
 pub(crate) const OUR_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
 pub(crate) const PEER_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
 
-fn setup() -> (Interface<'static>, TestDevice, SocketSet<'static>) {
+pub(crate) fn setup() -> (Interface<'static>, TestDevice, SocketSet<'static>) {
     let dev = TestDevice::ethernet(1500);
     let mut iface = super::device::test_iface(dev.caps, OUR_MAC);
     iface
@@ -28,7 +28,7 @@ fn setup() -> (Interface<'static>, TestDevice, SocketSet<'static>) {
     (iface, dev, SocketSet::new(Vec::new()))
 }
 
-fn arp_frame(
+pub(crate) fn arp_frame(
     op: arp::Operation,
     sha: EthernetAddress,
     spa: Ipv4Addr,
@@ -78,7 +78,7 @@ pub(crate) fn ipv4_packet(
     buf
 }
 
-fn echo_request(ident: u16, seq_no: u16, data: &[u8]) -> Vec<u8> {
+pub(crate) fn echo_request(ident: u16, seq_no: u16, data: &[u8]) -> Vec<u8> {
     let r = icmpv4::Repr::EchoRequest {
         ident,
         seq_no,
@@ -92,7 +92,13 @@ fn echo_request(ident: u16, seq_no: u16, data: &[u8]) -> Vec<u8> {
     buf
 }
 
-fn udp_datagram(src: Ipv4Addr, dst: Ipv4Addr, sport: u16, dport: u16, data: &[u8]) -> Vec<u8> {
+pub(crate) fn udp_datagram(
+    src: Ipv4Addr,
+    dst: Ipv4Addr,
+    sport: u16,
+    dport: u16,
+    data: &[u8],
+) -> Vec<u8> {
     let r = udp::Repr {
         src_port: sport,
         dst_port: dport,
@@ -110,7 +116,7 @@ fn udp_datagram(src: Ipv4Addr, dst: Ipv4Addr, sport: u16, dport: u16, data: &[u8
 }
 
 /// The IPv4 packet inside an Ethernet frame we sent.
-fn ip_of(frame: &[u8]) -> (ethernet::Repr, ipv4::Repr<'_>, &[u8]) {
+pub(crate) fn ip_of(frame: &[u8]) -> (ethernet::Repr, ipv4::Repr<'_>, &[u8]) {
     let f = ethernet::Frame::new_checked(frame).unwrap();
     let e = ethernet::Repr::parse(&f).unwrap();
     assert_eq!(e.ethertype, ethernet::EtherType::Ipv4);
@@ -120,11 +126,11 @@ fn ip_of(frame: &[u8]) -> (ethernet::Repr, ipv4::Repr<'_>, &[u8]) {
     (e, r, &frame[14 + hl..14 + hl + r.payload_len])
 }
 
-fn t(ms: i64) -> Instant {
+pub(crate) fn t(ms: i64) -> Instant {
     Instant::from_millis(ms)
 }
 
-fn learn_peer(
+pub(crate) fn learn_peer(
     iface: &mut Interface<'static>,
     dev: &mut TestDevice,
     sockets: &mut SocketSet<'static>,
