@@ -401,17 +401,31 @@ impl<'a> Interface<'a> {
     /// Send what waits: the packets a resolved neighbour released first
     /// (RFC 1122 §2.3.2.2: the queued packet before anything newer to the
     /// same host), then the sockets that are due — only when one is: most
-    /// polls of a receiving interface have none, and the check is cheaper
-    /// than the call. Returns whether anything was sent.
-    #[inline]
+    /// polls of a receiving interface have none, and the check (inlined)
+    /// is cheaper than the call. Returns whether anything was sent.
+    #[inline(always)]
     fn send_waiting<D: Device + ?Sized>(
         &mut self,
         device: &mut D,
         sockets: &mut SocketSet<'_>,
         now: Instant,
     ) -> bool {
-        let mut sent = self.inner.neighbors.has_released() && self.inner.flush_neighbors(device);
-        if sockets.next_deadline().is_some_and(|t| t <= now)
+        let released = self.inner.neighbors.has_released();
+        let due = sockets.next_deadline().is_some_and(|t| t <= now);
+        (released || due) && self.send_released_and_due(device, sockets, released, due)
+    }
+
+    /// [`send_waiting`](Self::send_waiting) once it knows there is work.
+    #[inline(never)]
+    fn send_released_and_due<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        sockets: &mut SocketSet<'_>,
+        released: bool,
+        due: bool,
+    ) -> bool {
+        let mut sent = released && self.inner.flush_neighbors(device);
+        if due
             && self
                 .inner
                 .dispatch_sockets(device, sockets, &mut self.scratch)
@@ -567,6 +581,7 @@ impl<'a> Interface<'a> {
 
 impl InterfaceInner<'_> {
     /// The IP MTU: the device's, lowered by the override.
+    #[inline]
     pub(crate) fn ip_mtu(&self) -> usize {
         let dev = self.caps.ip_mtu();
         match self.mtu_override {
@@ -577,8 +592,12 @@ impl InterfaceInner<'_> {
 
     /// The path MTU towards `dst` (RFC 1191 §3, RFC 8201 §4): the learned
     /// value while it has not expired, else the link MTU.
+    #[inline]
     pub(crate) fn path_mtu(&self, dst: &IpAddr) -> usize {
         let link = self.ip_mtu();
+        if self.pmtu.is_empty() {
+            return link;
+        }
         self.pmtu
             .iter()
             .find(|e| e.dst == *dst && self.now < e.expires_at)

@@ -150,6 +150,7 @@ impl InterfaceInner<'_> {
     }
 
     /// A whole (possibly reassembled) datagram: hand it to its protocol.
+    #[inline]
     fn deliver_ipv4<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
