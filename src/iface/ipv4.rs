@@ -21,6 +21,7 @@ use crate::wire::ipv4::{self, Ipv4Option};
 const ICMPV4_ERROR_DATA_MAX: usize = 576 - 20 - 8;
 
 impl InterfaceInner<'_> {
+    #[inline(always)]
     pub(crate) fn process_ipv4<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
@@ -146,11 +147,13 @@ impl InterfaceInner<'_> {
                 }
             }
         }
-        self.deliver_ipv4(sockets, scratch, repr, header, packet.payload(), dst_kind)
+        // The payload as `parse` bounded it (no second look at the header).
+        let payload = data.get(header.len()..header.len() + repr.payload_len)?;
+        self.deliver_ipv4(sockets, scratch, repr, header, payload, dst_kind)
     }
 
     /// A whole (possibly reassembled) datagram: hand it to its protocol.
-    #[inline]
+    #[inline(always)]
     fn deliver_ipv4<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
