@@ -66,6 +66,7 @@ pub enum Socket<'a> {
 }
 
 impl Socket<'_> {
+    #[inline]
     pub(crate) fn poll_at(&self) -> PollAt {
         match self {
             #[cfg(feature = "socket-udp")]
@@ -459,7 +460,7 @@ impl<'a> SocketSet<'a> {
     pub fn remove(&mut self, handle: SocketHandle) -> Result<Socket<'a>, SetError> {
         let i = self.check(handle)?;
         self.unindex(i);
-        self.schedule(i, None);
+        self.schedule_slot(i, None);
         let slot = &mut self.slots_mut()[i];
         slot.generation = slot.generation.wrapping_add(1);
         slot.socket.take().ok_or(SetError::InvalidHandle)
@@ -512,35 +513,44 @@ impl<'a> SocketSet<'a> {
     fn refresh_dirty(&mut self) {
         while self.dirty_head != NIL {
             let i = self.dirty_head as usize;
-            let (next, port, deadline) = {
+            // Everything read from the slot at once.
+            let (next, port, deadline, indexed, due, queued) = {
                 let slot = &mut self.slots_mut()[i];
                 slot.dirty = false;
                 let next = slot.next_dirty;
                 slot.next_dirty = NIL;
-                match &slot.socket {
-                    Some(s) => (next, s.indexed_port(), poll_deadline(s.poll_at())),
-                    None => (next, None, None),
-                }
+                let (port, deadline) = match &slot.socket {
+                    Some(s) => (s.indexed_port(), poll_deadline(s.poll_at())),
+                    None => (None, None),
+                };
+                (
+                    next,
+                    port,
+                    deadline,
+                    slot.indexed,
+                    slot.due,
+                    slot.heap.is_queued(),
+                )
             };
             self.dirty_head = next;
-            if self.slots()[i].indexed != port {
+            if indexed != port {
                 self.unindex(i);
                 if let Some((proto, port)) = port {
                     self.index(i, proto, port);
                 }
             }
-            self.schedule(i, deadline);
+            self.schedule(i, deadline, due, queued);
         }
     }
 
     /// Put slot `i` where `deadline` says: the due-now list for "now",
-    /// the heap for a time, nowhere for none.
+    /// the heap for a time, nowhere for none. `due` and `queued`: whether
+    /// it is in the due-now list and in the heap now.
     #[inline]
-    fn schedule(&mut self, i: usize, deadline: Option<Instant>) {
-        let due = self.slots()[i].due;
+    fn schedule(&mut self, i: usize, deadline: Option<Instant>, due: bool, queued: bool) {
         if deadline == Some(NOW) {
             if !due {
-                if self.heap.deadline(i).is_some() {
+                if queued {
                     self.heap.set(i, None);
                 }
                 self.push_due(i);
@@ -550,9 +560,18 @@ impl<'a> SocketSet<'a> {
         if due {
             self.unlink_due(i);
         }
-        if deadline.is_some() || self.heap.deadline(i).is_some() {
+        if deadline.is_some() || queued {
             self.heap.set(i, deadline);
         }
+    }
+
+    /// [`schedule`](Self::schedule) with the slot's state read here.
+    fn schedule_slot(&mut self, i: usize, deadline: Option<Instant>) {
+        let Some(slot) = self.slots().get(i) else {
+            return;
+        };
+        let (due, queued) = (slot.due, slot.heap.is_queued());
+        self.schedule(i, deadline, due, queued);
     }
 
     /// Append slot `i` (not in the list) to the due-now list.
@@ -818,12 +837,15 @@ impl<'a> SocketSet<'a> {
     /// Put slot `i` back into the heap according to its `poll_at`.
     #[inline]
     pub(crate) fn reschedule(&mut self, i: usize) {
-        let deadline = self
-            .slots()
-            .get(i)
-            .and_then(|s| s.socket.as_ref())
+        let Some(slot) = self.slots().get(i) else {
+            return;
+        };
+        let deadline = slot
+            .socket
+            .as_ref()
             .and_then(|s| poll_deadline(s.poll_at()));
-        self.schedule(i, deadline);
+        let (due, queued) = (slot.due, slot.heap.is_queued());
+        self.schedule(i, deadline, due, queued);
     }
 
     /// The earliest socket deadline (`Instant::MIN`-like for "now").
