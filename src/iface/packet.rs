@@ -148,7 +148,7 @@ impl IpOut<'_> {
     /// compiled in.
     pub(crate) fn emit(&self, buf: &mut [u8], caps: &ChecksumCapabilities) -> bool {
         // Matched by reference: the addresses are read where they are.
-        match (&self.src, &self.dst) {
+        let header_len = match (&self.src, &self.dst) {
             #[cfg(feature = "proto-ipv4")]
             (IpAddr::V4(src), IpAddr::V4(dst)) => {
                 let repr = ipv4::Repr {
@@ -169,9 +169,7 @@ impl IpOut<'_> {
                 };
                 let mut packet = ipv4::Packet::new_unchecked(&mut *buf);
                 repr.emit(&mut packet, caps.ipv4);
-                let payload = &mut buf[20..];
-                self.emit_payload(payload, &self.src, &self.dst, caps);
-                true
+                20
             }
             #[cfg(feature = "proto-ipv6")]
             (IpAddr::V6(src), IpAddr::V6(dst)) => {
@@ -187,14 +185,16 @@ impl IpOut<'_> {
                 };
                 let mut packet = ipv6::Packet::new_unchecked(&mut *buf);
                 repr.emit(&mut packet);
-                let payload = &mut buf[40..];
-                self.emit_payload(payload, &self.src, &self.dst, caps);
-                true
+                40
             }
-            _ => false,
-        }
+            _ => return false,
+        };
+        // One call site: the payload's writer is inlined here once.
+        self.emit_payload(&mut buf[header_len..], &self.src, &self.dst, caps);
+        true
     }
 
+    #[inline(always)]
     fn emit_payload(
         &self,
         buf: &mut [u8],
