@@ -71,7 +71,7 @@ impl IpPayload<'_> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn len(&self) -> usize {
         match self {
             #[cfg(feature = "proto-ipv4")]
