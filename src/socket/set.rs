@@ -835,7 +835,7 @@ impl<'a> SocketSet<'a> {
     }
 
     /// Put slot `i` back into the heap according to its `poll_at`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn reschedule(&mut self, i: usize) {
         let Some(slot) = self.slots().get(i) else {
             return;
