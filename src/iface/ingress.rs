@@ -885,6 +885,7 @@ impl InterfaceInner<'_> {
             IpAddr::V6(_) => self.config.ipv6.hop_limit,
         };
         let ident = self.next_ipv4_ident();
+        let protocol = payload.protocol();
         IpOut {
             src,
             dst,
@@ -894,11 +895,12 @@ impl InterfaceInner<'_> {
             dont_frag: false,
             // RFC 6437 flow labels are IPv6 only.
             flow_label: if dst.is_ipv6() {
-                self.flow_label(&src, &dst, payload.protocol())
+                self.flow_label(&src, &dst, protocol)
             } else {
                 0
             },
             ident,
+            protocol,
             payload,
         }
     }

@@ -105,6 +105,9 @@ pub(crate) struct IpOut<'p> {
     pub(crate) flow_label: u32,
     /// IPv4 identification; ignored for IPv6.
     pub(crate) ident: u16,
+    /// `payload.protocol()`, taken when the packet is described (where
+    /// the payload's kind is known: no dispatch when it is written).
+    pub(crate) protocol: IpProtocol,
     pub(crate) payload: IpPayload<'p>,
 }
 
@@ -154,7 +157,7 @@ impl IpOut<'_> {
                 let repr = ipv4::Repr {
                     src_addr: *src,
                     dst_addr: *dst,
-                    protocol: self.payload.protocol(),
+                    protocol: self.protocol,
                     // `buf` is exactly `total_len()` long: the payload's
                     // length without asking the payload again.
                     payload_len: buf.len().saturating_sub(20),
@@ -176,7 +179,7 @@ impl IpOut<'_> {
                 let repr = ipv6::Repr {
                     src_addr: *src,
                     dst_addr: *dst,
-                    next_header: self.payload.protocol(),
+                    next_header: self.protocol,
                     payload_len: u16::try_from(buf.len().saturating_sub(40)).unwrap_or(u16::MAX),
                     hop_limit: self.hop_limit,
                     dscp: self.dscp,
