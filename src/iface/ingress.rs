@@ -120,13 +120,17 @@ impl InterfaceInner<'_> {
             self.counters.link.rx_not_for_us += 1;
             return Link::Done(None);
         }
-        // RFC 1042: 802.3 frames with LLC/SNAP carry IP and ARP too.
-        let (ethertype, payload) = match eth.network_payload() {
-            Ok(x) => x,
-            Err(_) => {
-                self.counters.link.rx_unknown_ethertype += 1;
-                return Link::Done(None);
-            }
+        // RFC 894 (Ethernet II) read in place, the common case; RFC 1042:
+        // 802.3 frames with LLC/SNAP carry IP and ARP too.
+        let (ethertype, payload) = match eth.ethertype() {
+            Some(ethertype) => (ethertype, eth.payload()),
+            None => match eth.network_payload() {
+                Ok(x) => x,
+                Err(_) => {
+                    self.counters.link.rx_unknown_ethertype += 1;
+                    return Link::Done(None);
+                }
+            },
         };
         match ethertype {
             #[cfg(feature = "proto-ipv4")]
@@ -794,7 +798,7 @@ impl InterfaceInner<'_> {
     /// A copy of a datagram for every matching raw socket; returns whether
     /// any took it.
     #[cfg(feature = "socket-raw")]
-    #[inline]
+    #[inline(always)]
     pub(crate) fn deliver_raw(
         &mut self,
         sockets: &mut SocketSet<'_>,
@@ -942,7 +946,7 @@ impl InterfaceInner<'_> {
     }
 
     #[cfg(not(feature = "socket-raw"))]
-    #[inline]
+    #[inline(always)]
     pub(crate) fn deliver_raw(
         &mut self,
         _sockets: &mut SocketSet<'_>,
