@@ -890,6 +890,48 @@ fn not_for_us_and_corrupt_are_dropped_silently() {
     );
 }
 
+/// RFC 792 / RFC 1122 §3.2.2: an echo request with a bad checksum, a
+/// non-zero code or a truncated header gets no reply and counts as an
+/// ICMP input error; a good one after them is answered.
+#[test]
+fn rfc792_bad_echo_requests_are_not_answered() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let frame = |icmp: &[u8]| {
+        eth(
+            OUR_MAC,
+            PEER_MAC,
+            ethernet::EtherType::Ipv4,
+            &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, icmp),
+        )
+    };
+    let mut bad_sum = echo_request(1, 1, b"abcd");
+    bad_sum[9] ^= 0x40;
+    let mut bad_code = echo_request(1, 2, b"abcd");
+    // Code 1 with the checksum adjusted to match (RFC 1624): only the
+    // code is wrong.
+    bad_code[1] = 1;
+    let sum = u16::from_be_bytes([bad_code[2], bad_code[3]]).wrapping_sub(1);
+    bad_code[2..4].copy_from_slice(&sum.to_be_bytes());
+    assert!(
+        icmpv4::Packet::new_checked(&bad_code[..])
+            .unwrap()
+            .verify_checksum()
+    );
+    let truncated = echo_request(1, 3, b"")[..6].to_vec();
+    for icmp in [&bad_sum[..], &bad_code[..], &truncated[..]] {
+        dev.rx.push_back(frame(icmp));
+    }
+    iface.poll(t(1), &mut dev, &mut sockets);
+    assert!(dev.take_tx().is_empty(), "no reply to a bad request");
+    let c = iface.counters();
+    assert_eq!((c.icmpv4.in_errors, c.icmpv4.in_echos), (3, 0));
+    dev.rx.push_back(frame(&echo_request(1, 4, b"abcd")));
+    iface.poll(t(2), &mut dev, &mut sockets);
+    assert_eq!(dev.take_tx().len(), 1);
+    assert_eq!(iface.counters().icmpv4.in_echos, 1);
+}
+
 #[test]
 fn rfc1042_snap_frames_are_accepted() {
     let (mut iface, mut dev, mut sockets) = setup();
