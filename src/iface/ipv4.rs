@@ -238,7 +238,7 @@ impl InterfaceInner<'_> {
         // An echo request, the common case, is judged by the checks
         // `Repr::parse` makes of one (the 8-byte header, the checksum,
         // RFC 792: code 0) without building the `Repr` it would not use.
-        if data[0] == u8::from(icmpv4::Message::EchoRequest) {
+        if data.first() == Some(&u8::from(icmpv4::Message::EchoRequest)) {
             if (self.caps.checksum.icmpv4.rx() && !packet.verify_checksum())
                 || packet.msg_code() != 0
             {
