@@ -24,9 +24,15 @@ impl InterfaceInner<'_> {
     }
 
     /// Whether `a` is the subnet-directed broadcast address of one of our
-    /// networks (RFC 922).
+    /// networks (RFC 922; none for /31 and /32, RFC 3021): `Ipv4Cidr::
+    /// broadcast` without its branches (every received datagram asks).
+    #[inline]
     pub(crate) fn is_ipv4_subnet_broadcast(&self, a: Ipv4Addr) -> bool {
-        self.ipv4_addrs.iter().any(|c| c.broadcast() == Some(a))
+        let a = u32::from(a);
+        self.ipv4_addrs.iter().any(|c| {
+            let p = c.prefix_len();
+            p < 31 && a == u32::from(c.address()) | (u32::MAX >> p)
+        })
     }
 
     /// Our IPv4 address to talk to `dst` from: one on the same network,

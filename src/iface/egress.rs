@@ -24,6 +24,7 @@ use crate::socket::tcp::TcpTransmit;
 #[cfg(feature = "socket-udp")]
 use crate::socket::udp::UdpTransmit;
 use crate::socket::{IcmpError, IcmpErrorKind, Socket, SocketSet};
+use crate::time::Instant;
 #[cfg(feature = "proto-ipv4-fragmentation")]
 use crate::wire::checksum::Checksum;
 #[cfg(feature = "proto-ipv4")]
@@ -65,47 +66,142 @@ enum NextHop {
     Link(EthernetAddress),
 }
 
-impl NextHop {
-    /// The neighbour whose link address is needed, for a packet to `dst`.
-    #[inline]
-    fn neighbor(self, dst: IpAddr) -> IpAddr {
-        match self {
-            NextHop::Neighbor(router) => router,
-            _ => dst,
-        }
-    }
+/// Where the link layer sends a packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resolved {
+    /// To this link address (`None`: an IP medium, no link header).
+    Link(Option<EthernetAddress>),
+    /// Not yet: the packet waits for this neighbour to resolve.
+    Unresolved(IpAddr),
+}
+
+/// The interface's one-entry next-hop cache: the last destination whose
+/// next hop resolved to a neighbour's link address, while the neighbour
+/// cache would answer the same (see `NeighborCache::cacheable_entry`).
+///
+/// Consecutive packets mostly go to the same destination (a reply to each
+/// request, a flow's segments); a hit skips routing and the neighbour
+/// lookup. The neighbour cache stays the authority: a hit requires that
+/// nothing changed that could alter the answer — the neighbour cache
+/// (any entry created, removed, changed or moved between NUD states, any
+/// packet queued), the routing table and the interface's addresses, each
+/// by its generation counter — and that neither a REACHABLE neighbour's
+/// ReachableTime (RFC 4861 §7.3.3: after it the next lookup moves the
+/// entry to DELAY) nor the route's lifetime has run out. A hit does to
+/// the entry what the lookup would have done: mark it used now.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HopCache {
+    dst: IpAddr,
+    mac: EthernetAddress,
+    /// The neighbour entry that answered.
+    entry: usize,
+    /// Valid before this instant.
+    until: Instant,
+    neighbors: u64,
+    routes: u64,
+    addrs: u64,
+}
+
+impl HopCache {
+    /// An empty cache: never valid.
+    pub(crate) const EMPTY: HopCache = HopCache {
+        dst: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        mac: EthernetAddress::UNSPECIFIED,
+        entry: 0,
+        until: Instant::from_micros(i64::MIN),
+        neighbors: 0,
+        routes: 0,
+        addrs: 0,
+    };
 }
 
 impl InterfaceInner<'_> {
     /// Where a packet to `dst` goes: the destination itself when on-link,
-    /// a gateway otherwise (RFC 1122 §3.3.1, RFC 4861 §5.2).
-    fn next_hop(&self, dst: &IpAddr) -> Result<NextHop, SendError> {
+    /// a gateway otherwise (RFC 1122 §3.3.1, RFC 4861 §5.2); with the
+    /// instant the answer expires (the route's lifetime).
+    fn next_hop(&self, dst: &IpAddr) -> Result<(NextHop, Instant), SendError> {
         match dst {
             IpAddr::V4(d) => {
                 if d.is_broadcast() || self.is_ipv4_subnet_broadcast(*d) {
-                    return Ok(NextHop::Link(EthernetAddress::BROADCAST));
+                    return Ok((NextHop::Link(EthernetAddress::BROADCAST), Instant::MAX));
                 }
                 if d.is_multicast() {
-                    return Ok(NextHop::Link(EthernetAddress::from_ipv4_multicast(*d)));
+                    let mac = EthernetAddress::from_ipv4_multicast(*d);
+                    return Ok((NextHop::Link(mac), Instant::MAX));
                 }
                 if self.ipv4_addrs.iter().any(|c| c.contains_addr(d)) {
-                    return Ok(NextHop::OnLink);
+                    return Ok((NextHop::OnLink, Instant::MAX));
                 }
             }
             IpAddr::V6(d) => {
                 if d.is_multicast() {
-                    return Ok(NextHop::Link(EthernetAddress::from_ipv6_multicast(*d)));
+                    let mac = EthernetAddress::from_ipv6_multicast(*d);
+                    return Ok((NextHop::Link(mac), Instant::MAX));
                 }
                 if super::addr::is_link_local(d)
                     || self.ipv6_addrs.iter().any(|c| c.contains_addr(d))
                 {
-                    return Ok(NextHop::OnLink);
+                    return Ok((NextHop::OnLink, Instant::MAX));
                 }
             }
         }
         match self.routes.lookup(dst, self.now) {
-            Some(r) => Ok(r.via_router.map_or(NextHop::OnLink, NextHop::Neighbor)),
+            Some(r) => Ok((
+                r.via_router.map_or(NextHop::OnLink, NextHop::Neighbor),
+                r.expires_at.unwrap_or(Instant::MAX),
+            )),
             None => Err(SendError::NoRoute),
+        }
+    }
+
+    /// Route a packet to `dst` and resolve its next hop's link address:
+    /// from the next-hop cache when it is valid (see [`HopCache`]), else
+    /// by routing and the neighbour cache.
+    #[inline]
+    fn resolve(&mut self, dst: &IpAddr) -> Result<Resolved, SendError> {
+        if self.medium == Medium::Ip {
+            return Ok(Resolved::Link(None));
+        }
+        let c = &self.hop_cache;
+        if self.now < c.until
+            && c.dst == *dst
+            && c.neighbors == self.neighbors.generation()
+            && c.routes == self.routes.generation()
+            && c.addrs == self.addr_generation
+        {
+            let (entry, mac) = (c.entry, c.mac);
+            self.neighbors.touch(entry, self.now);
+            return Ok(Resolved::Link(Some(mac)));
+        }
+        self.resolve_uncached(dst)
+    }
+
+    /// [`resolve`](Self::resolve) without the cache; refills it when the
+    /// neighbour cache's answer is stable.
+    fn resolve_uncached(&mut self, dst: &IpAddr) -> Result<Resolved, SendError> {
+        let (hop, route_until) = self.next_hop(dst)?;
+        let ip = match hop {
+            NextHop::Link(mac) => return Ok(Resolved::Link(Some(mac))),
+            NextHop::OnLink => *dst,
+            NextHop::Neighbor(router) => router,
+        };
+        match self.neighbors.lookup(self.now, ip) {
+            Lookup::Reachable(mac) | Lookup::Stale(mac) => {
+                if let Some((entry, until)) = self.neighbors.cacheable_entry(ip) {
+                    self.hop_cache = HopCache {
+                        dst: *dst,
+                        mac,
+                        entry,
+                        until: until.min(route_until),
+                        neighbors: self.neighbors.generation(),
+                        routes: self.routes.generation(),
+                        addrs: self.addr_generation,
+                    };
+                }
+                Ok(Resolved::Link(Some(mac)))
+            }
+            // RFC 1122 §2.3.2.2: the caller keeps the packet meanwhile.
+            Lookup::Incomplete | Lookup::NotFound => Ok(Resolved::Unresolved(ip)),
         }
     }
 
@@ -120,32 +216,21 @@ impl InterfaceInner<'_> {
         if !self.link_up {
             return Err(SendError::DeviceBusy);
         }
-        let hop = match self.medium {
-            Medium::Ethernet => Some(self.next_hop(&out.dst)?),
-            Medium::Ip => None,
-        };
-        let mac = match hop {
-            None => None,
-            Some(NextHop::Link(mac)) => Some(mac),
-            Some(hop) => {
-                let ip = hop.neighbor(out.dst);
-                match self.neighbors.lookup(self.now, ip) {
-                    Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
-                    Lookup::Incomplete | Lookup::NotFound => {
-                        if self.tx_meta.tcp_segment_size.is_some() {
-                            // The queue holds packets of the MTU: a TCP
-                            // super-segment is built again as one MSS.
-                            return Err(SendError::TooBig(self.path_mtu(&out.dst)));
-                        }
-                        // RFC 1122 §2.3.2.2: keep the packet while resolving.
-                        let len = out.total_len();
-                        let buf = scratch.get_mut(..len).ok_or(SendError::Dropped)?;
-                        if !out.emit(buf, &self.caps.checksum) {
-                            return Err(SendError::Dropped);
-                        }
-                        return self.queue_for_neighbor(device, ip, buf);
-                    }
+        let mac = match self.resolve(&out.dst)? {
+            Resolved::Link(mac) => mac,
+            Resolved::Unresolved(ip) => {
+                if self.tx_meta.tcp_segment_size.is_some() {
+                    // The queue holds packets of the MTU: a TCP
+                    // super-segment is built again as one MSS.
+                    return Err(SendError::TooBig(self.path_mtu(&out.dst)));
                 }
+                // RFC 1122 §2.3.2.2: keep the packet while resolving.
+                let len = out.total_len();
+                let buf = scratch.get_mut(..len).ok_or(SendError::Dropped)?;
+                if !out.emit(buf, &self.caps.checksum) {
+                    return Err(SendError::Dropped);
+                }
+                return self.queue_for_neighbor(device, ip, buf);
             }
         };
         let len = out.total_len();
@@ -429,18 +514,12 @@ impl InterfaceInner<'_> {
             Pending::Ip(s) => return Some(Pending::Ip(*s)),
             Pending::Out(out) => out,
         };
-        let mac = match self.medium {
-            Medium::Ip => None,
-            Medium::Ethernet => match self.next_hop(&out.dst) {
-                Ok(NextHop::Link(mac)) => Some(mac),
-                Ok(hop) => match self.neighbors.lookup(self.now, hop.neighbor(out.dst)) {
-                    Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
-                    // RFC 1122 §2.3.2.2: queued by the transmit path.
-                    Lookup::Incomplete | Lookup::NotFound => return self.stage(scratch, out),
-                },
-                // Nowhere to send it (as `send_ip` would find).
-                Err(_) => return None,
-            },
+        let mac = match self.resolve(&out.dst) {
+            Ok(Resolved::Link(mac)) => mac,
+            // RFC 1122 §2.3.2.2: queued by the transmit path.
+            Ok(Resolved::Unresolved(_)) => return self.stage(scratch, out),
+            // Nowhere to send it (as `send_ip` would find).
+            Err(_) => return None,
         };
         let len = out.total_len();
         if len > self.path_mtu(&out.dst) {
@@ -465,20 +544,9 @@ impl InterfaceInner<'_> {
         dst: IpAddr,
     ) -> Result<(), SendError> {
         let ipv6 = dst.is_ipv6();
-        let mac = match self.medium {
-            Medium::Ip => None,
-            Medium::Ethernet => match self.next_hop(&dst)? {
-                NextHop::Link(mac) => Some(mac),
-                hop => {
-                    let ip = hop.neighbor(dst);
-                    match self.neighbors.lookup(self.now, ip) {
-                        Lookup::Reachable(mac) | Lookup::Stale(mac) => Some(mac),
-                        Lookup::Incomplete | Lookup::NotFound => {
-                            return self.queue_for_neighbor(device, ip, packet);
-                        }
-                    }
-                }
-            },
+        let mac = match self.resolve(&dst)? {
+            Resolved::Link(mac) => mac,
+            Resolved::Unresolved(ip) => return self.queue_for_neighbor(device, ip, packet),
         };
         let mtu = self.path_mtu(&dst);
         if packet.len() <= mtu {

@@ -56,6 +56,15 @@ pub(crate) enum DstKind {
 /// Most sockets a single datagram is delivered to (broadcast/multicast).
 const MAX_FANOUT: usize = 16;
 
+/// What the link layer made of a frame.
+enum Link<'f> {
+    /// An IP packet of this version, and whether the frame went to a link
+    /// group address.
+    Ip(IpVersion, &'f [u8], bool),
+    /// Nothing more to do, with the reply if any (ARP).
+    Done(Option<Pending<'f>>),
+}
+
 impl InterfaceInner<'_> {
     /// Process one received frame.
     pub(crate) fn process_frame<'f>(
@@ -70,64 +79,71 @@ impl InterfaceInner<'_> {
             self.counters.link.rx_link_down += 1;
             return None;
         }
-        match self.medium {
-            Medium::Ethernet => self.process_ethernet(sockets, reassembly, scratch, frame),
+        // One call site per family below: the IP layer is inlined here.
+        let (version, packet, link_group) = match self.medium {
+            Medium::Ethernet => match self.process_ethernet(frame) {
+                Link::Ip(version, packet, link_group) => (version, packet, link_group),
+                Link::Done(reply) => return reply,
+            },
             Medium::Ip => match IpVersion::of_packet(frame) {
-                #[cfg(feature = "proto-ipv4")]
-                Some(IpVersion::Ipv4) => {
-                    self.process_ipv4(sockets, reassembly, scratch, frame, false)
-                }
-                #[cfg(feature = "proto-ipv6")]
-                Some(IpVersion::Ipv6) => {
-                    self.process_ipv6(sockets, reassembly, scratch, frame, false)
-                }
-                _ => {
+                Some(version) => (version, frame, false),
+                None => {
                     self.counters.link.rx_malformed += 1;
-                    None
+                    return None;
                 }
             },
+        };
+        match version {
+            #[cfg(feature = "proto-ipv4")]
+            IpVersion::Ipv4 => self.process_ipv4(sockets, reassembly, scratch, packet, link_group),
+            #[cfg(feature = "proto-ipv6")]
+            IpVersion::Ipv6 => self.process_ipv6(sockets, reassembly, scratch, packet, link_group),
+            #[allow(unreachable_patterns)]
+            _ => {
+                self.counters.link.rx_malformed += 1;
+                None
+            }
         }
     }
 
-    fn process_ethernet<'f>(
-        &mut self,
-        sockets: &mut SocketSet<'_>,
-        reassembly: &mut Reassembler<'_>,
-        scratch: &mut [u8],
-        frame: &'f [u8],
-    ) -> Option<Pending<'f>> {
+    /// The link layer of a frame: the IP packet it carries, or what
+    /// became of it (dropped, or an ARP message answered).
+    #[inline]
+    fn process_ethernet<'f>(&mut self, frame: &'f [u8]) -> Link<'f> {
         let Ok(eth) = ethernet::Frame::new_checked(frame) else {
             self.counters.link.rx_malformed += 1;
-            return None;
+            return Link::Done(None);
         };
         let dst = eth.dst_addr();
         let link_group = dst.is_multicast();
         if !(dst == self.hardware_addr || dst.is_broadcast() || self.accepts_link_multicast(&dst)) {
             self.counters.link.rx_not_for_us += 1;
-            return None;
+            return Link::Done(None);
         }
-        // RFC 1042: 802.3 frames with LLC/SNAP carry IP and ARP too.
-        let (ethertype, payload) = match eth.network_payload() {
-            Ok(x) => x,
-            Err(_) => {
-                self.counters.link.rx_unknown_ethertype += 1;
-                return None;
-            }
+        // RFC 894 (Ethernet II) read in place, the common case; RFC 1042:
+        // 802.3 frames with LLC/SNAP carry IP and ARP too.
+        let (ethertype, payload) = match eth.ethertype() {
+            Some(ethertype) => (ethertype, eth.payload()),
+            None => match eth.network_payload() {
+                Ok(x) => x,
+                Err(_) => {
+                    self.counters.link.rx_unknown_ethertype += 1;
+                    return Link::Done(None);
+                }
+            },
         };
         match ethertype {
             #[cfg(feature = "proto-ipv4")]
-            ethernet::EtherType::Arp => self.process_arp(payload, eth.src_addr(), link_group),
+            ethernet::EtherType::Arp => {
+                Link::Done(self.process_arp(payload, eth.src_addr(), link_group))
+            }
             #[cfg(feature = "proto-ipv4")]
-            ethernet::EtherType::Ipv4 => {
-                self.process_ipv4(sockets, reassembly, scratch, payload, link_group)
-            }
+            ethernet::EtherType::Ipv4 => Link::Ip(IpVersion::Ipv4, payload, link_group),
             #[cfg(feature = "proto-ipv6")]
-            ethernet::EtherType::Ipv6 => {
-                self.process_ipv6(sockets, reassembly, scratch, payload, link_group)
-            }
+            ethernet::EtherType::Ipv6 => Link::Ip(IpVersion::Ipv6, payload, link_group),
             _ => {
                 self.counters.link.rx_unknown_ethertype += 1;
-                None
+                Link::Done(None)
             }
         }
     }
@@ -789,7 +805,7 @@ impl InterfaceInner<'_> {
     /// A copy of a datagram for every matching raw socket; returns whether
     /// any took it.
     #[cfg(feature = "socket-raw")]
-    #[inline]
+    #[inline(always)]
     pub(crate) fn deliver_raw(
         &mut self,
         sockets: &mut SocketSet<'_>,
@@ -880,6 +896,7 @@ impl InterfaceInner<'_> {
             IpAddr::V6(_) => self.config.ipv6.hop_limit,
         };
         let ident = self.next_ipv4_ident();
+        let protocol = payload.protocol();
         IpOut {
             src,
             dst,
@@ -889,11 +906,12 @@ impl InterfaceInner<'_> {
             dont_frag: false,
             // RFC 6437 flow labels are IPv6 only.
             flow_label: if dst.is_ipv6() {
-                self.flow_label(&src, &dst, payload.protocol())
+                self.flow_label(&src, &dst, protocol)
             } else {
                 0
             },
             ident,
+            protocol,
             payload,
         }
     }
@@ -935,7 +953,7 @@ impl InterfaceInner<'_> {
     }
 
     #[cfg(not(feature = "socket-raw"))]
-    #[inline]
+    #[inline(always)]
     pub(crate) fn deliver_raw(
         &mut self,
         _sockets: &mut SocketSet<'_>,

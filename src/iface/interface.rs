@@ -6,6 +6,7 @@ use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use managed::ManagedSlice;
 
 use super::counters::Counters;
+use super::egress::HopCache;
 use super::icmp_limit::IcmpRateLimiter;
 use super::neighbor::{NeighborCache, NeighborEntry, PendingSlot};
 use super::reassembly::{Reassembler, ReassemblyConfig, Slot};
@@ -175,6 +176,11 @@ pub(crate) struct InterfaceInner<'a> {
     /// What the frame being sent needs from the device (TCP segmentation
     /// offload), handed to the next transmit token and reset.
     pub(crate) tx_meta: TxMeta,
+    /// Bumped by every change of the addresses (the next-hop cache's
+    /// on-link and broadcast tests depend on them).
+    pub(crate) addr_generation: u64,
+    /// The last next-hop resolution (see [`HopCache`]).
+    pub(crate) hop_cache: HopCache,
 }
 
 impl<'a> Interface<'a> {
@@ -231,6 +237,8 @@ impl<'a> Interface<'a> {
                 now,
                 rx_meta: RxMeta::default(),
                 tx_meta: TxMeta::default(),
+                addr_generation: 0,
+                hop_cache: HopCache::EMPTY,
             },
             reassembly,
             scratch: storage.scratch,
@@ -308,6 +316,7 @@ impl<'a> Interface<'a> {
         if self.inner.ipv4_addrs.iter().any(|c| c.address() == a) {
             return Ok(());
         }
+        self.inner.addr_generation = self.inner.addr_generation.wrapping_add(1);
         self.inner
             .ipv4_addrs
             .push(cidr)
@@ -317,6 +326,7 @@ impl<'a> Interface<'a> {
     /// Remove an IPv4 address.
     pub fn remove_ipv4_addr(&mut self, addr: Ipv4Addr) -> bool {
         let before = self.inner.ipv4_addrs.len();
+        self.inner.addr_generation = self.inner.addr_generation.wrapping_add(1);
         self.inner.ipv4_addrs.retain(|c| c.address() != addr);
         before != self.inner.ipv4_addrs.len()
     }
@@ -330,6 +340,7 @@ impl<'a> Interface<'a> {
         if self.inner.ipv6_addrs.iter().any(|c| c.address() == a) {
             return Ok(());
         }
+        self.inner.addr_generation = self.inner.addr_generation.wrapping_add(1);
         self.inner
             .ipv6_addrs
             .push(cidr)
@@ -339,6 +350,7 @@ impl<'a> Interface<'a> {
     /// Remove an IPv6 address.
     pub fn remove_ipv6_addr(&mut self, addr: Ipv6Addr) -> bool {
         let before = self.inner.ipv6_addrs.len();
+        self.inner.addr_generation = self.inner.addr_generation.wrapping_add(1);
         self.inner.ipv6_addrs.retain(|c| c.address() != addr);
         before != self.inner.ipv6_addrs.len()
     }
@@ -397,17 +409,31 @@ impl<'a> Interface<'a> {
     /// Send what waits: the packets a resolved neighbour released first
     /// (RFC 1122 §2.3.2.2: the queued packet before anything newer to the
     /// same host), then the sockets that are due — only when one is: most
-    /// polls of a receiving interface have none, and the check is cheaper
-    /// than the call. Returns whether anything was sent.
-    #[inline]
+    /// polls of a receiving interface have none, and the check (inlined)
+    /// is cheaper than the call. Returns whether anything was sent.
+    #[inline(always)]
     fn send_waiting<D: Device + ?Sized>(
         &mut self,
         device: &mut D,
         sockets: &mut SocketSet<'_>,
         now: Instant,
     ) -> bool {
-        let mut sent = self.inner.neighbors.has_released() && self.inner.flush_neighbors(device);
-        if sockets.next_deadline().is_some_and(|t| t <= now)
+        let released = self.inner.neighbors.has_released();
+        let due = sockets.next_deadline().is_some_and(|t| t <= now);
+        (released || due) && self.send_released_and_due(device, sockets, released, due)
+    }
+
+    /// [`send_waiting`](Self::send_waiting) once it knows there is work.
+    #[inline(never)]
+    fn send_released_and_due<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        sockets: &mut SocketSet<'_>,
+        released: bool,
+        due: bool,
+    ) -> bool {
+        let mut sent = released && self.inner.flush_neighbors(device);
+        if due
             && self
                 .inner
                 .dispatch_sockets(device, sockets, &mut self.scratch)
@@ -566,6 +592,7 @@ impl<'a> Interface<'a> {
 
 impl InterfaceInner<'_> {
     /// The IP MTU: the device's, lowered by the override.
+    #[inline]
     pub(crate) fn ip_mtu(&self) -> usize {
         let dev = self.caps.ip_mtu();
         match self.mtu_override {
@@ -576,8 +603,12 @@ impl InterfaceInner<'_> {
 
     /// The path MTU towards `dst` (RFC 1191 §3, RFC 8201 §4): the learned
     /// value while it has not expired, else the link MTU.
+    #[inline]
     pub(crate) fn path_mtu(&self, dst: &IpAddr) -> usize {
         let link = self.ip_mtu();
+        if self.pmtu.is_empty() {
+            return link;
+        }
         self.pmtu
             .iter()
             .find(|e| e.dst == *dst && self.now < e.expires_at)

@@ -21,6 +21,7 @@ use crate::wire::ipv4::{self, Ipv4Option};
 const ICMPV4_ERROR_DATA_MAX: usize = 576 - 20 - 8;
 
 impl InterfaceInner<'_> {
+    #[inline(always)]
     pub(crate) fn process_ipv4<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
@@ -152,10 +153,13 @@ impl InterfaceInner<'_> {
                 }
             }
         }
-        self.deliver_ipv4(sockets, scratch, repr, header, packet.payload(), dst_kind)
+        // The payload as `parse` bounded it (no second look at the header).
+        let payload = data.get(header.len()..header.len() + repr.payload_len)?;
+        self.deliver_ipv4(sockets, scratch, repr, header, payload, dst_kind)
     }
 
     /// A whole (possibly reassembled) datagram: hand it to its protocol.
+    #[inline(always)]
     fn deliver_ipv4<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
@@ -237,6 +241,18 @@ impl InterfaceInner<'_> {
             self.counters.icmpv4.in_errors += 1;
             return None;
         };
+        // An echo request, the common case, is judged by the checks
+        // `Repr::parse` makes of one (the 8-byte header, the checksum,
+        // RFC 792: code 0) without building the `Repr` it would not use.
+        if data.first() == Some(&u8::from(icmpv4::Message::EchoRequest)) {
+            if (self.caps.checksum.icmpv4.rx() && !packet.verify_checksum())
+                || packet.msg_code() != 0
+            {
+                self.counters.icmpv4.in_errors += 1;
+                return None;
+            }
+            return self.answer_echo_request(ip, data, dst_kind);
+        }
         let parsed = icmpv4::Repr::parse(&packet, self.caps.checksum.icmpv4);
         let repr = match &parsed {
             Ok(r) => r,
@@ -251,36 +267,7 @@ impl InterfaceInner<'_> {
             }
         };
         match *repr {
-            icmpv4::Repr::EchoRequest { .. } => {
-                self.counters.icmpv4.in_echos += 1;
-                if self.config.ipv4.icmp_echo_ignore_all
-                    || (dst_kind == DstKind::Group && self.config.ipv4.icmp_echo_ignore_broadcasts)
-                {
-                    return None;
-                }
-                // RFC 1122 §3.2.2.6: the reply's source is the request's
-                // destination when that is one of our unicast addresses.
-                let src = if self.has_ipv4_addr(ip.dst_addr) {
-                    ip.dst_addr
-                } else {
-                    self.ipv4_source_for(ip.src_addr)?
-                };
-                self.counters.icmpv4.out_msgs += 1;
-                self.counters.icmpv4.out_echo_reps += 1;
-                // RFC 792: the reply carries the request's identifier,
-                // sequence number and data; ICMPv4 has no pseudo-header, so
-                // a verified request checksum can be adjusted (RFC 1624).
-                let out = self.reply(
-                    IpAddr::V4(src),
-                    IpAddr::V4(ip.src_addr),
-                    IpPayload::EchoReply {
-                        protocol: IpProtocol::Icmp,
-                        request: data,
-                        adjust: self.caps.checksum.icmpv4.rx(),
-                    },
-                );
-                Some(Pending::Out(out))
-            }
+            icmpv4::Repr::EchoRequest { .. } => self.answer_echo_request(ip, data, dst_kind),
             icmpv4::Repr::EchoReply { .. } => {
                 self.deliver_echo_reply(sockets, meta, data);
                 None
@@ -320,6 +307,45 @@ impl InterfaceInner<'_> {
             }
             _ => None,
         }
+    }
+
+    /// The reply to an echo request `data` (a whole ICMP message, checked)
+    /// that arrived in `ip`.
+    #[inline]
+    fn answer_echo_request<'f>(
+        &mut self,
+        ip: &ipv4::Repr<'_>,
+        data: &'f [u8],
+        dst_kind: DstKind,
+    ) -> Option<Pending<'f>> {
+        self.counters.icmpv4.in_echos += 1;
+        if self.config.ipv4.icmp_echo_ignore_all
+            || (dst_kind == DstKind::Group && self.config.ipv4.icmp_echo_ignore_broadcasts)
+        {
+            return None;
+        }
+        // RFC 1122 §3.2.2.6: the reply's source is the request's
+        // destination when that is one of our unicast addresses.
+        let src = if self.has_ipv4_addr(ip.dst_addr) {
+            ip.dst_addr
+        } else {
+            self.ipv4_source_for(ip.src_addr)?
+        };
+        self.counters.icmpv4.out_msgs += 1;
+        self.counters.icmpv4.out_echo_reps += 1;
+        // RFC 792: the reply carries the request's identifier, sequence
+        // number and data; ICMPv4 has no pseudo-header, so a verified
+        // request checksum can be adjusted (RFC 1624).
+        let out = self.reply(
+            IpAddr::V4(src),
+            IpAddr::V4(ip.src_addr),
+            IpPayload::EchoReply {
+                protocol: IpProtocol::Icmp,
+                request: data,
+                adjust: self.caps.checksum.icmpv4.rx(),
+            },
+        );
+        Some(Pending::Out(out))
     }
 
     /// An ICMPv4 error arrived about a datagram `data` (its IPv4 header

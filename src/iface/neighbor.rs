@@ -290,6 +290,11 @@ pub struct NeighborCache<'a> {
     /// The entry the last `lookup` found: checked first (by address, so
     /// never trusted blindly), as packets tend to go to the same next hop.
     last_found: usize,
+    /// Bumped by every change that may alter what `lookup` answers (an
+    /// entry created, removed, re-addressed or moved between states, a
+    /// packet queued, a timer run): the interface's next-hop cache is
+    /// valid only while this is unchanged.
+    generation: u64,
 }
 
 fn family(ip: &IpAddr) -> usize {
@@ -379,6 +384,7 @@ impl<'a> NeighborCache<'a> {
             earliest: None,
             timers_stale: true,
             last_found: 0,
+            generation: 0,
         }
     }
 
@@ -447,7 +453,7 @@ impl<'a> NeighborCache<'a> {
     /// Reachable Time value is non-zero, the host SHOULD set its
     /// BaseReachableTime variable to the received value"). Zero is ignored.
     pub fn set_base_reachable_time(&mut self, now: Instant, version: IpVersion, ms: u32) {
-        self.timers_stale = true;
+        self.changed();
         let t = &mut self.timers[version_index(version)];
         if ms == 0 || ms == t.base_reachable_ms {
             return;
@@ -463,7 +469,7 @@ impl<'a> NeighborCache<'a> {
     /// SHOULD be copied from the Retrans Timer field, if the received value
     /// is non-zero"). Zero is ignored.
     pub fn set_retrans_timer(&mut self, version: IpVersion, ms: u32) {
-        self.timers_stale = true;
+        self.changed();
         if ms != 0 {
             self.timers[version_index(version)].retrans_timer =
                 Duration::from_millis(u64::from(ms));
@@ -514,6 +520,7 @@ impl<'a> NeighborCache<'a> {
                 n.probes = 0;
                 n.deadline = Some(now + delay);
                 self.earliest = Some(self.earliest.map_or(now + delay, |e| e.min(now + delay)));
+                self.generation = self.generation.wrapping_add(1);
                 Lookup::Stale(mac)
             }
             _ => Lookup::Stale(mac),
@@ -554,7 +561,7 @@ impl<'a> NeighborCache<'a> {
         source: Option<IpAddr>,
         fill: &mut dyn FnMut(&mut [u8]) -> bool,
     ) -> Result<(), QueueError> {
-        self.timers_stale = true;
+        self.changed();
         if !is_addressable(&ip) {
             self.counters.queue_drops += 1;
             return Err(QueueError::Unaddressable);
@@ -639,7 +646,7 @@ impl<'a> NeighborCache<'a> {
         ip: IpAddr,
         slla: Option<EthernetAddress>,
     ) -> Merge {
-        self.timers_stale = true;
+        self.changed();
         match slla {
             // RFC 4861 §7.2.3: "the recipient SHOULD create or update the
             // Neighbor Cache entry"; "If a Neighbor Cache entry is created,
@@ -660,7 +667,7 @@ impl<'a> NeighborCache<'a> {
         ip: IpAddr,
         slla: Option<EthernetAddress>,
     ) -> Merge {
-        self.timers_stale = true;
+        self.changed();
         match slla {
             // RFC 4861 §6.3.4: "the link-layer address SHOULD be recorded
             // in the Neighbor Cache entry for the router (creating an entry
@@ -692,7 +699,7 @@ impl<'a> NeighborCache<'a> {
         tlla: Option<EthernetAddress>,
         target_is_router: bool,
     ) -> Merge {
-        self.timers_stale = true;
+        self.changed();
         // RFC 4861 §8.3: "If the Target Address is not the same as the
         // Destination Address, the host MUST set IsRouter to TRUE for the
         // target"; otherwise "newly created Neighbor Cache entries should
@@ -723,7 +730,7 @@ impl<'a> NeighborCache<'a> {
         tlla: Option<EthernetAddress>,
         flags: NaFlags,
     ) -> Merge {
-        self.timers_stale = true;
+        self.changed();
         if tlla.is_some_and(|m| m.is_multicast()) {
             return Merge::Ignored;
         }
@@ -816,7 +823,7 @@ impl<'a> NeighborCache<'a> {
     /// sender protocol address> is already in my translation table, update
     /// the sender hardware address field").
     pub fn arp_update(&mut self, now: Instant, ip: IpAddr, mac: EthernetAddress) -> Merge {
-        self.timers_stale = true;
+        self.changed();
         self.learn(now, ip, mac, false, None)
     }
 
@@ -832,7 +839,7 @@ impl<'a> NeighborCache<'a> {
         mac: EthernetAddress,
         confirmed: bool,
     ) -> Merge {
-        self.timers_stale = true;
+        self.changed();
         if !confirmed {
             return self.learn(now, ip, mac, true, None);
         }
@@ -868,7 +875,7 @@ impl<'a> NeighborCache<'a> {
     /// e.g. TCP acknowledging new data): a resolved entry becomes
     /// REACHABLE. Returns whether it did.
     pub fn confirm(&mut self, now: Instant, ip: IpAddr) -> bool {
-        self.timers_stale = true;
+        self.changed();
         let Some(i) = self.find(ip) else {
             return false;
         };
@@ -889,7 +896,7 @@ impl<'a> NeighborCache<'a> {
     /// Remove the entry for `ip`; its unresolved packets are dropped and
     /// counted. Returns whether there was one.
     pub fn remove(&mut self, ip: IpAddr) -> bool {
-        self.timers_stale = true;
+        self.changed();
         let Some(i) = self.find(ip) else {
             return false;
         };
@@ -901,7 +908,7 @@ impl<'a> NeighborCache<'a> {
     /// Keep only the entries for which `keep(ip)` holds (e.g. on an address
     /// change); the others are removed as by [`remove`](Self::remove).
     pub fn retain(&mut self, mut keep: impl FnMut(IpAddr) -> bool) {
-        self.timers_stale = true;
+        self.changed();
         for i in 0..self.entries.len() {
             if let Some(ip) = self.entries[i].neighbor.map(|n| n.protocol_addr)
                 && !keep(ip)
@@ -914,7 +921,7 @@ impl<'a> NeighborCache<'a> {
     /// Forget everything (link down): every entry and every queued,
     /// released or handed-back packet; the packets are counted as drops.
     pub fn flush(&mut self) {
-        self.timers_stale = true;
+        self.changed();
         self.entries
             .iter_mut()
             .for_each(|e| *e = NeighborEntry::EMPTY);
@@ -948,7 +955,7 @@ impl<'a> NeighborCache<'a> {
     /// to send and each failure (RFC 4861 §7.2.2, §7.3.3). Each neighbour
     /// sends at most one solicitation per RetransTimer.
     pub fn poll<F: FnMut(Action)>(&mut self, now: Instant, mut emit: F) {
-        self.timers_stale = true;
+        self.changed();
         let mcast_solicit = self.config.mcast_solicit;
         let ucast_solicit = self.config.ucast_solicit;
         let gc_stale = Duration::from_secs(u64::from(self.config.gc_stale_time_s));
@@ -1075,7 +1082,53 @@ impl<'a> NeighborCache<'a> {
         Some(UnreachablePacket { target, packet })
     }
 
+    // ---- the interface's next-hop cache ----
+
+    /// Changes so far that may alter what `lookup` answers.
+    #[inline]
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The entry `lookup` just answered for `ip` with a link address, if
+    /// the next `lookup` for `ip` is sure to give the same answer (and do
+    /// nothing but mark it used) while [`generation`](Self::generation)
+    /// is unchanged: its index and the instant that stops being so.
+    /// REACHABLE: until its ReachableTime ends (RFC 4861 §7.3.3: then the
+    /// next lookup moves it to DELAY). DELAY and PROBE: until their timer
+    /// runs in `poll`, which changes the generation. STALE (the next
+    /// lookup moves it to DELAY) and INCOMPLETE: never.
+    pub(crate) fn cacheable_entry(&self, ip: IpAddr) -> Option<(usize, Instant)> {
+        let i = self.last_found;
+        let n = self.entries.get(i)?.neighbor?;
+        if n.protocol_addr != ip || n.hardware_addr.is_none() {
+            return None;
+        }
+        match n.state {
+            NudState::Reachable => Some((i, n.deadline.unwrap_or(Instant::MAX))),
+            NudState::Delay | NudState::Probe => Some((i, Instant::MAX)),
+            NudState::Stale | NudState::Incomplete => None,
+        }
+    }
+
+    /// What a `lookup` answered from entry `i` does to it:
+    /// mark it used at `now` (its place in the least-recently-used order).
+    /// For a cached answer while [`generation`](Self::generation) is
+    /// unchanged, so entry `i` is still the one that answered.
+    #[inline]
+    pub(crate) fn touch(&mut self, i: usize, now: Instant) {
+        if let Some(n) = self.neighbor_mut(i) {
+            n.last_used = now;
+        }
+    }
+
     // ---- internals ----
+
+    /// Something changed that may alter `lookup`'s answers or the timers.
+    fn changed(&mut self) {
+        self.timers_stale = true;
+        self.generation = self.generation.wrapping_add(1);
+    }
 
     fn find(&self, ip: IpAddr) -> Option<usize> {
         self.entries

@@ -71,7 +71,7 @@ impl IpPayload<'_> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn len(&self) -> usize {
         match self {
             #[cfg(feature = "proto-ipv4")]
@@ -105,6 +105,9 @@ pub(crate) struct IpOut<'p> {
     pub(crate) flow_label: u32,
     /// IPv4 identification; ignored for IPv6.
     pub(crate) ident: u16,
+    /// `payload.protocol()`, taken when the packet is described (where
+    /// the payload's kind is known: no dispatch when it is written).
+    pub(crate) protocol: IpProtocol,
     pub(crate) payload: IpPayload<'p>,
 }
 
@@ -148,13 +151,13 @@ impl IpOut<'_> {
     /// compiled in.
     pub(crate) fn emit(&self, buf: &mut [u8], caps: &ChecksumCapabilities) -> bool {
         // Matched by reference: the addresses are read where they are.
-        match (&self.src, &self.dst) {
+        let header_len = match (&self.src, &self.dst) {
             #[cfg(feature = "proto-ipv4")]
             (IpAddr::V4(src), IpAddr::V4(dst)) => {
                 let repr = ipv4::Repr {
                     src_addr: *src,
                     dst_addr: *dst,
-                    protocol: self.payload.protocol(),
+                    protocol: self.protocol,
                     // `buf` is exactly `total_len()` long: the payload's
                     // length without asking the payload again.
                     payload_len: buf.len().saturating_sub(20),
@@ -169,16 +172,14 @@ impl IpOut<'_> {
                 };
                 let mut packet = ipv4::Packet::new_unchecked(&mut *buf);
                 repr.emit(&mut packet, caps.ipv4);
-                let payload = &mut buf[20..];
-                self.emit_payload(payload, &self.src, &self.dst, caps);
-                true
+                20
             }
             #[cfg(feature = "proto-ipv6")]
             (IpAddr::V6(src), IpAddr::V6(dst)) => {
                 let repr = ipv6::Repr {
                     src_addr: *src,
                     dst_addr: *dst,
-                    next_header: self.payload.protocol(),
+                    next_header: self.protocol,
                     payload_len: u16::try_from(buf.len().saturating_sub(40)).unwrap_or(u16::MAX),
                     hop_limit: self.hop_limit,
                     dscp: self.dscp,
@@ -187,14 +188,16 @@ impl IpOut<'_> {
                 };
                 let mut packet = ipv6::Packet::new_unchecked(&mut *buf);
                 repr.emit(&mut packet);
-                let payload = &mut buf[40..];
-                self.emit_payload(payload, &self.src, &self.dst, caps);
-                true
+                40
             }
-            _ => false,
-        }
+            _ => return false,
+        };
+        // One call site: the payload's writer is inlined here once.
+        self.emit_payload(&mut buf[header_len..], &self.src, &self.dst, caps);
+        true
     }
 
+    #[inline(always)]
     fn emit_payload(
         &self,
         buf: &mut [u8],

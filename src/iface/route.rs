@@ -63,6 +63,9 @@ pub struct RouteTableFull;
 #[derive(Debug, Clone, Default)]
 pub struct Routes {
     routes: heapless::Vec<Route, MAX_ROUTES>,
+    /// Bumped by every change of the table: the interface's next-hop
+    /// cache is valid only while this is unchanged.
+    generation: u64,
 }
 
 impl Routes {
@@ -76,9 +79,11 @@ impl Routes {
         if let Some(r) = self.routes.iter_mut().find(|r| r.cidr == route.cidr) {
             let old = *r;
             *r = route;
+            self.generation = self.generation.wrapping_add(1);
             return Ok(Some(old));
         }
         self.routes.push(route).map_err(|_| RouteTableFull)?;
+        self.generation = self.generation.wrapping_add(1);
         Ok(None)
     }
 
@@ -101,6 +106,7 @@ impl Routes {
     /// Remove the route to `cidr`.
     pub fn remove(&mut self, cidr: &IpCidr) -> Option<Route> {
         let i = self.routes.iter().position(|r| r.cidr == *cidr)?;
+        self.generation = self.generation.wrapping_add(1);
         Some(self.routes.swap_remove(i))
     }
 
@@ -122,9 +128,16 @@ impl Routes {
     /// Drop expired routes.
     pub(crate) fn expire(&mut self, now: Instant) {
         self.routes.retain(|r| r.expires_at.is_none_or(|t| now < t));
+        self.generation = self.generation.wrapping_add(1);
     }
 
     /// The earliest expiry.
+    /// Changes of the table so far.
+    #[inline]
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
     #[inline]
     pub(crate) fn poll_at(&self) -> Option<Instant> {
         self.routes.iter().filter_map(|r| r.expires_at).min()

@@ -2,8 +2,10 @@
 //! handles, with the two structures that keep a poll's cost proportional
 //! to the sockets that have work rather than to the sockets that exist:
 //!
-//! * a deadline heap (one entry per socket with a pending `poll_at`), so
-//!   the interface finds due sockets in O(log n) and `poll_at` is O(1);
+//! * a deadline heap (one entry per socket with a pending `poll_at` in
+//!   the future), so the interface finds due sockets in O(log n) and
+//!   `poll_at` is O(1), and beside it a due-now list (sockets with
+//!   something to send at once: O(1) in and out);
 //! * a port index (hash buckets chained through the slots), so an incoming
 //!   datagram finds its socket without scanning.
 //!
@@ -64,6 +66,7 @@ pub enum Socket<'a> {
 }
 
 impl Socket<'_> {
+    #[inline]
     pub(crate) fn poll_at(&self) -> PollAt {
         match self {
             #[cfg(feature = "socket-udp")]
@@ -269,6 +272,10 @@ pub struct SocketStorage<'a> {
     /// Next slot in the dirty list, or NIL; `dirty` says membership.
     next_dirty: u32,
     dirty: bool,
+    /// Next slot in the due-now list, or NIL; `due` says membership (a
+    /// slot is in the due-now list or in the heap, never both).
+    next_due: u32,
+    due: bool,
     /// Where the slot is in the port index.
     indexed: Option<(Proto, u16)>,
     next_in_bucket: u32,
@@ -282,6 +289,8 @@ impl SocketStorage<'_> {
         heap: HeapSlot::EMPTY,
         next_dirty: NIL,
         dirty: false,
+        next_due: NIL,
+        due: false,
         indexed: None,
         next_in_bucket: NIL,
     };
@@ -314,6 +323,12 @@ impl HeapSlots for Slots<'_, '_> {
 pub struct SocketSet<'a> {
     heap: DeadlineHeap<Slots<'a, 'a>>,
     dirty_head: u32,
+    /// Sockets with something to send now (`PollAt::Now`), oldest first:
+    /// kept out of the heap, so the common case — a socket that has data
+    /// and is served in the same poll — costs a list push and pop, not a
+    /// sift up and down.
+    due_head: u32,
+    due_tail: u32,
     /// The interface changed a TCP socket since the last
     /// [`SocketSet::take_tcp_changed`]: it may owe a segment now (an ACK,
     /// data an ACK let out). Other sockets never become due to send
@@ -356,6 +371,8 @@ impl<'a> SocketSet<'a> {
         SocketSet {
             heap: DeadlineHeap::new(Slots(storage)),
             dirty_head: NIL,
+            due_head: NIL,
+            due_tail: NIL,
             tcp_changed: false,
             buckets: [NIL; BUCKETS],
             #[cfg(feature = "socket-raw")]
@@ -443,7 +460,7 @@ impl<'a> SocketSet<'a> {
     pub fn remove(&mut self, handle: SocketHandle) -> Result<Socket<'a>, SetError> {
         let i = self.check(handle)?;
         self.unindex(i);
-        self.heap.set(i, None);
+        self.schedule_slot(i, None);
         let slot = &mut self.slots_mut()[i];
         slot.generation = slot.generation.wrapping_add(1);
         slot.socket.take().ok_or(SetError::InvalidHandle)
@@ -496,25 +513,122 @@ impl<'a> SocketSet<'a> {
     fn refresh_dirty(&mut self) {
         while self.dirty_head != NIL {
             let i = self.dirty_head as usize;
-            let (next, port, deadline) = {
+            // Everything read from the slot at once.
+            let (next, port, deadline, indexed, due, queued) = {
                 let slot = &mut self.slots_mut()[i];
                 slot.dirty = false;
                 let next = slot.next_dirty;
                 slot.next_dirty = NIL;
-                match &slot.socket {
-                    Some(s) => (next, s.indexed_port(), poll_deadline(s.poll_at())),
-                    None => (next, None, None),
-                }
+                let (port, deadline) = match &slot.socket {
+                    Some(s) => (s.indexed_port(), poll_deadline(s.poll_at())),
+                    None => (None, None),
+                };
+                (
+                    next,
+                    port,
+                    deadline,
+                    slot.indexed,
+                    slot.due,
+                    slot.heap.is_queued(),
+                )
             };
             self.dirty_head = next;
-            if self.slots()[i].indexed != port {
+            if indexed != port {
                 self.unindex(i);
                 if let Some((proto, port)) = port {
                     self.index(i, proto, port);
                 }
             }
+            self.schedule(i, deadline, due, queued);
+        }
+    }
+
+    /// Put slot `i` where `deadline` says: the due-now list for "now",
+    /// the heap for a time, nowhere for none. `due` and `queued`: whether
+    /// it is in the due-now list and in the heap now.
+    #[inline]
+    fn schedule(&mut self, i: usize, deadline: Option<Instant>, due: bool, queued: bool) {
+        if deadline == Some(NOW) {
+            if !due {
+                if queued {
+                    self.heap.set(i, None);
+                }
+                self.push_due(i);
+            }
+            return;
+        }
+        if due {
+            self.unlink_due(i);
+        }
+        if deadline.is_some() || queued {
             self.heap.set(i, deadline);
         }
+    }
+
+    /// [`schedule`](Self::schedule) with the slot's state read here.
+    fn schedule_slot(&mut self, i: usize, deadline: Option<Instant>) {
+        let Some(slot) = self.slots().get(i) else {
+            return;
+        };
+        let (due, queued) = (slot.due, slot.heap.is_queued());
+        self.schedule(i, deadline, due, queued);
+    }
+
+    /// Append slot `i` (not in the list) to the due-now list.
+    #[inline]
+    fn push_due(&mut self, i: usize) {
+        let tail = self.due_tail;
+        let slot = &mut self.slots_mut()[i];
+        slot.due = true;
+        slot.next_due = NIL;
+        match tail {
+            NIL => self.due_head = i as u32,
+            t => self.slots_mut()[t as usize].next_due = i as u32,
+        }
+        self.due_tail = i as u32;
+    }
+
+    /// Take the oldest slot of the due-now list.
+    #[inline]
+    fn pop_due_now(&mut self) -> Option<usize> {
+        let i = self.due_head;
+        if i == NIL {
+            return None;
+        }
+        let slot = &mut self.slots_mut()[i as usize];
+        slot.due = false;
+        let next = core::mem::replace(&mut slot.next_due, NIL);
+        self.due_head = next;
+        if next == NIL {
+            self.due_tail = NIL;
+        }
+        Some(i as usize)
+    }
+
+    /// Take slot `i` (in the list) out of the due-now list. Walks the list:
+    /// only for a socket that stopped being due without being served (the
+    /// application cleared what it queued, or removed the socket).
+    fn unlink_due(&mut self, i: usize) {
+        let next = self.slots()[i].next_due;
+        let mut prev = NIL;
+        let mut cur = self.due_head;
+        while cur != NIL && cur as usize != i {
+            prev = cur;
+            cur = self.slots()[cur as usize].next_due;
+        }
+        if cur == NIL {
+            return;
+        }
+        match prev {
+            NIL => self.due_head = next,
+            p => self.slots_mut()[p as usize].next_due = next,
+        }
+        if self.due_tail as usize == i {
+            self.due_tail = prev;
+        }
+        let slot = &mut self.slots_mut()[i];
+        slot.due = false;
+        slot.next_due = NIL;
     }
 
     fn index(&mut self, i: usize, proto: Proto, port: u16) {
@@ -714,23 +828,32 @@ impl<'a> SocketSet<'a> {
     /// caller dispatches it and calls `reschedule`.
     #[inline]
     pub(crate) fn pop_due(&mut self, now: Instant) -> Option<usize> {
-        self.heap.pop_due(now)
+        match self.pop_due_now() {
+            Some(i) => Some(i),
+            None => self.heap.pop_due(now),
+        }
     }
 
     /// Put slot `i` back into the heap according to its `poll_at`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn reschedule(&mut self, i: usize) {
-        let deadline = self
-            .slots()
-            .get(i)
-            .and_then(|s| s.socket.as_ref())
+        let Some(slot) = self.slots().get(i) else {
+            return;
+        };
+        let deadline = slot
+            .socket
+            .as_ref()
             .and_then(|s| poll_deadline(s.poll_at()));
-        self.heap.set(i, deadline);
+        let (due, queued) = (slot.due, slot.heap.is_queued());
+        self.schedule(i, deadline, due, queued);
     }
 
     /// The earliest socket deadline (`Instant::MIN`-like for "now").
     #[inline]
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        if self.due_head != NIL {
+            return Some(NOW);
+        }
         self.heap.peek().map(|(_, at)| at)
     }
 }
@@ -904,5 +1027,50 @@ mod tests {
         set.reschedule(b.index());
         assert_eq!(set.pop_due(Instant::ZERO), Some(b.index()));
         let _ = a;
+    }
+
+    #[test]
+    #[cfg(feature = "alloc")]
+    fn due_now_list_serves_each_socket_once_and_forgets_removed_ones() {
+        let mut set = SocketSet::new(Vec::new());
+        let remote =
+            crate::socket::IpEndpoint::new(core::net::Ipv4Addr::new(10, 0, 0, 2).into(), 9);
+        let handles: Vec<SocketHandle> = (0..4)
+            .map(|port| {
+                let mut s = udp();
+                s.bind(100 + port).unwrap();
+                set.add(s).unwrap()
+            })
+            .collect();
+        set.refresh();
+        assert_eq!(set.next_deadline(), None);
+        for h in &handles {
+            let s = set.get_mut::<UdpSocket>(*h).unwrap();
+            s.send_slice(b"x", remote).unwrap();
+        }
+        set.refresh();
+        assert_eq!(set.next_deadline(), Some(NOW), "due now");
+        // Removed while due: never handed out.
+        set.remove(handles[1]).unwrap();
+        set.remove(handles[3]).unwrap();
+        let mut popped: Vec<usize> = core::iter::from_fn(|| set.pop_due(Instant::ZERO)).collect();
+        popped.sort();
+        assert_eq!(popped, [handles[0].index(), handles[2].index()]);
+        // Still holding data: due again after a reschedule; served
+        // (emptied) sockets are nowhere.
+        set.reschedule(handles[0].index());
+        let s = set.get_mut::<UdpSocket>(handles[2]).unwrap();
+        let _ = s.dispatch(Instant::ZERO, |_| Ok::<(), ()>(()));
+        set.reschedule(handles[2].index());
+        set.refresh();
+        assert_eq!(set.pop_due(Instant::ZERO), Some(handles[0].index()));
+        assert_eq!(set.pop_due(Instant::ZERO), None);
+        set.reschedule(handles[0].index());
+        assert_eq!(set.pop_due(Instant::ZERO), Some(handles[0].index()));
+        let s = set.get_mut::<UdpSocket>(handles[0]).unwrap();
+        let _ = s.dispatch(Instant::ZERO, |_| Ok::<(), ()>(()));
+        set.reschedule(handles[0].index());
+        set.refresh();
+        assert_eq!(set.next_deadline(), None, "nothing left to send");
     }
 }

@@ -34,6 +34,14 @@ impl HeapSlot {
     };
 }
 
+impl HeapSlot {
+    /// Whether its key is in the heap.
+    #[inline]
+    pub fn is_queued(&self) -> bool {
+        self.position != NONE
+    }
+}
+
 impl Default for HeapSlot {
     fn default() -> Self {
         HeapSlot::EMPTY

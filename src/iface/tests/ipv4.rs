@@ -19,7 +19,7 @@ pub(crate) const PEER_MAC: EthernetAddress = EthernetAddress([0x02, 0, 0, 0, 0, 
 pub(crate) const OUR_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
 pub(crate) const PEER_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
 
-fn setup() -> (Interface<'static>, TestDevice, SocketSet<'static>) {
+pub(crate) fn setup() -> (Interface<'static>, TestDevice, SocketSet<'static>) {
     let dev = TestDevice::ethernet(1500);
     let mut iface = super::device::test_iface(dev.caps, OUR_MAC);
     iface
@@ -28,7 +28,7 @@ fn setup() -> (Interface<'static>, TestDevice, SocketSet<'static>) {
     (iface, dev, SocketSet::new(Vec::new()))
 }
 
-fn arp_frame(
+pub(crate) fn arp_frame(
     op: arp::Operation,
     sha: EthernetAddress,
     spa: Ipv4Addr,
@@ -78,7 +78,7 @@ pub(crate) fn ipv4_packet(
     buf
 }
 
-fn echo_request(ident: u16, seq_no: u16, data: &[u8]) -> Vec<u8> {
+pub(crate) fn echo_request(ident: u16, seq_no: u16, data: &[u8]) -> Vec<u8> {
     let r = icmpv4::Repr::EchoRequest {
         ident,
         seq_no,
@@ -92,7 +92,13 @@ fn echo_request(ident: u16, seq_no: u16, data: &[u8]) -> Vec<u8> {
     buf
 }
 
-fn udp_datagram(src: Ipv4Addr, dst: Ipv4Addr, sport: u16, dport: u16, data: &[u8]) -> Vec<u8> {
+pub(crate) fn udp_datagram(
+    src: Ipv4Addr,
+    dst: Ipv4Addr,
+    sport: u16,
+    dport: u16,
+    data: &[u8],
+) -> Vec<u8> {
     let r = udp::Repr {
         src_port: sport,
         dst_port: dport,
@@ -110,7 +116,7 @@ fn udp_datagram(src: Ipv4Addr, dst: Ipv4Addr, sport: u16, dport: u16, data: &[u8
 }
 
 /// The IPv4 packet inside an Ethernet frame we sent.
-fn ip_of(frame: &[u8]) -> (ethernet::Repr, ipv4::Repr<'_>, &[u8]) {
+pub(crate) fn ip_of(frame: &[u8]) -> (ethernet::Repr, ipv4::Repr<'_>, &[u8]) {
     let f = ethernet::Frame::new_checked(frame).unwrap();
     let e = ethernet::Repr::parse(&f).unwrap();
     assert_eq!(e.ethertype, ethernet::EtherType::Ipv4);
@@ -120,11 +126,11 @@ fn ip_of(frame: &[u8]) -> (ethernet::Repr, ipv4::Repr<'_>, &[u8]) {
     (e, r, &frame[14 + hl..14 + hl + r.payload_len])
 }
 
-fn t(ms: i64) -> Instant {
+pub(crate) fn t(ms: i64) -> Instant {
     Instant::from_millis(ms)
 }
 
-fn learn_peer(
+pub(crate) fn learn_peer(
     iface: &mut Interface<'static>,
     dev: &mut TestDevice,
     sockets: &mut SocketSet<'static>,
@@ -882,6 +888,48 @@ fn not_for_us_and_corrupt_are_dropped_silently() {
         ),
         (1, 1, 1)
     );
+}
+
+/// RFC 792 / RFC 1122 §3.2.2: an echo request with a bad checksum, a
+/// non-zero code or a truncated header gets no reply and counts as an
+/// ICMP input error; a good one after them is answered.
+#[test]
+fn rfc792_bad_echo_requests_are_not_answered() {
+    let (mut iface, mut dev, mut sockets) = setup();
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let frame = |icmp: &[u8]| {
+        eth(
+            OUR_MAC,
+            PEER_MAC,
+            ethernet::EtherType::Ipv4,
+            &ipv4_packet(PEER_IP, OUR_IP, IpProtocol::Icmp, icmp),
+        )
+    };
+    let mut bad_sum = echo_request(1, 1, b"abcd");
+    bad_sum[9] ^= 0x40;
+    let mut bad_code = echo_request(1, 2, b"abcd");
+    // Code 1 with the checksum adjusted to match (RFC 1624): only the
+    // code is wrong.
+    bad_code[1] = 1;
+    let sum = u16::from_be_bytes([bad_code[2], bad_code[3]]).wrapping_sub(1);
+    bad_code[2..4].copy_from_slice(&sum.to_be_bytes());
+    assert!(
+        icmpv4::Packet::new_checked(&bad_code[..])
+            .unwrap()
+            .verify_checksum()
+    );
+    let truncated = echo_request(1, 3, b"")[..6].to_vec();
+    for icmp in [&bad_sum[..], &bad_code[..], &truncated[..]] {
+        dev.rx.push_back(frame(icmp));
+    }
+    iface.poll(t(1), &mut dev, &mut sockets);
+    assert!(dev.take_tx().is_empty(), "no reply to a bad request");
+    let c = iface.counters();
+    assert_eq!((c.icmpv4.in_errors, c.icmpv4.in_echos), (3, 0));
+    dev.rx.push_back(frame(&echo_request(1, 4, b"abcd")));
+    iface.poll(t(2), &mut dev, &mut sockets);
+    assert_eq!(dev.take_tx().len(), 1);
+    assert_eq!(iface.counters().icmpv4.in_echos, 1);
 }
 
 #[test]

@@ -4,6 +4,8 @@
 
 mod device;
 #[cfg(all(feature = "proto-ipv4", feature = "socket-udp"))]
+mod hop_cache;
+#[cfg(all(feature = "proto-ipv4", feature = "socket-udp"))]
 mod ipv4;
 #[cfg(feature = "proto-ipv6")]
 mod ipv6;
