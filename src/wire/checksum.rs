@@ -216,9 +216,22 @@ mod vector {
     pub(super) fn copy_and_sum_blocks(dst: &mut [[u8; 32]], src: &[[u8; 32]]) -> u128 {
         let n = dst.len().min(src.len());
         let (dst, src) = (&mut dst[..n], &src[..n]);
+        // Every frame's payload is one group: no group loop around it.
+        if n <= GROUP {
+            return unbias(copy_and_sum_group(dst, src), n);
+        }
+        let mut total = 0i64;
+        for (dgroup, sgroup) in dst.chunks_mut(GROUP).zip(src.chunks(GROUP)) {
+            total += copy_and_sum_group(dgroup, sgroup);
+        }
+        unbias(total, n)
+    }
+
+    /// The biased lane total of at most `GROUP` blocks, copied.
+    #[inline(always)]
+    fn copy_and_sum_group(dst: &mut [[u8; 32]], src: &[[u8; 32]]) -> i64 {
         let ones = i16x8::splat(1);
         let bias = i16x8::splat(i16::MIN);
-        let mut total = 0i64;
         // One 32-byte block: two vectors loaded once, stored and summed.
         let block = |d: &mut [u8; 32], s: &[u8; 32], a: &mut i32x4, b: &mut i32x4| {
             let (sh, _) = s.as_chunks::<16>();
@@ -229,25 +242,22 @@ mod vector {
             *a += (x ^ bias).dot(ones);
             *b += (y ^ bias).dot(ones);
         };
-        for (dgroup, sgroup) in dst.chunks_mut(GROUP).zip(src.chunks(GROUP)) {
-            let (mut a, mut b) = (i32x4::splat(0), i32x4::splat(0));
-            // Four blocks per iteration (a quarter of the loop overhead,
-            // which shares execution ports with the vector work), then the
-            // up to three left one by one.
-            let (dquads, drest) = dgroup.as_chunks_mut::<4>();
-            let (squads, srest) = sgroup.as_chunks::<4>();
-            for ([d0, d1, d2, d3], [s0, s1, s2, s3]) in dquads.iter_mut().zip(squads) {
-                block(d0, s0, &mut a, &mut b);
-                block(d1, s1, &mut a, &mut b);
-                block(d2, s2, &mut a, &mut b);
-                block(d3, s3, &mut a, &mut b);
-            }
-            for (d, s) in drest.iter_mut().zip(srest) {
-                block(d, s, &mut a, &mut b);
-            }
-            total += lanes_total(a + b);
+        let (mut a, mut b) = (i32x4::splat(0), i32x4::splat(0));
+        // Four blocks per iteration (a quarter of the loop overhead, which
+        // shares execution ports with the vector work), then the up to
+        // three left one by one.
+        let (dquads, drest) = dst.as_chunks_mut::<4>();
+        let (squads, srest) = src.as_chunks::<4>();
+        for ([d0, d1, d2, d3], [s0, s1, s2, s3]) in dquads.iter_mut().zip(squads) {
+            block(d0, s0, &mut a, &mut b);
+            block(d1, s1, &mut a, &mut b);
+            block(d2, s2, &mut a, &mut b);
+            block(d3, s3, &mut a, &mut b);
         }
-        unbias(total, n)
+        for (d, s) in drest.iter_mut().zip(srest) {
+            block(d, s, &mut a, &mut b);
+        }
+        lanes_total(a + b)
     }
 
     /// The exact sum from the biased lane total of `blocks` 32-byte
@@ -259,27 +269,37 @@ mod vector {
 
     #[inline]
     pub(super) fn sum_blocks(blocks: &[[u8; 32]]) -> u128 {
+        // Every frame's payload is one group: no group loop around it.
+        if blocks.len() <= GROUP {
+            return unbias(sum_group(blocks), blocks.len());
+        }
         let mut total = 0i64;
         for group in blocks.chunks(GROUP) {
-            let (mut a, mut b) = (i32x4::splat(0), i32x4::splat(0));
-            // Four blocks per iteration, then the up to three left.
-            let (quads, rest) = group.as_chunks::<4>();
-            for [w, x, y, z] in quads {
-                let (w0, w1) = pairs(w);
-                let (x0, x1) = pairs(x);
-                let (y0, y1) = pairs(y);
-                let (z0, z1) = pairs(z);
-                a += (w0 + x0) + (y0 + z0);
-                b += (w1 + x1) + (y1 + z1);
-            }
-            for x in rest {
-                let (x0, x1) = pairs(x);
-                a += x0;
-                b += x1;
-            }
-            total += lanes_total(a + b);
+            total += sum_group(group);
         }
         unbias(total, blocks.len())
+    }
+
+    /// The biased lane total of at most `GROUP` blocks.
+    #[inline(always)]
+    fn sum_group(group: &[[u8; 32]]) -> i64 {
+        let (mut a, mut b) = (i32x4::splat(0), i32x4::splat(0));
+        // Four blocks per iteration, then the up to three left.
+        let (quads, rest) = group.as_chunks::<4>();
+        for [w, x, y, z] in quads {
+            let (w0, w1) = pairs(w);
+            let (x0, x1) = pairs(x);
+            let (y0, y1) = pairs(y);
+            let (z0, z1) = pairs(z);
+            a += (w0 + x0) + (y0 + z0);
+            b += (w1 + x1) + (y1 + z1);
+        }
+        for x in rest {
+            let (x0, x1) = pairs(x);
+            a += x0;
+            b += x1;
+        }
+        lanes_total(a + b)
     }
 }
 
