@@ -182,12 +182,18 @@ fn transfer(loss: u32, seed: u64, size: usize) {
     transfer_tso(loss, seed, size, 0);
 }
 
+fn transfer_tso(loss: u32, seed: u64, size: usize, max_tso_size: usize) {
+    transfer_tso_cut(loss, seed, size, max_tso_size, false);
+}
+
 /// A bulk transfer from A to B with `loss` percent of frames lost each
 /// way, A's device declaring `max_tso_size` (0: no TSO; a lost
-/// super-frame is every segment in it lost).
-fn transfer_tso(loss: u32, seed: u64, size: usize, max_tso_size: usize) {
+/// super-frame is every segment in it lost; with `cut`, A's device cuts
+/// super-segments the way a kernel's GSO does and loss hits each segment).
+fn transfer_tso_cut(loss: u32, seed: u64, size: usize, max_tso_size: usize, cut: bool) {
     let mut a = node(A_MAC, A_IP);
     a.dev.caps.max_tso_size = max_tso_size;
+    a.dev.gso = cut;
     let mut b = node(B_MAC, B_IP);
     let mut rand = Rand::new(seed);
     let (ha, hb) = connect(&mut a, &mut b, 5001);
@@ -593,4 +599,17 @@ fn tso_bulk_transfer_with_loss() {
         transfer_tso(5, seed, 300_000, 65_535);
     }
     transfer_tso(20, 9, 100_000, 65_535);
+}
+
+#[test]
+fn tso_cut_by_the_device_bulk_transfer_with_segment_loss() {
+    // The device cuts super-segments into MSS segments (as the kernel's
+    // GSO does); loss hits single segments of a super-segment, so the
+    // receiver sees holes inside it and SACKs the rest: every byte
+    // arrives, the connection closes.
+    transfer_tso_cut(0, 1, 1 << 20, 65_535, true);
+    for seed in 0..6 {
+        transfer_tso_cut(5, seed, 300_000, 65_535, true);
+    }
+    transfer_tso_cut(20, 9, 100_000, 65_535, true);
 }
