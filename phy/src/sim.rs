@@ -180,7 +180,9 @@ impl Net {
         let arrival = finish + config.delay;
         for (i, other) in self.ports.iter_mut().enumerate() {
             if i != from {
-                other.lane.admit(arrival, frame);
+                other
+                    .lane
+                    .admit(arrival, frame, ferrotcp::device::RxMeta::default());
             }
         }
     }
@@ -320,7 +322,7 @@ impl Device for SimPort {
         let frame = {
             let mut net = self.net.borrow_mut();
             let port = net.ports.get_mut(self.index)?;
-            let frame = port.lane.pop_due(now)?;
+            let (frame, _) = port.lane.pop_due(now)?;
             port.stats.received += 1;
             frame
         };
