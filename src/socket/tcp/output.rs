@@ -157,10 +157,21 @@ impl Socket<'_> {
     /// Whether unsent data waits on the window with nothing in flight (so
     /// no ACK will come to open it) and no persist timer runs.
     fn persist_needed(&self) -> bool {
+        // RFC 9293 §3.8.6.1: probe in every state that still has data to
+        // send — after `close` too (FIN-WAIT-1, CLOSING, LAST-ACK: the FIN
+        // waits behind the data). Without it a lost window update left a
+        // closed-with-data connection waiting forever.
         self.persist_at.is_none()
             && self.in_flight() == 0
             && !self.tx_buffer.is_empty()
-            && matches!(self.state, State::Established | State::CloseWait)
+            && matches!(
+                self.state,
+                State::Established
+                    | State::CloseWait
+                    | State::FinWait1
+                    | State::Closing
+                    | State::LastAck
+            )
             && self.plan().is_none()
     }
 
@@ -521,6 +532,12 @@ impl Socket<'_> {
                 payload_tail: &[],
                 segment_size: None,
             })?;
+            // RFC 9293 §3.8.6.1: the probe's byte is data sent. A receiver
+            // whose window has opened takes it and ACKs SND.UNA + 1: that
+            // ACK must be acceptable, not "something not yet sent"
+            // (§3.10.7.4, refused with a challenge ACK), or the window it
+            // opens is never learnt and every later probe is refused alike.
+            self.snd_max = self.snd_max.max(self.snd_una + payload.len());
             self.persist_backoff = self.persist_backoff.saturating_add(1).min(16);
             let delay = self
                 .rtt

@@ -649,6 +649,56 @@ fn rfc9293_3_8_6_1_zero_window_probing() {
 }
 
 #[test]
+fn rfc9293_3_8_6_1_the_ack_of_an_accepted_probe_byte_opens_the_window() {
+    // The receiver's window opened while its update was lost: it takes the
+    // probe's byte and ACKs it (SND.UNA + 1) with the open window. That
+    // ACK is acceptable (the byte was sent); before, it counted as ACKing
+    // data not yet sent (RFC 9293 §3.10.7.4: challenge ACK, drop), so the
+    // window was never learnt and every later probe went the same way.
+    let mut s = established(4096, 4096);
+    let mut zero = seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &[]);
+    zero.window_len = 0;
+    s.process(t(5), &meta(), &zero, OUR_ISS, 1460);
+    s.send_slice(b"waiting").unwrap();
+    assert!(drain(&mut s, t(10)).is_empty());
+    let PollAt::Time(probe_at) = s.poll_at() else {
+        panic!("{:?}", s.poll_at())
+    };
+    let out = drain(&mut s, probe_at);
+    assert_eq!(out[0].1, b"w");
+    let mut took = seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 2), &[]);
+    took.window_len = 1000;
+    let reply = s.process(probe_at, &meta(), &took, OUR_ISS, 1460);
+    assert!(reply.is_none());
+    assert_eq!(s.snd_una, OUR_ISS + 2, "the probe byte is acknowledged");
+    let out = drain(&mut s, probe_at);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0].0.seq_number, OUR_ISS + 2);
+    assert_eq!(out[0].1, b"aiting", "the rest goes in the open window");
+}
+
+#[test]
+fn rfc9293_3_8_6_1_a_closed_connection_still_probes_the_window() {
+    // close() with data queued behind a closed window (FIN-WAIT-1): the
+    // persist timer runs as in ESTABLISHED, so a lost window update does
+    // not leave the data and the FIN waiting forever.
+    let mut s = established(4096, 4096);
+    let mut zero = seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &[]);
+    zero.window_len = 0;
+    s.process(t(5), &meta(), &zero, OUR_ISS, 1460);
+    s.send_slice(b"waiting").unwrap();
+    s.close();
+    assert_eq!(s.state(), State::FinWait1);
+    assert!(drain(&mut s, t(10)).is_empty(), "nothing fits the window");
+    let PollAt::Time(probe_at) = s.poll_at() else {
+        panic!("no persist timer: {:?}", s.poll_at())
+    };
+    let out = drain(&mut s, probe_at);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].1, b"w", "a one-byte probe");
+}
+
+#[test]
 fn rfc5681_fast_retransmit_on_three_duplicate_acks() {
     let mut s = established(4096, 100_000);
     s.set_nodelay(true);
