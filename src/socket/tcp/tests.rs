@@ -410,6 +410,69 @@ fn rfc5681_4_2_every_second_full_segment_with_timestamps_is_acked_at_once() {
     assert_eq!(s.pending.ack_delayed, None);
 }
 
+/// RFC 2018 §4: SACK options "SHOULD be included in all ACKs which do not
+/// ACK the highest sequence number in the data receiver's queue" — data
+/// segments too. A receiver holding out-of-order data while it sends full
+/// segments (a bidirectional transfer) makes room for its SACK blocks in
+/// each of them, TSO super-segments included (every segment cut from one
+/// carries the blocks: its segment size leaves room for them). Before, a
+/// full segment left no room, the ACK that out-of-order data is owed went
+/// out without blocks and the peer's SACK recovery never started.
+#[test]
+fn rfc2018_4_full_data_segments_make_room_for_sack_blocks() {
+    for tso in [0, 65_535] {
+        let mut s = socket(100_000, 100_000);
+        s.listen(LOCAL_PORT).unwrap();
+        let mut syn = seg(Control::Syn, PEER_ISS, None, &[]);
+        syn.sack_permitted = true;
+        syn.max_seg_size = Some(1460);
+        s.process(t(0), &meta(), &syn, OUR_ISS, 1460);
+        drain(&mut s, t(0));
+        s.process(
+            t(1),
+            &meta(),
+            &seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &[]),
+            OUR_ISS,
+            1460,
+        );
+        s.tso_max_size = tso;
+        s.send_slice(&[7u8; 10_000]).unwrap();
+        // Bytes 100..200 of the peer's data arrive before 0..100.
+        let base = PEER_ISS + 1;
+        s.process(
+            t(2),
+            &meta(),
+            &seg(Control::None, base + 100, Some(OUR_ISS + 1), &[1u8; 100]),
+            OUR_ISS,
+            1460,
+        );
+        let mut out = Vec::new();
+        let _: Result<(), ()> = s.dispatch(t(2), |t| {
+            out.push((
+                own(t.repr),
+                t.repr.payload.len() + t.payload_tail.len(),
+                t.segment_size,
+            ));
+            Ok(())
+        });
+        let (repr, len, segment_size) = &out[0];
+        assert_eq!(repr.ack_number, Some(base));
+        if !super::SACK {
+            continue;
+        }
+        assert_eq!(
+            repr.sack_ranges[0],
+            Some(((base + 100).0, (base + 200).0)),
+            "tso {tso}: the first data segment carries the SACK block"
+        );
+        // One block: 12 bytes of options beside none other.
+        assert!(*len > 0);
+        let per_segment = segment_size.map_or(*len, usize::from);
+        assert!(per_segment + 12 <= 1460, "tso {tso}: {per_segment} bytes");
+        assert_eq!(segment_size.is_some(), tso != 0, "tso {tso}");
+    }
+}
+
 /// Out-of-order data is ACKed at once (RFC 5681 §4.2) with a SACK block
 /// (RFC 2018 §4), a duplicate with a D-SACK (RFC 2883 §4). Without
 /// `socket-tcp-sack` SACK was never agreed: the same ACKs, no blocks.
