@@ -1067,7 +1067,13 @@ impl InterfaceInner<'_> {
         }
         // RFC 1191 / RFC 8201: TCP probes the path MTU: DF set.
         out.dont_frag = true;
-        self.counters.tcp.out_segs += 1;
+        // RFC 4022 tcpOutSegs counts segments: a super-segment is the
+        // segments the device cuts it into.
+        let segments = t.segment_size.map_or(1, |size| {
+            let data = t.repr.payload.len() + t.payload_tail.len();
+            data.div_ceil(usize::from(size).max(1))
+        });
+        self.counters.tcp.out_segs += segments as u64;
         // A super-segment (only to a device that declared TSO) goes out
         // whole with its segment size; anything that does not reach the
         // device (queued for a neighbour, refused) must not leave the

@@ -694,6 +694,54 @@ fn tso_cut_by_the_device_bulk_transfer_with_segment_loss() {
 }
 
 #[test]
+#[cfg(feature = "counters")]
+fn tso_out_segs_counts_the_segments_a_super_segment_becomes() {
+    // RFC 4022 tcpOutSegs: the segments on the wire, not the super-segments
+    // handed to the device (which cuts them).
+    let mut a = node(A_MAC, A_IP);
+    a.dev.caps.max_tso_size = 65_535;
+    a.dev.gso = true;
+    let mut b = node(B_MAC, B_IP);
+    let mut rand = Rand::new(2);
+    let (ha, hb, now) = establish(&mut a, &mut b, &mut rand);
+    let before = a.iface.counters().tcp.out_segs;
+    let data = vec![3u8; 200_000];
+    let (mut sent, mut received, mut on_wire, mut supers) = (0, 0, 0u64, 0);
+    run(
+        &mut a,
+        &mut b,
+        &mut rand,
+        0,
+        now,
+        Duration::from_secs(60),
+        |a, b| {
+            let sa = a.sockets.get_mut::<TcpSocket>(ha).unwrap();
+            if sent < data.len() {
+                sent += sa.send_slice(&data[sent..]).unwrap();
+            }
+            for (f, meta) in a.dev.take_tx_with_meta() {
+                if f[12..14] == [0x08, 0x00] && f[23] == 6 {
+                    on_wire += 1;
+                    supers += usize::from(meta.tcp_segment_size.is_some());
+                }
+                b.dev.rx.push_back(f);
+            }
+            let sb = b.sockets.get_mut::<TcpSocket>(hb).unwrap();
+            let mut buf = [0u8; 65536];
+            while let Ok(n) = sb.recv_slice(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                received += n;
+            }
+            received == data.len()
+        },
+    );
+    assert!(supers > 0);
+    assert_eq!(a.iface.counters().tcp.out_segs - before, on_wire);
+}
+
+#[test]
 #[cfg(feature = "pmtu-cache")]
 fn tso_segment_size_follows_a_lowered_path_mtu() {
     // RFC 1191 §6.2: ICMP "fragmentation needed" (MTU 1280) about a segment
