@@ -612,12 +612,14 @@ impl Socket<'_> {
             if l.ge(base) && r.gt(l) && r.le(self.snd_max) {
                 let offset = usize::try_from(l - base).unwrap_or(0);
                 let len = usize::try_from(r - l).unwrap_or(0);
-                new |= !self
+                let fresh = !self
                     .scoreboard
                     .iter()
                     .any(|(s, e)| s <= offset && offset + len <= e);
-                // A full scoreboard only costs precision.
-                let _ = self.scoreboard.add(offset, len);
+                // A full scoreboard only costs precision (and a block it
+                // could not take is no news: the same block again would
+                // look new each time).
+                new |= self.scoreboard.add(offset, len).is_ok() && fresh;
             }
         }
         new
