@@ -173,7 +173,11 @@ pub trait TxToken {
 
     /// What the stack says about the frame it is about to build (called
     /// before `consume`, only with something to say). The default ignores
-    /// it: a device that declares no offload is never asked for one.
+    /// it: a device that declares no offload is never asked for one. A
+    /// device that wraps another and passes on its
+    /// [`DeviceCapabilities::max_tso_size`] must pass this on too (or
+    /// declare `0`): otherwise a TCP super-segment reaches the inner device
+    /// as one oversized frame.
     fn set_meta(&mut self, meta: TxMeta) {
         let _ = meta;
     }

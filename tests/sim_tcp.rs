@@ -129,6 +129,14 @@ impl TxToken for LinkTx<'_> {
             }
         }
     }
+
+    fn set_meta(&mut self, meta: ferrotcp::device::TxMeta) {
+        // A wrapper that passes on the port's capabilities (TSO) passes on
+        // the metadata too, or super-segments reach the link whole.
+        if let Some(tx) = &mut self.inner {
+            tx.set_meta(meta);
+        }
+    }
 }
 
 impl Device for Link {
@@ -226,6 +234,17 @@ fn tcp_socket(rx: usize, tx: usize) -> tcp::Socket<'static> {
     )
 }
 
+std::thread_local! {
+    /// This test's links cut TCP super-segments (TSO on both ends).
+    static TSO: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+}
+
+/// Whether the links of this test have TCP segmentation offload: set by
+/// the `_with_tso` tests, or for every test with `FERROTCP_SIM_TSO=1`.
+fn tso() -> bool {
+    TSO.with(|t| t.get()) || std::env::var_os("FERROTCP_SIM_TSO").is_some()
+}
+
 struct Pair {
     net: SimNetwork,
     a: Node,
@@ -240,6 +259,7 @@ impl Pair {
             bits_per_second: Some(100_000_000),
             faults,
             seed,
+            tso: tso(),
             ..SimConfig::default()
         });
         let a = Node::new(&net, seed ^ 0xa, A_MAC, A_IP4, A_IP6);
@@ -465,6 +485,15 @@ fn transfer(
             || gave_up(&states_b, b.tcp(hb).state())
     });
     let (ia, ib) = (p.a.tcp(ha).info(), p.b.tcp(hb).info());
+    if !ok {
+        println!(
+            "ports: A {:?}\nB {:?}\nA {:?}\nB {:?}",
+            p.net.port_stats(0),
+            p.net.port_stats(1),
+            p.a.iface.counters(),
+            p.b.iface.counters()
+        );
+    }
     assert!(
         ok,
         "{ctx}: not closed by {}: got {received} of {size} bytes; A {states_a:?} {ia:?}; B {states_b:?} {ib:?}",
@@ -666,6 +695,39 @@ fn bulk_transfer_sweep_5_percent_loss() {
 
 #[test]
 fn bulk_transfer_sweep_20_percent_loss() {
+    sweep(
+        20,
+        [64 << 10, 64 << 10],
+        Duration::from_secs(60),
+        Duration::from_secs(7200),
+    );
+}
+
+/// The sweeps with TCP segmentation offload on both ends: the stacks send
+/// super-segments of up to 64 KB, the link cuts them into segments as a
+/// kernel's GSO does, and loss, reordering, duplication and corruption hit
+/// those segments one by one (a super-segment partly lost, partly SACKed).
+#[test]
+fn bulk_transfer_sweeps_with_tso() {
+    TSO.with(|t| t.set(true));
+    sweep(
+        0,
+        [4 << 20, 1 << 20],
+        Duration::from_secs(1),
+        Duration::from_secs(5),
+    );
+    sweep(
+        1,
+        [1 << 20, 512 << 10],
+        Duration::from_secs(1),
+        Duration::from_secs(30),
+    );
+    sweep(
+        5,
+        [256 << 10, 256 << 10],
+        Duration::from_secs(1),
+        Duration::from_secs(60),
+    );
     sweep(
         20,
         [64 << 10, 64 << 10],

@@ -41,7 +41,7 @@ use alloc::collections::VecDeque;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use ferrotcp::device::{Device, DeviceCapabilities, RxToken, TxToken};
+use ferrotcp::device::{Device, DeviceCapabilities, RxMeta, RxToken, TxToken};
 use ferrotcp::rand::Rand;
 use ferrotcp::time::{Duration, Instant};
 
@@ -148,6 +148,9 @@ struct Held {
     due: Instant,
     seq: u64,
     frame: Vec<u8>,
+    /// What the inner device said about a received frame (kept for a
+    /// frame that is not corrupted).
+    meta: RxMeta,
 }
 
 /// Token bucket state, in byte-microseconds so that refilling is exact:
@@ -307,19 +310,27 @@ impl Lane {
         self.seq
     }
 
-    fn insert(&mut self, due: Instant, frame: Vec<u8>) {
+    fn insert(&mut self, due: Instant, frame: Vec<u8>, meta: RxMeta) {
         if self.held() >= self.config.hold_capacity {
             self.stats.queue_full += 1;
             return;
         }
         let seq = self.next_seq();
         let pos = self.queue.partition_point(|h| h.due <= due);
-        self.queue.insert(pos, Held { due, seq, frame });
+        self.queue.insert(
+            pos,
+            Held {
+                due,
+                seq,
+                frame,
+                meta,
+            },
+        );
     }
 
     /// Queue a frame released at `due`; release a held-back frame after
     /// it. With `hold_back`, keep it aside instead (if nothing is aside).
-    fn place(&mut self, due: Instant, frame: Vec<u8>, hold_back: bool) {
+    fn place(&mut self, due: Instant, frame: Vec<u8>, meta: RxMeta, hold_back: bool) {
         if hold_back && self.held_back.is_none() {
             if self.held() >= self.config.hold_capacity {
                 self.stats.queue_full += 1;
@@ -327,10 +338,15 @@ impl Lane {
             }
             self.stats.reordered += 1;
             let seq = self.next_seq();
-            self.held_back = Some(Held { due, seq, frame });
+            self.held_back = Some(Held {
+                due,
+                seq,
+                frame,
+                meta,
+            });
             return;
         }
-        self.insert(due, frame);
+        self.insert(due, frame, meta);
         self.release_held_back(due);
     }
 
@@ -347,6 +363,7 @@ impl Lane {
                     due,
                     seq: h.seq,
                     frame: h.frame,
+                    meta: h.meta,
                 },
             );
         }
@@ -361,29 +378,34 @@ impl Lane {
     }
 
     /// Run a frame offered at `at` through the fault model into the queue.
-    pub(crate) fn admit(&mut self, at: Instant, frame: &[u8]) {
+    pub(crate) fn admit(&mut self, at: Instant, frame: &[u8], meta: RxMeta) {
         let Ok(plan) = self.plan(at, frame.len()) else {
             return;
         };
         let mut owned = frame.to_vec();
+        let mut meta = meta;
         if let Some((i, mask)) = plan.corrupt {
             owned[i] ^= mask;
+            // The device's word was about the frame before the bit flip
+            // (a checksum it vouched for no longer holds): the stack
+            // checks this one itself, as a wire's corruption is caught.
+            meta = RxMeta::default();
         }
         let [first, second] = plan.due;
         if let Some(due) = first {
             let dup = second.map(|d| (d, owned.clone()));
-            self.place(due, owned, plan.hold_back);
+            self.place(due, owned, meta, plan.hold_back);
             if let Some((d, f)) = dup {
-                self.place(d, f, false);
+                self.place(d, f, meta, false);
             }
         }
     }
 
     /// The first frame due at `now`.
-    pub(crate) fn pop_due(&mut self, now: Instant) -> Option<Vec<u8>> {
+    pub(crate) fn pop_due(&mut self, now: Instant) -> Option<(Vec<u8>, RxMeta)> {
         self.release_timed_out(now);
         if self.queue.front()?.due <= now {
-            self.queue.pop_front().map(|h| h.frame)
+            self.queue.pop_front().map(|h| (h.frame, h.meta))
         } else {
             None
         }
@@ -519,7 +541,7 @@ pub struct FaultRxToken<T> {
 
 enum RxKind<T> {
     Inner(T),
-    Owned(Vec<u8>),
+    Owned(Vec<u8>, RxMeta),
 }
 
 impl<T: RxToken> RxToken for FaultRxToken<T> {
@@ -529,16 +551,19 @@ impl<T: RxToken> RxToken for FaultRxToken<T> {
     {
         match self.inner {
             RxKind::Inner(t) => t.consume(f),
-            RxKind::Owned(frame) => f(&frame),
+            RxKind::Owned(frame, _) => f(&frame),
         }
     }
 
-    /// The inner device's word for its own token; nothing for a frame
-    /// that went through the fault model (it may be corrupted).
-    fn meta(&self) -> ferrotcp::device::RxMeta {
+    /// The inner device's word for its frame, kept through delay, reorder
+    /// and duplication; nothing for a frame the fault model corrupted.
+    /// (Dropping it for every held frame made the stack check checksums
+    /// an offload TAP never filled in: the kernel's own TCP segments carry
+    /// only the pseudo-header sum, so each was dropped as corrupt.)
+    fn meta(&self) -> RxMeta {
         match &self.inner {
             RxKind::Inner(t) => t.meta(),
-            RxKind::Owned(_) => ferrotcp::device::RxMeta::default(),
+            RxKind::Owned(_, meta) => *meta,
         }
     }
 }
@@ -583,7 +608,7 @@ impl<T: TxToken> TxToken for FaultTxToken<'_, T> {
                 // A held-back frame goes right after this one.
                 lane.release_held_back(now);
                 if let Some(d) = second {
-                    lane.place(d, buf.to_vec(), false);
+                    lane.place(d, buf.to_vec(), RxMeta::default(), false);
                 }
                 r
             }),
@@ -595,9 +620,9 @@ impl<T: TxToken> TxToken for FaultTxToken<'_, T> {
                 }
                 if let Some(d) = first {
                     let dup = second.map(|d| (d, frame.clone()));
-                    lane.place(d, frame, plan.hold_back);
+                    lane.place(d, frame, RxMeta::default(), plan.hold_back);
                     if let Some((d, f)) = dup {
-                        lane.place(d, f, false);
+                        lane.place(d, f, RxMeta::default(), false);
                     }
                 }
                 r
@@ -639,13 +664,14 @@ impl<D: Device> Device for FaultInjector<D> {
                 break;
             };
             let lane = &mut self.rx;
-            rx.consume(|frame| lane.admit(now, frame));
+            let meta = rx.meta();
+            rx.consume(|frame| lane.admit(now, frame, meta));
             budget -= 1;
         }
-        let frame = self.rx.pop_due(now)?;
+        let (frame, meta) = self.rx.pop_due(now)?;
         Some((
             FaultRxToken {
-                inner: RxKind::Owned(frame),
+                inner: RxKind::Owned(frame, meta),
             },
             FaultTxToken {
                 inner: self.inner.transmit(now),

@@ -45,6 +45,8 @@ pub mod tracer;
 #[cfg(feature = "alloc")]
 pub mod fault;
 #[cfg(feature = "alloc")]
+pub mod gso;
+#[cfg(feature = "alloc")]
 pub mod loopback;
 #[cfg(feature = "alloc")]
 pub mod sim;

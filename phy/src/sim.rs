@@ -63,7 +63,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::cell::RefCell;
 
-use ferrotcp::device::{Device, DeviceCapabilities, Medium, RxToken, TxToken};
+use ferrotcp::device::{Device, DeviceCapabilities, Medium, RxToken, TxMeta, TxToken};
 use ferrotcp::time::{Duration, Instant};
 
 use crate::fault::{FaultConfig, FaultStats, Lane};
@@ -92,6 +92,12 @@ pub struct SimConfig {
     pub faults: FaultConfig,
     /// Seed of every random fault decision.
     pub seed: u64,
+    /// TCP segmentation offload: ports declare
+    /// `DeviceCapabilities::max_tso_size` (64 KB) and cut the stack's TCP
+    /// super-segments into segments before they enter the network, as a
+    /// kernel's GSO does ([`crate::gso::segment_tcp`]); faults then hit the
+    /// segments one by one (default off).
+    pub tso: bool,
 }
 
 impl Default for SimConfig {
@@ -107,6 +113,7 @@ impl Default for SimConfig {
                 ..FaultConfig::default()
             },
             seed: 0,
+            tso: false,
         }
     }
 }
@@ -180,7 +187,9 @@ impl Net {
         let arrival = finish + config.delay;
         for (i, other) in self.ports.iter_mut().enumerate() {
             if i != from {
-                other.lane.admit(arrival, frame);
+                other
+                    .lane
+                    .admit(arrival, frame, ferrotcp::device::RxMeta::default());
             }
         }
     }
@@ -294,6 +303,7 @@ impl RxToken for SimRxToken {
 pub struct SimTxToken<'a> {
     port: &'a SimPort,
     now: Instant,
+    meta: TxMeta,
 }
 
 impl TxToken for SimTxToken<'_> {
@@ -304,11 +314,20 @@ impl TxToken for SimTxToken<'_> {
         let mut frame = vec![0; len];
         // The closure runs with the network not borrowed.
         let r = f(&mut frame);
-        self.port
-            .net
-            .borrow_mut()
-            .send(self.port.index, self.now, &frame);
+        let mut net = self.port.net.borrow_mut();
+        match self.meta.tcp_segment_size {
+            Some(size) if net.config.tso => {
+                for piece in crate::gso::segment_tcp(&frame, usize::from(size)) {
+                    net.send(self.port.index, self.now, &piece);
+                }
+            }
+            _ => net.send(self.port.index, self.now, &frame),
+        }
         r
+    }
+
+    fn set_meta(&mut self, meta: TxMeta) {
+        self.meta = meta;
     }
 }
 
@@ -320,20 +339,35 @@ impl Device for SimPort {
         let frame = {
             let mut net = self.net.borrow_mut();
             let port = net.ports.get_mut(self.index)?;
-            let frame = port.lane.pop_due(now)?;
+            let (frame, _) = port.lane.pop_due(now)?;
             port.stats.received += 1;
             frame
         };
-        Some((SimRxToken { frame }, SimTxToken { port: self, now }))
+        Some((
+            SimRxToken { frame },
+            SimTxToken {
+                port: self,
+                now,
+                meta: TxMeta::default(),
+            },
+        ))
     }
 
     fn transmit(&mut self, now: Instant) -> Option<Self::TxToken<'_>> {
-        Some(SimTxToken { port: self, now })
+        Some(SimTxToken {
+            port: self,
+            now,
+            meta: TxMeta::default(),
+        })
     }
 
     fn capabilities(&self) -> DeviceCapabilities {
         let c = self.net.borrow().config;
-        DeviceCapabilities::new(c.medium, c.mtu)
+        let mut caps = DeviceCapabilities::new(c.medium, c.mtu);
+        if c.tso && c.medium == Medium::Ethernet {
+            caps.max_tso_size = 65_535;
+        }
+        caps
     }
 }
 

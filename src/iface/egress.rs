@@ -227,7 +227,12 @@ impl InterfaceInner<'_> {
                 // RFC 1122 §2.3.2.2: keep the packet while resolving.
                 let len = out.total_len();
                 let buf = scratch.get_mut(..len).ok_or(SendError::Dropped)?;
-                if !out.emit(buf, &self.caps.checksum) {
+                let mut caps = self.caps.checksum;
+                if len > self.path_mtu(&out.dst) {
+                    // It waits as fragments.
+                    caps = fragment_checksums(caps);
+                }
+                if !out.emit(buf, &caps) {
                     return Err(SendError::Dropped);
                 }
                 return self.queue_for_neighbor(device, ip, buf);
@@ -251,7 +256,7 @@ impl InterfaceInner<'_> {
             return Err(SendError::TooBig(mtu));
         }
         let buf = scratch.get_mut(..len).ok_or(SendError::Dropped)?;
-        if !out.emit(buf, &self.caps.checksum) {
+        if !out.emit(buf, &fragment_checksums(self.caps.checksum)) {
             return Err(SendError::Dropped);
         }
         self.send_fragments(device, mac, &scratch[..len], mtu)
@@ -1130,7 +1135,13 @@ impl InterfaceInner<'_> {
         }
         // RFC 1191 / RFC 8201: TCP probes the path MTU: DF set.
         out.dont_frag = true;
-        self.counters.tcp.out_segs += 1;
+        // RFC 4022 tcpOutSegs counts segments: a super-segment is the
+        // segments the device cuts it into.
+        let segments = t.segment_size.map_or(1, |size| {
+            let data = t.repr.payload.len() + t.payload_tail.len();
+            data.div_ceil(usize::from(size).max(1))
+        });
+        self.counters.tcp.out_segs += segments as u64;
         // A super-segment (only to a device that declared TSO) goes out
         // whole with its segment size; anything that does not reach the
         // device (queued for a neighbour, refused) must not leave the
@@ -1202,4 +1213,25 @@ fn ip_dst_of(packet: &[u8]) -> Option<IpAddr> {
         }
         _ => None,
     }
+}
+
+/// The checksum duties for a packet the stack fragments. A device that
+/// fills transport checksums (TCP/UDP/ICMP, a TAP with offloads, a NIC)
+/// does so over a whole packet in one frame; the field of a fragmented one
+/// covers data spread over every fragment (RFC 768, RFC 9293 §3.1, RFC
+/// 8200 §8.1), so the stack fills it before fragmenting.
+pub(super) fn fragment_checksums(
+    mut caps: crate::wire::checksum::ChecksumCapabilities,
+) -> crate::wire::checksum::ChecksumCapabilities {
+    use crate::wire::checksum::Checksum as C;
+    let fill = |c: C| match c {
+        C::Rx => C::Both,
+        C::None => C::Tx,
+        c => c,
+    };
+    caps.tcp = fill(caps.tcp);
+    caps.udp = fill(caps.udp);
+    caps.icmpv4 = fill(caps.icmpv4);
+    caps.icmpv6 = fill(caps.icmpv6);
+    caps
 }

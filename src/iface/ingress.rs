@@ -868,7 +868,12 @@ impl InterfaceInner<'_> {
             }
             return None;
         };
-        if !out.emit(buf, &self.caps.checksum) {
+        let mut caps = self.caps.checksum;
+        if len > self.path_mtu(&out.dst) {
+            // Sent as fragments: no device fills their checksum.
+            caps = super::egress::fragment_checksums(caps);
+        }
+        if !out.emit(buf, &caps) {
             return None;
         }
         Some(Pending::Ip(Serialized { len, dst: out.dst }))

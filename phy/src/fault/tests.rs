@@ -543,3 +543,79 @@ fn extreme_times_and_rates_do_not_panic() {
     assert_eq!(wire(&mut dev), [frame(0)]);
     assert_eq!(dev.poll_at(), Some(Instant::MAX));
 }
+
+/// A loopback whose every received frame comes with a vouched-for
+/// checksum (as an offload TAP's frames do).
+struct Vouching(Loopback);
+
+struct VouchedRx<T>(T);
+
+impl<T: RxToken> RxToken for VouchedRx<T> {
+    fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
+        self.0.consume(f)
+    }
+
+    fn meta(&self) -> RxMeta {
+        RxMeta::with_transport_checksum_valid(true)
+    }
+}
+
+impl Device for Vouching {
+    type RxToken<'a> = VouchedRx<<Loopback as Device>::RxToken<'a>>;
+    type TxToken<'a> = <Loopback as Device>::TxToken<'a>;
+
+    fn receive(&mut self, now: Instant) -> Option<(Self::RxToken<'_>, Self::TxToken<'_>)> {
+        let (rx, tx) = self.0.receive(now)?;
+        Some((VouchedRx(rx), tx))
+    }
+
+    fn transmit(&mut self, now: Instant) -> Option<Self::TxToken<'_>> {
+        self.0.transmit(now)
+    }
+
+    fn capabilities(&self) -> DeviceCapabilities {
+        self.0.capabilities()
+    }
+}
+
+#[test]
+fn held_frames_keep_the_device_word_unless_corrupted() {
+    // An offload TAP vouches for its frames' checksums (the kernel's own
+    // segments carry only the pseudo-header sum). A frame delayed,
+    // reordered or duplicated keeps that word; a corrupted one loses it,
+    // so the stack checks it and drops it like a corrupt frame on a wire.
+    let t0 = Instant::from_millis(1);
+    for (cfg, vouched) in [
+        (
+            FaultConfig {
+                delay: Duration::from_millis(1),
+                duplicate_percent: 100,
+                ..FaultConfig::default()
+            },
+            true,
+        ),
+        (
+            FaultConfig {
+                corrupt_percent: 100,
+                ..FaultConfig::default()
+            },
+            false,
+        ),
+    ] {
+        let mut dev =
+            FaultInjector::new(Vouching(Loopback::new(Medium::Ethernet, 1514)), 1).with_rx(cfg);
+        for i in 0..3 {
+            let t = dev.inner_mut().transmit(Instant::ZERO).unwrap();
+            t.consume(64, |b| b.copy_from_slice(&frame(i)));
+        }
+        let mut n = 0;
+        for now in [t0, Instant::from_millis(10)] {
+            while let Some((rx, _)) = dev.receive(now) {
+                assert_eq!(rx.meta().transport_checksum_valid, vouched, "{cfg:?}");
+                rx.consume(|_| ());
+                n += 1;
+            }
+        }
+        assert!(n >= 3, "{n} frames");
+    }
+}

@@ -18,6 +18,10 @@ pub(crate) struct TestDevice {
     pub(crate) tx_meta: Vec<TxMeta>,
     /// The metadata every received frame comes with.
     pub(crate) rx_meta: RxMeta,
+    /// Cut TCP super-segments (`TxMeta::tcp_segment_size`) into segments
+    /// the way a kernel's GSO does ([`gso_cut`]): `tx` then holds what the
+    /// peer would receive.
+    pub(crate) gso: bool,
 }
 
 impl TestDevice {
@@ -47,6 +51,7 @@ impl TestDevice {
             frames: &mut self.tx,
             metas: &mut self.tx_meta,
             meta: TxMeta::default(),
+            gso: self.gso,
         }
     }
 }
@@ -56,6 +61,7 @@ pub(crate) struct Tx<'a> {
     frames: &'a mut Vec<Vec<u8>>,
     metas: &'a mut Vec<TxMeta>,
     meta: TxMeta,
+    gso: bool,
 }
 
 impl RxToken for Rx {
@@ -72,8 +78,18 @@ impl TxToken for Tx<'_> {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
         let mut buf = std::vec![0u8; len];
         let r = f(&mut buf);
-        self.frames.push(buf);
-        self.metas.push(self.meta);
+        match self.meta.tcp_segment_size {
+            Some(size) if self.gso => {
+                for piece in gso_cut(&buf, usize::from(size)) {
+                    self.frames.push(piece);
+                    self.metas.push(self.meta);
+                }
+            }
+            _ => {
+                self.frames.push(buf);
+                self.metas.push(self.meta);
+            }
+        }
         r
     }
 
@@ -139,4 +155,92 @@ pub(crate) fn eth(
     .emit(&mut f);
     buf[14..].copy_from_slice(payload);
     buf
+}
+
+/// The one's complement sum of `data` as big-endian words, not folded.
+fn sum_words(data: &[u8]) -> u32 {
+    let mut chunks = data.chunks_exact(2);
+    let mut sum = 0u32;
+    for c in &mut chunks {
+        sum += u32::from(u16::from_be_bytes([c[0], c[1]]));
+    }
+    if let [b] = chunks.remainder() {
+        sum += u32::from(*b) << 8;
+    }
+    sum
+}
+
+fn fold_complement(mut sum: u32) -> u16 {
+    while sum >> 16 != 0 {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+/// What a kernel's TCP GSO (or a NIC's TSO) makes of the Ethernet + IPv4 /
+/// IPv6 + TCP super-segment `frame`: segments of `size` payload bytes (the
+/// last may be shorter), each with a copy of the headers, its own
+/// sequence number, IP length (IPv4: identification + i, header
+/// checksum) and TCP checksum; FIN and PSH only on the last segment, CWR
+/// only on the first (Linux `tcp_gso_segment`). Frames that are no TCP
+/// super-segment come back unchanged.
+pub(crate) fn gso_cut(frame: &[u8], size: usize) -> Vec<Vec<u8>> {
+    let whole = || std::vec![frame.to_vec()];
+    let (Some(&t0), Some(&t1)) = (frame.get(12), frame.get(13)) else {
+        return whole();
+    };
+    let ipv6 = match [t0, t1] {
+        [0x08, 0x00] => false,
+        [0x86, 0xdd] => true,
+        _ => return whole(),
+    };
+    let ip_len = if ipv6 {
+        40
+    } else {
+        usize::from(frame[14] & 0x0f) * 4
+    };
+    let tcp_at = 14 + ip_len;
+    let Some(&off) = frame.get(tcp_at + 12) else {
+        return whole();
+    };
+    let headers = tcp_at + usize::from(off >> 4) * 4;
+    if size == 0 || frame.len() <= headers + size {
+        return whole();
+    }
+    let payload = &frame[headers..];
+    let seq = u32::from_be_bytes(frame[tcp_at + 4..tcp_at + 8].try_into().unwrap());
+    let ident = u16::from_be_bytes([frame[18], frame[19]]);
+    let pieces = payload.chunks(size).count();
+    let mut out = Vec::new();
+    for (i, chunk) in payload.chunks(size).enumerate() {
+        let mut f = frame[..headers].to_vec();
+        f.extend_from_slice(chunk);
+        let tcp_len = f.len() - tcp_at;
+        if ipv6 {
+            f[18..20].copy_from_slice(&u16::try_from(tcp_len).unwrap().to_be_bytes());
+        } else {
+            let total = u16::try_from(f.len() - 14).unwrap();
+            f[16..18].copy_from_slice(&total.to_be_bytes());
+            let id = ident.wrapping_add(u16::try_from(i).unwrap());
+            f[18..20].copy_from_slice(&id.to_be_bytes());
+            f[24..26].copy_from_slice(&[0, 0]);
+            let c = fold_complement(sum_words(&f[14..tcp_at]));
+            f[24..26].copy_from_slice(&c.to_be_bytes());
+        }
+        let piece_seq = seq.wrapping_add(u32::try_from(i * size).unwrap());
+        f[tcp_at + 4..tcp_at + 8].copy_from_slice(&piece_seq.to_be_bytes());
+        if i + 1 < pieces {
+            f[tcp_at + 13] &= !0x09; // FIN, PSH
+        }
+        if i > 0 {
+            f[tcp_at + 13] &= !0x80; // CWR
+        }
+        f[tcp_at + 16..tcp_at + 18].copy_from_slice(&[0, 0]);
+        let addrs = if ipv6 { &f[22..54] } else { &f[26..34] };
+        let pseudo = sum_words(addrs) + 6 + u32::try_from(tcp_len).unwrap();
+        let c = fold_complement(pseudo + sum_words(&f[tcp_at..]));
+        f[tcp_at + 16..tcp_at + 18].copy_from_slice(&c.to_be_bytes());
+        out.push(f);
+    }
+    out
 }

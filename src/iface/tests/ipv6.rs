@@ -535,3 +535,56 @@ fn rfc8200_4_5_reassembly_and_fragmented_reply() {
         }
     );
 }
+
+/// A device that completes TCP and UDP checksums itself (an offload TAP,
+/// a NIC) cannot complete one over fragments: the first fragment holds the
+/// field, the data it covers is spread over all of them. A datagram the
+/// stack fragments leaves with its transport checksum computed in
+/// software (before: left for the device, which sent it unfilled, so
+/// every fragmented datagram was dropped at the far end).
+#[test]
+#[cfg(all(feature = "socket-udp", feature = "proto-ipv6-fragmentation"))]
+fn fragmented_datagrams_carry_their_checksum_when_the_device_offloads_it() {
+    use crate::socket::IpEndpoint;
+    use crate::socket::udp::{PacketBuffer, Socket as UdpSocket};
+    use crate::storage::PacketMetadata;
+    use crate::wire::udp;
+    let mut dev = TestDevice::ethernet(1500);
+    dev.caps.checksum.udp = Checksum::Rx;
+    dev.caps.checksum.tcp = Checksum::Rx;
+    let mut iface = super::device::test_iface(dev.caps, OUR_MAC);
+    iface
+        .add_ipv6_addr(Ipv6Cidr::new(OUR_IP, 64).unwrap())
+        .unwrap();
+    let mut sockets = SocketSet::new(Vec::new());
+    learn_peer(&mut iface, &mut dev, &mut sockets);
+    let h = sockets.add(UdpSocket::new(
+        PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 8192]),
+        PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 8192]),
+    ));
+    let h = h.unwrap();
+    let s = sockets.get_mut::<UdpSocket>(h).unwrap();
+    s.bind(5000).unwrap();
+    let data: Vec<u8> = (0..3000u32).map(|i| (i * 7) as u8).collect();
+    s.send_slice(&data, IpEndpoint::new(IpAddr::V6(PEER_IP), 53))
+        .unwrap();
+    iface.poll(t(5), &mut dev, &mut sockets);
+    let tx = dev.take_tx();
+    assert!(tx.len() >= 3, "{} frames", tx.len());
+    let mut whole = vec![0u8; 8 + data.len()];
+    let mut got = 0;
+    for f in &tx {
+        let (ip, payload) = parse_out(f);
+        assert_eq!(ip.next_header, IpProtocol::Ipv6Frag);
+        let off = usize::from(u16::from_be_bytes([payload[2], payload[3]]) & !7);
+        whole[off..off + payload.len() - 8].copy_from_slice(&payload[8..]);
+        got += payload.len() - 8;
+    }
+    assert_eq!(got, whole.len());
+    let p = udp::Packet::new_checked(&whole[..]).unwrap();
+    assert!(
+        p.verify_checksum(&IpAddr::V6(OUR_IP), &IpAddr::V6(PEER_IP), false),
+        "checksum {:#06x}",
+        p.checksum()
+    );
+}

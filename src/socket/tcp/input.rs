@@ -358,16 +358,20 @@ impl Socket<'_> {
             self.scoreboard
                 .shift(usize::try_from(ack - self.snd_una).unwrap_or(0));
         }
-        self.record_sack_blocks(repr, ack.max(self.snd_una));
+        let new_sack = self.record_sack_blocks(repr, ack.max(self.snd_una));
         if ack.gt(self.snd_una) {
             self.ack_advanced(now, ack, repr);
         } else if ack == self.snd_una
-            && repr.payload.is_empty()
             && repr.control == Control::None
             && self.in_flight() > 0
-            && usize::from(repr.window_len) << self.snd_wnd_shift == self.snd_wnd
+            && ((repr.payload.is_empty()
+                && usize::from(repr.window_len) << self.snd_wnd_shift == self.snd_wnd)
+                || new_sack)
         {
-            // RFC 5681 §2: a duplicate ACK.
+            // RFC 5681 §2: a duplicate ACK. RFC 6675 §2: with SACK, an ACK
+            // that SACKs octets not SACKed before is one too, even when it
+            // carries data or another window (the peer's ACKs ride on its
+            // own data in a transfer both ways; only they report the loss).
             self.on_duplicate_ack(now);
         }
         self.update_window(repr, false);
@@ -596,20 +600,29 @@ impl Socket<'_> {
     }
 
     /// Add the SACK blocks of `repr` that lie in (`base`, snd_max] to the
-    /// scoreboard (D-SACK blocks below `base` are ignored here).
-    fn record_sack_blocks(&mut self, repr: &Repr<'_>, base: TcpSeqNumber) {
+    /// scoreboard (D-SACK blocks below `base` are ignored here). Returns
+    /// whether they SACKed octets not SACKed before.
+    fn record_sack_blocks(&mut self, repr: &Repr<'_>, base: TcpSeqNumber) -> bool {
         if !self.sack_ok {
-            return;
+            return false;
         }
+        let mut new = false;
         for (l, r) in repr.sack_ranges.iter().flatten() {
             let (l, r) = (TcpSeqNumber(*l), TcpSeqNumber(*r));
             if l.ge(base) && r.gt(l) && r.le(self.snd_max) {
                 let offset = usize::try_from(l - base).unwrap_or(0);
                 let len = usize::try_from(r - l).unwrap_or(0);
-                // A full scoreboard only costs precision.
-                let _ = self.scoreboard.add(offset, len);
+                let fresh = !self
+                    .scoreboard
+                    .iter()
+                    .any(|(s, e)| s <= offset && offset + len <= e);
+                // A full scoreboard only costs precision (and a block it
+                // could not take is no news: the same block again would
+                // look new each time).
+                new |= self.scoreboard.add(offset, len).is_ok() && fresh;
             }
         }
+        new
     }
 
     /// RFC 5681 §3.2 / RFC 6582: three duplicate ACKs start fast

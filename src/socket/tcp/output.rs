@@ -78,7 +78,8 @@ impl Socket<'_> {
                 .min(self.cc.cwnd() + self.dup_acks as usize * self.mss);
         }
         let usable = window.saturating_sub(in_flight);
-        let max_payload = self.max_payload();
+        // A full segment: the MSS less its options, SACK blocks included.
+        let max_payload = self.segment_payload();
         let mut len = unsent.min(usable).min(self.max_segment_data(max_payload));
         if len > max_payload
             && len % max_payload != 0
@@ -116,16 +117,41 @@ impl Socket<'_> {
         self.mss.saturating_sub(options).max(1)
     }
 
-    /// The most data one segment built now may carry: one MSS
-    /// (`max_payload`), or with TCP segmentation offload as many whole
-    /// MSS as the device's super-segment holds. A retransmission (after an
-    /// RTO, snd_nxt below snd_max) goes one MSS at a time.
+    /// The bytes of the SACK option the next segment owes (RFC 2018 §4:
+    /// in every ACK while out-of-order data is held; RFC 2883 §4: a
+    /// pending D-SACK): two NOPs, kind, length and 8 bytes a block (RFC
+    /// 2018 §3); 0 when there is nothing to report.
+    fn sack_option_len(&self) -> usize {
+        if !self.sack_ok || (self.assembler.is_empty() && !self.sack.has_dsack()) {
+            return 0;
+        }
+        let max = if self.ts_ok { 3 } else { 4 };
+        match self.sack.blocks(self.rcv_nxt, &self.assembler, max).len() {
+            0 => 0,
+            n => 4 + 8 * n,
+        }
+    }
+
+    /// The data of a full segment now: `max_payload` less the room its
+    /// SACK blocks take (RFC 2018 §4: they go in data segments too; Linux
+    /// shrinks its current MSS alike), so an ACK owed with blocks never
+    /// leaves without them for lack of room.
+    fn segment_payload(&self) -> usize {
+        self.max_payload()
+            .saturating_sub(self.sack_option_len())
+            .max(1)
+    }
+
+    /// The most data one segment built now may carry: one full segment
+    /// (`max_payload`), or with TCP segmentation offload as many as the
+    /// device's super-segment holds. A retransmission (after an RTO,
+    /// snd_nxt below snd_max) goes one segment at a time.
     fn max_segment_data(&self, max_payload: usize) -> usize {
         if self.tso_max_size == 0 || self.snd_nxt.lt(self.snd_max) {
             return max_payload;
         }
         let ip_header = if self.remote.addr.is_ipv6() { 40 } else { 20 };
-        let tcp_header = 20 + if self.ts_ok { 12 } else { 0 };
+        let tcp_header = 20 + if self.ts_ok { 12 } else { 0 } + self.sack_option_len();
         // An IPv4 / IPv6 length field holds at most 65,535 (no jumbograms).
         let room = self
             .tso_max_size
@@ -157,10 +183,21 @@ impl Socket<'_> {
     /// Whether unsent data waits on the window with nothing in flight (so
     /// no ACK will come to open it) and no persist timer runs.
     fn persist_needed(&self) -> bool {
+        // RFC 9293 §3.8.6.1: probe in every state that still has data to
+        // send — after `close` too (FIN-WAIT-1, CLOSING, LAST-ACK: the FIN
+        // waits behind the data). Without it a lost window update left a
+        // closed-with-data connection waiting forever.
         self.persist_at.is_none()
             && self.in_flight() == 0
             && !self.tx_buffer.is_empty()
-            && matches!(self.state, State::Established | State::CloseWait)
+            && matches!(
+                self.state,
+                State::Established
+                    | State::CloseWait
+                    | State::FinWait1
+                    | State::Closing
+                    | State::LastAck
+            )
             && self.plan().is_none()
     }
 
@@ -377,7 +414,10 @@ impl Socket<'_> {
             let outstanding = usize::try_from(self.snd_max - start).unwrap_or(0);
             let offset = usize::try_from(start - self.buffer_start()).unwrap_or(0);
             let data_left = self.tx_buffer.len().saturating_sub(offset);
-            let len = outstanding.min(data_left).min(self.max_payload()).min(hole);
+            let len = outstanding
+                .min(data_left)
+                .min(self.segment_payload())
+                .min(hole);
             let fin = self.fin_seq.is_some_and(|f| start + len == f) && len < outstanding;
             if len > 0 || fin {
                 let seq = start;
@@ -440,9 +480,12 @@ impl Socket<'_> {
             };
             let mut repr = self.segment(now, control, seq, payload);
             repr.psh = plan.offset + plan.len == self.tx_buffer.len() && plan.len > 0;
-            // SACK blocks only in the room the segment leaves below the MSS.
-            let max_payload = self.max_payload();
-            let room = max_payload.saturating_sub(plan.len);
+            // SACK blocks in the room each segment leaves below the MSS
+            // (`segment_payload` keeps it for the blocks owed).
+            let segment_payload = self.segment_payload();
+            let room = self
+                .max_payload()
+                .saturating_sub(plan.len.min(segment_payload));
             self.add_sack_blocks(&mut repr, room);
             emit(&TcpTransmit {
                 local,
@@ -450,8 +493,8 @@ impl Socket<'_> {
                 hop_limit,
                 repr: &repr,
                 payload_tail,
-                segment_size: (plan.len > max_payload)
-                    .then(|| u16::try_from(max_payload).ok())
+                segment_size: (plan.len > segment_payload)
+                    .then(|| u16::try_from(segment_payload).ok())
                     .flatten(),
             })?;
             let retransmit = seq.lt(self.snd_max);
@@ -521,6 +564,12 @@ impl Socket<'_> {
                 payload_tail: &[],
                 segment_size: None,
             })?;
+            // RFC 9293 §3.8.6.1: the probe's byte is data sent. A receiver
+            // whose window has opened takes it and ACKs SND.UNA + 1: that
+            // ACK must be acceptable, not "something not yet sent"
+            // (§3.10.7.4, refused with a challenge ACK), or the window it
+            // opens is never learnt and every later probe is refused alike.
+            self.snd_max = self.snd_max.max(self.snd_una + payload.len());
             self.persist_backoff = self.persist_backoff.saturating_add(1).min(16);
             let delay = self
                 .rtt

@@ -129,6 +129,12 @@ impl SackState {
         self.dsack
     }
 
+    /// Whether the next ACK owes a D-SACK block.
+    #[inline]
+    pub fn has_dsack(&self) -> bool {
+        self.dsack.is_some()
+    }
+
     /// An ACK built from [`SackState::blocks`] was sent with cumulative
     /// acknowledgment `rcv_nxt`: the D-SACK block has been reported and is
     /// dropped, and remembered ranges at or below `rcv_nxt` are forgotten.

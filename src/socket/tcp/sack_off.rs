@@ -38,6 +38,12 @@ impl SackState {
     #[inline(always)]
     pub fn on_ack_sent(&mut self, _rcv_nxt: TcpSeqNumber) {}
 
+    /// No D-SACK.
+    #[inline(always)]
+    pub fn has_dsack(&self) -> bool {
+        false
+    }
+
     /// No blocks.
     #[inline(always)]
     pub fn blocks<const N: usize>(

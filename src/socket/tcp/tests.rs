@@ -410,6 +410,69 @@ fn rfc5681_4_2_every_second_full_segment_with_timestamps_is_acked_at_once() {
     assert_eq!(s.pending.ack_delayed, None);
 }
 
+/// RFC 2018 §4: SACK options "SHOULD be included in all ACKs which do not
+/// ACK the highest sequence number in the data receiver's queue" — data
+/// segments too. A receiver holding out-of-order data while it sends full
+/// segments (a bidirectional transfer) makes room for its SACK blocks in
+/// each of them, TSO super-segments included (every segment cut from one
+/// carries the blocks: its segment size leaves room for them). Before, a
+/// full segment left no room, the ACK that out-of-order data is owed went
+/// out without blocks and the peer's SACK recovery never started.
+#[test]
+fn rfc2018_4_full_data_segments_make_room_for_sack_blocks() {
+    for tso in [0, 65_535] {
+        let mut s = socket(100_000, 100_000);
+        s.listen(LOCAL_PORT).unwrap();
+        let mut syn = seg(Control::Syn, PEER_ISS, None, &[]);
+        syn.sack_permitted = true;
+        syn.max_seg_size = Some(1460);
+        s.process(t(0), &meta(), &syn, OUR_ISS, 1460);
+        drain(&mut s, t(0));
+        s.process(
+            t(1),
+            &meta(),
+            &seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &[]),
+            OUR_ISS,
+            1460,
+        );
+        s.tso_max_size = tso;
+        s.send_slice(&[7u8; 10_000]).unwrap();
+        // Bytes 100..200 of the peer's data arrive before 0..100.
+        let base = PEER_ISS + 1;
+        s.process(
+            t(2),
+            &meta(),
+            &seg(Control::None, base + 100, Some(OUR_ISS + 1), &[1u8; 100]),
+            OUR_ISS,
+            1460,
+        );
+        let mut out = Vec::new();
+        let _: Result<(), ()> = s.dispatch(t(2), |t| {
+            out.push((
+                own(t.repr),
+                t.repr.payload.len() + t.payload_tail.len(),
+                t.segment_size,
+            ));
+            Ok(())
+        });
+        let (repr, len, segment_size) = &out[0];
+        assert_eq!(repr.ack_number, Some(base));
+        if !super::SACK {
+            continue;
+        }
+        assert_eq!(
+            repr.sack_ranges[0],
+            Some(((base + 100).0, (base + 200).0)),
+            "tso {tso}: the first data segment carries the SACK block"
+        );
+        // One block: 12 bytes of options beside none other.
+        assert!(*len > 0);
+        let per_segment = segment_size.map_or(*len, usize::from);
+        assert!(per_segment + 12 <= 1460, "tso {tso}: {per_segment} bytes");
+        assert_eq!(segment_size.is_some(), tso != 0, "tso {tso}");
+    }
+}
+
 /// Out-of-order data is ACKed at once (RFC 5681 §4.2) with a SACK block
 /// (RFC 2018 §4), a duplicate with a D-SACK (RFC 2883 §4). Without
 /// `socket-tcp-sack` SACK was never agreed: the same ACKs, no blocks.
@@ -646,6 +709,56 @@ fn rfc9293_3_8_6_1_zero_window_probing() {
     s.process(probe_at, &meta(), &open, OUR_ISS, 1460);
     let out = drain(&mut s, probe_at);
     assert_eq!(out.iter().map(|o| o.1.len()).sum::<usize>(), 7);
+}
+
+#[test]
+fn rfc9293_3_8_6_1_the_ack_of_an_accepted_probe_byte_opens_the_window() {
+    // The receiver's window opened while its update was lost: it takes the
+    // probe's byte and ACKs it (SND.UNA + 1) with the open window. That
+    // ACK is acceptable (the byte was sent); before, it counted as ACKing
+    // data not yet sent (RFC 9293 §3.10.7.4: challenge ACK, drop), so the
+    // window was never learnt and every later probe went the same way.
+    let mut s = established(4096, 4096);
+    let mut zero = seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &[]);
+    zero.window_len = 0;
+    s.process(t(5), &meta(), &zero, OUR_ISS, 1460);
+    s.send_slice(b"waiting").unwrap();
+    assert!(drain(&mut s, t(10)).is_empty());
+    let PollAt::Time(probe_at) = s.poll_at() else {
+        panic!("{:?}", s.poll_at())
+    };
+    let out = drain(&mut s, probe_at);
+    assert_eq!(out[0].1, b"w");
+    let mut took = seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 2), &[]);
+    took.window_len = 1000;
+    let reply = s.process(probe_at, &meta(), &took, OUR_ISS, 1460);
+    assert!(reply.is_none());
+    assert_eq!(s.snd_una, OUR_ISS + 2, "the probe byte is acknowledged");
+    let out = drain(&mut s, probe_at);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0].0.seq_number, OUR_ISS + 2);
+    assert_eq!(out[0].1, b"aiting", "the rest goes in the open window");
+}
+
+#[test]
+fn rfc9293_3_8_6_1_a_closed_connection_still_probes_the_window() {
+    // close() with data queued behind a closed window (FIN-WAIT-1): the
+    // persist timer runs as in ESTABLISHED, so a lost window update does
+    // not leave the data and the FIN waiting forever.
+    let mut s = established(4096, 4096);
+    let mut zero = seg(Control::None, PEER_ISS + 1, Some(OUR_ISS + 1), &[]);
+    zero.window_len = 0;
+    s.process(t(5), &meta(), &zero, OUR_ISS, 1460);
+    s.send_slice(b"waiting").unwrap();
+    s.close();
+    assert_eq!(s.state(), State::FinWait1);
+    assert!(drain(&mut s, t(10)).is_empty(), "nothing fits the window");
+    let PollAt::Time(probe_at) = s.poll_at() else {
+        panic!("no persist timer: {:?}", s.poll_at())
+    };
+    let out = drain(&mut s, probe_at);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].1, b"w", "a one-byte probe");
 }
 
 #[test]
