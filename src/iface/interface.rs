@@ -411,7 +411,9 @@ impl<'a> Interface<'a> {
     /// same host), then the sockets that are due — only when one is: most
     /// polls of a receiving interface have none, and the check (inlined)
     /// is cheaper than the call. Returns whether anything was sent.
-    #[inline(always)]
+    // Forced inline on 64-bit hosts (speed), a hint on MCUs (flash).
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    #[cfg_attr(not(target_pointer_width = "64"), inline)]
     fn send_waiting<D: Device + ?Sized>(
         &mut self,
         device: &mut D,

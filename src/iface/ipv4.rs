@@ -21,7 +21,9 @@ use crate::wire::ipv4::{self, Ipv4Option};
 const ICMPV4_ERROR_DATA_MAX: usize = 576 - 20 - 8;
 
 impl InterfaceInner<'_> {
-    #[inline(always)]
+    // Forced inline on 64-bit hosts (speed), a hint on MCUs (flash).
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    #[cfg_attr(not(target_pointer_width = "64"), inline)]
     pub(crate) fn process_ipv4<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,
@@ -161,7 +163,9 @@ impl InterfaceInner<'_> {
     }
 
     /// A whole (possibly reassembled) datagram: hand it to its protocol.
-    #[inline(always)]
+    // Forced inline on 64-bit hosts (speed), a hint on MCUs (flash).
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    #[cfg_attr(not(target_pointer_width = "64"), inline)]
     fn deliver_ipv4<'f>(
         &mut self,
         sockets: &mut SocketSet<'_>,

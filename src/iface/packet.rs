@@ -71,7 +71,9 @@ impl IpPayload<'_> {
         }
     }
 
-    #[inline(always)]
+    // Forced inline on 64-bit hosts (speed), a hint on MCUs (flash).
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    #[cfg_attr(not(target_pointer_width = "64"), inline)]
     pub(crate) fn len(&self) -> usize {
         match self {
             #[cfg(feature = "proto-ipv4")]
@@ -197,7 +199,9 @@ impl IpOut<'_> {
         true
     }
 
-    #[inline(always)]
+    // Forced inline on 64-bit hosts (speed), a hint on MCUs (flash).
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    #[cfg_attr(not(target_pointer_width = "64"), inline)]
     fn emit_payload(
         &self,
         buf: &mut [u8],

@@ -835,7 +835,9 @@ impl<'a> SocketSet<'a> {
     }
 
     /// Put slot `i` back into the heap according to its `poll_at`.
-    #[inline(always)]
+    // Forced inline on 64-bit hosts (speed), a hint on MCUs (flash).
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    #[cfg_attr(not(target_pointer_width = "64"), inline)]
     pub(crate) fn reschedule(&mut self, i: usize) {
         let Some(slot) = self.slots().get(i) else {
             return;
