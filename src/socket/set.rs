@@ -899,6 +899,7 @@ mod tests {
     use crate::socket::udp::{PacketBuffer, Socket as UdpSocket};
     use crate::storage::PacketMetadata;
     use std::vec;
+    #[cfg(feature = "alloc")]
     use std::vec::Vec;
 
     fn udp() -> UdpSocket<'static> {
