@@ -14,33 +14,59 @@
 use std::collections::VecDeque;
 
 use ferrotcp::config::Config;
-use ferrotcp::device::{Device, DeviceCapabilities, Medium, RxToken, TxToken};
+use ferrotcp::device::{Device, DeviceCapabilities, Medium, RxMeta, RxToken, TxMeta, TxToken};
 use ferrotcp::iface::{Interface, InterfaceStorage};
 use ferrotcp::socket::{IpEndpoint, SocketSet, icmp, raw, tcp, udp};
 use ferrotcp::storage::PacketMetadata;
 use ferrotcp::time::{Duration, Instant};
 use ferrotcp::wire::{EthernetAddress, IpProtocol, IpVersion, Ipv4Cidr, Ipv6Cidr};
 
+/// TCP segmentation offload when declared: the largest super-segment.
+const TSO_MAX: usize = 65535;
+
 struct FuzzDevice {
-    rx: VecDeque<Vec<u8>>,
+    /// Frames, each with whether the device vouches for its checksum.
+    rx: VecDeque<(Vec<u8>, bool)>,
     sent: usize,
+    tso: bool,
 }
 
-struct Rx(Vec<u8>);
-struct Tx<'a>(&'a mut usize);
+struct Rx(Vec<u8>, bool);
+struct Tx<'a>(&'a mut usize, bool, Option<u16>);
 
 impl RxToken for Rx {
     fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
         f(&self.0)
     }
+    fn meta(&self) -> RxMeta {
+        RxMeta::with_transport_checksum_valid(self.1)
+    }
 }
 
 impl TxToken for Tx<'_> {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
-        assert!(len <= 1514, "frame larger than the MTU: {len}");
+        // Only a TCP super-segment, to a device that declared TSO, may
+        // exceed the MTU.
+        let max = if self.1 && self.2.is_some() {
+            14 + TSO_MAX
+        } else {
+            1514
+        };
+        assert!(
+            len <= max,
+            "frame larger than allowed: {len} (segment size {:?})",
+            self.2
+        );
         let mut buf = vec![0u8; len];
         *self.0 += 1;
         f(&mut buf)
+    }
+    fn set_meta(&mut self, meta: TxMeta) {
+        assert!(
+            self.1 || meta.tcp_segment_size.is_none(),
+            "TSO asked of a device without it"
+        );
+        self.2 = meta.tcp_segment_size;
     }
 }
 
@@ -48,14 +74,14 @@ impl Device for FuzzDevice {
     type RxToken<'a> = Rx;
     type TxToken<'a> = Tx<'a>;
     fn receive(&mut self, _now: Instant) -> Option<(Rx, Tx<'_>)> {
-        let f = self.rx.pop_front()?;
-        Some((Rx(f), Tx(&mut self.sent)))
+        let (f, trusted) = self.rx.pop_front()?;
+        Some((Rx(f, trusted), Tx(&mut self.sent, self.tso, None)))
     }
     fn transmit(&mut self, _now: Instant) -> Option<Tx<'_>> {
-        Some(Tx(&mut self.sent))
+        Some(Tx(&mut self.sent, self.tso, None))
     }
     fn capabilities(&self) -> DeviceCapabilities {
-        DeviceCapabilities::new(Medium::Ethernet, 1514)
+        caps(self.tso)
     }
 }
 
@@ -90,7 +116,12 @@ fn fix_checksums(frame: &mut [u8]) {
             let mut d = [0u8; 16];
             s.copy_from_slice(&ip[8..24]);
             d.copy_from_slice(&ip[24..40]);
-            (IpAddr::from(s), IpAddr::from(d), ip[6], &mut ip[40..40 + len])
+            (
+                IpAddr::from(s),
+                IpAddr::from(d),
+                ip[6],
+                &mut ip[40..40 + len],
+            )
         }
         _ => return,
     };
@@ -122,14 +153,31 @@ fn fix_checksums(frame: &mut [u8]) {
     l4[at..at + 2].copy_from_slice(&sum.to_be_bytes());
 }
 
+fn caps(tso: bool) -> DeviceCapabilities {
+    let mut caps = DeviceCapabilities::new(Medium::Ethernet, 1514);
+    if tso {
+        caps.max_tso_size = TSO_MAX;
+    }
+    caps
+}
+
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let caps = DeviceCapabilities::new(Medium::Ethernet, 1514);
+    // Bit 6 of the first byte: the device declares TSO (the TCP sockets
+    // then send super-segments).
+    let tso = data.first().is_some_and(|b| b & 0x40 != 0);
+    let caps = caps(tso);
     let mac = EthernetAddress([2, 0, 0, 0, 0, 1]);
     let storage = InterfaceStorage::owned(4, 4, 1500, 2, 65535);
     let mut iface = Interface::new(Config::with_seed(1), caps, mac, storage, Instant::ZERO);
-    iface.add_ipv4_addr(Ipv4Cidr::new([10, 0, 0, 1].into(), 24).unwrap()).unwrap();
-    iface.add_ipv6_addr(Ipv6Cidr::new("fd00::1".parse().unwrap(), 64).unwrap()).unwrap();
-    iface.add_ipv6_addr(Ipv6Cidr::new("fe80::1".parse().unwrap(), 64).unwrap()).unwrap();
+    iface
+        .add_ipv4_addr(Ipv4Cidr::new([10, 0, 0, 1].into(), 24).unwrap())
+        .unwrap();
+    iface
+        .add_ipv6_addr(Ipv6Cidr::new("fd00::1".parse().unwrap(), 64).unwrap())
+        .unwrap();
+    iface
+        .add_ipv6_addr(Ipv6Cidr::new("fe80::1".parse().unwrap(), 64).unwrap())
+        .unwrap();
     let mut sockets = SocketSet::new(Vec::new());
     let u = sockets
         .add(udp::Socket::new(
@@ -144,7 +192,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             icmp::PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 2048]),
         ))
         .unwrap();
-    sockets.get_mut::<icmp::Socket>(i).unwrap().bind(0x1234).unwrap();
+    sockets
+        .get_mut::<icmp::Socket>(i)
+        .unwrap()
+        .bind(0x1234)
+        .unwrap();
     let _ = sockets.add(raw::Socket::new(
         IpVersion::Ipv4,
         IpProtocol(253),
@@ -158,7 +210,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         )
     };
     let listener = sockets.add(tcp_socket()).unwrap();
-    sockets.get_mut::<tcp::Socket>(listener).unwrap().listen(80).unwrap();
+    sockets
+        .get_mut::<tcp::Socket>(listener)
+        .unwrap()
+        .listen(80)
+        .unwrap();
     let active = sockets.add(tcp_socket()).unwrap();
     iface
         .tcp_connect(
@@ -169,9 +225,15 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             Some(40_000),
         )
         .unwrap();
-    let mut dev = FuzzDevice { rx: VecDeque::new(), sent: 0 };
+    let mut dev = FuzzDevice {
+        rx: VecDeque::new(),
+        sent: 0,
+        tso,
+    };
     let mut now = Instant::ZERO;
-    // Records: [step: u8][len: u16 BE][frame bytes].
+    // Records: [step: u8][len: u16 BE][frame bytes]. Step bit 7: fix the
+    // checksums; bit 6: the device vouches for the frame's checksum (an
+    // offload TAP), so the stack does not check it.
     let mut rest = data;
     while rest.len() >= 3 {
         let step = rest[0];
@@ -181,10 +243,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         if step & 0x80 != 0 {
             fix_checksums(&mut frame);
         }
+        let trusted = step & 0x40 != 0;
         let step = step & 0x7f;
         // Time moves in irregular steps, up to about 32 seconds.
         now = now + Duration::from_millis(u64::from(step) * u64::from(step) * 2);
-        dev.rx.push_back(frame);
+        dev.rx.push_back((frame, trusted));
         iface.poll(now, &mut dev, &mut sockets);
         // Echo what the UDP socket received (exercises the send path).
         let s = sockets.get_mut::<udp::Socket>(u).unwrap();
