@@ -6,26 +6,13 @@
 
 use alloc::vec;
 use alloc::vec::Vec;
+use ferrotcp::wire::checksum;
 
-/// The one's complement sum of `data` as big-endian words, not folded
-/// (RFC 1071).
-fn sum_words(data: &[u8]) -> u32 {
-    let mut chunks = data.chunks_exact(2);
-    let mut sum = 0u32;
-    for c in &mut chunks {
-        sum += u32::from(u16::from_be_bytes([c[0], c[1]]));
-    }
-    if let [b] = chunks.remainder() {
-        sum += u32::from(*b) << 8;
-    }
-    sum
-}
-
-fn fold_complement(mut sum: u32) -> u16 {
-    while sum >> 16 != 0 {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
+/// The TCP pseudo-header sum (RFC 9293 §3.1, RFC 8200 §8.1) of the two
+/// addresses `addrs` (as they stand in the IP header) and a segment of
+/// `len` bytes, folded, not complemented.
+pub(crate) fn tcp_pseudo_sum(addrs: &[u8], len: u32) -> u16 {
+    checksum::combine(&[checksum::data(addrs), 6, (len >> 16) as u16, len as u16])
 }
 
 /// Cut the Ethernet II + IPv4 / IPv6 (no extension headers) + TCP frame
@@ -73,7 +60,7 @@ fn cut(frame: &[u8], size: usize) -> Option<Vec<Vec<u8>>> {
             let id = ident.wrapping_add(i as u16);
             f[18..20].copy_from_slice(&id.to_be_bytes());
             f[24..26].copy_from_slice(&[0, 0]);
-            let c = fold_complement(sum_words(&f[14..tcp_at]));
+            let c = !checksum::data(&f[14..tcp_at]);
             f[24..26].copy_from_slice(&c.to_be_bytes());
         }
         let piece_seq = seq.wrapping_add(u32::try_from(i * size).ok()?);
@@ -86,8 +73,8 @@ fn cut(frame: &[u8], size: usize) -> Option<Vec<Vec<u8>>> {
         }
         f[tcp_at + 16..tcp_at + 18].copy_from_slice(&[0, 0]);
         let addrs = if ipv6 { &f[22..54] } else { &f[26..34] };
-        let pseudo = sum_words(addrs) + 6 + u32::try_from(tcp_len).ok()?;
-        let c = fold_complement(pseudo + sum_words(&f[tcp_at..]));
+        let pseudo = tcp_pseudo_sum(addrs, u32::try_from(tcp_len).ok()?);
+        let c = !checksum::combine(&[pseudo, checksum::data(&f[tcp_at..])]);
         f[tcp_at + 16..tcp_at + 18].copy_from_slice(&c.to_be_bytes());
         out.push(f);
     }
@@ -134,9 +121,9 @@ mod tests {
             );
             // Header checksum and TCP checksum verify (sum 0xffff, i.e.
             // the complement 0).
-            assert_eq!(fold_complement(sum_words(&p[14..34])), 0);
-            let pseudo = sum_words(&p[26..34]) + 6 + (p.len() - 34) as u32;
-            assert_eq!(fold_complement(pseudo + sum_words(&p[34..])), 0);
+            assert_eq!(!checksum::data(&p[14..34]), 0);
+            let pseudo = tcp_pseudo_sum(&p[26..34], (p.len() - 34) as u32);
+            assert_eq!(!checksum::combine(&[pseudo, checksum::data(&p[34..])]), 0);
             let seq = u32::from_be_bytes(p[38..42].try_into().unwrap());
             assert_eq!(seq, 0xffff_fff0u32.wrapping_add(1448 * i as u32));
             let flags = p[34 + 13];

@@ -16,6 +16,8 @@
 //! kernel should never send is an error, and the device drops the frame
 //! and counts it. Nothing here panics on any input.
 
+use crate::gso::tcp_pseudo_sum;
+
 /// The header's length without `num_buffers` (`TUNSETVNETHDRSZ` default).
 pub const HEADER_LEN: usize = 10;
 
@@ -149,27 +151,6 @@ struct TcpPlace {
     ipv6: bool,
 }
 
-/// The one's complement sum of `data` as big-endian 16-bit words, not
-/// folded (RFC 1071).
-fn sum_words(data: &[u8]) -> u32 {
-    let mut chunks = data.chunks_exact(2);
-    let mut sum: u32 = 0;
-    for c in &mut chunks {
-        sum += u32::from(u16::from_be_bytes([c[0], c[1]]));
-    }
-    if let [b] = chunks.remainder() {
-        sum += u32::from(*b) << 8;
-    }
-    sum
-}
-
-fn fold(mut sum: u32) -> u16 {
-    while sum >> 16 != 0 {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    sum as u16
-}
-
 /// Write the TCP pseudo-header sum (RFC 9293 §3.1, RFC 8200 §8.1), folded
 /// and not complemented, into the checksum field of the TCP segment in
 /// `frame`: what `F_NEEDS_CSUM` asks for. Returns where the segment is, or
@@ -188,7 +169,7 @@ fn fill_tcp_pseudo_sum(frame: &mut [u8]) -> Option<TcpPlace> {
             }
             let tcp_len = total.checked_sub(ihl)?;
             let addrs = ip.get(12..20)?;
-            let sum = sum_words(addrs) + 6 + u32::try_from(tcp_len).ok()?;
+            let sum = tcp_pseudo_sum(addrs, u32::try_from(tcp_len).ok()?);
             (ihl, tcp_len, sum, false)
         }
         0x86dd => {
@@ -197,7 +178,7 @@ fn fill_tcp_pseudo_sum(frame: &mut [u8]) -> Option<TcpPlace> {
                 return None;
             }
             let addrs = ip.get(8..40)?;
-            let sum = sum_words(addrs) + 6 + u32::try_from(payload).ok()?;
+            let sum = tcp_pseudo_sum(addrs, u32::try_from(payload).ok()?);
             (40, payload, sum, true)
         }
         _ => return None,
@@ -208,7 +189,7 @@ fn fill_tcp_pseudo_sum(frame: &mut [u8]) -> Option<TcpPlace> {
     if header_len < 20 || header_len > tcp.len() {
         return None;
     }
-    tcp[16..18].copy_from_slice(&fold(sum).to_be_bytes());
+    tcp[16..18].copy_from_slice(&sum.to_be_bytes());
     Some(TcpPlace {
         start,
         header_len,
@@ -271,6 +252,7 @@ mod tests {
     use super::*;
     use alloc::vec;
     use alloc::vec::Vec;
+    use ferrotcp::wire::checksum;
 
     fn header_bytes(h: &VnetHeader) -> [u8; HEADER_LEN] {
         let mut b = [0u8; HEADER_LEN];
@@ -429,7 +411,7 @@ mod tests {
     fn complete(frame: &mut [u8], h: &VnetHeader) {
         let start = usize::from(h.csum_start);
         let field = start + usize::from(h.csum_offset);
-        let c = !fold(sum_words(&frame[start..]));
+        let c = !checksum::data(&frame[start..]);
         frame[field..field + 2].copy_from_slice(&c.to_be_bytes());
     }
 
@@ -447,14 +429,17 @@ mod tests {
             }
         );
         // 10.0.0.1 + 10.0.0.2 + protocol 6 + TCP length 132.
-        let expected = fold(0x0a00 + 0x0001 + 0x0a00 + 0x0002 + 6 + 132);
+        let expected = checksum::combine(&[0x0a00, 0x0001, 0x0a00, 0x0002, 6, 132]);
         assert_eq!(u16::from_be_bytes([f[50], f[51]]), expected);
         // Completed the kernel's way, the whole segment verifies with its
         // pseudo-header: the sum over the pseudo-header and segment is
         // 0xffff.
         complete(&mut f, &h);
-        let pseudo = 0x0a00 + 0x0001 + 0x0a00 + 0x0002 + 6 + 132;
-        assert_eq!(fold(pseudo + sum_words(&f[34..])), 0xffff);
+        let pseudo = checksum::combine(&[0x0a00, 0x0001, 0x0a00, 0x0002, 6, 132]);
+        assert_eq!(
+            checksum::combine(&[pseudo, checksum::data(&f[34..])]),
+            0xffff
+        );
 
         // A super-segment of 3.5 segments of 1448 with timestamps.
         let mut f = ipv4_tcp(1448 * 3 + 700, 12);
@@ -482,7 +467,7 @@ mod tests {
         let h = header_for_frame(&mut f, Some(1440)).unwrap();
         assert_eq!((h.gso_type, h.gso_size, h.hdr_len), (GSO_TCPV6, 1440, 74));
         assert_eq!((h.csum_start, h.csum_offset), (54, 16));
-        let expected = fold(1 + 2 + 6 + 3020);
+        let expected = checksum::combine(&[1, 2, 6, 3020]);
         assert_eq!(u16::from_be_bytes([f[70], f[71]]), expected);
 
         // Not TCP, not IP, fragments, truncated: an empty header, the frame

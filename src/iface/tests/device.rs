@@ -6,6 +6,7 @@ use std::vec::Vec;
 
 use crate::device::{Device, DeviceCapabilities, Medium, RxMeta, RxToken, TxMeta, TxToken};
 use crate::time::Instant;
+use crate::wire::checksum;
 
 #[derive(Debug, Default)]
 pub(crate) struct TestDevice {
@@ -157,26 +158,6 @@ pub(crate) fn eth(
     buf
 }
 
-/// The one's complement sum of `data` as big-endian words, not folded.
-fn sum_words(data: &[u8]) -> u32 {
-    let mut chunks = data.chunks_exact(2);
-    let mut sum = 0u32;
-    for c in &mut chunks {
-        sum += u32::from(u16::from_be_bytes([c[0], c[1]]));
-    }
-    if let [b] = chunks.remainder() {
-        sum += u32::from(*b) << 8;
-    }
-    sum
-}
-
-fn fold_complement(mut sum: u32) -> u16 {
-    while sum >> 16 != 0 {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
-}
-
 /// What a kernel's TCP GSO (or a NIC's TSO) makes of the Ethernet + IPv4 /
 /// IPv6 + TCP super-segment `frame`: segments of `size` payload bytes (the
 /// last may be shorter), each with a copy of the headers, its own
@@ -224,7 +205,7 @@ pub(crate) fn gso_cut(frame: &[u8], size: usize) -> Vec<Vec<u8>> {
             let id = ident.wrapping_add(u16::try_from(i).unwrap());
             f[18..20].copy_from_slice(&id.to_be_bytes());
             f[24..26].copy_from_slice(&[0, 0]);
-            let c = fold_complement(sum_words(&f[14..tcp_at]));
+            let c = !checksum::data(&f[14..tcp_at]);
             f[24..26].copy_from_slice(&c.to_be_bytes());
         }
         let piece_seq = seq.wrapping_add(u32::try_from(i * size).unwrap());
@@ -237,8 +218,9 @@ pub(crate) fn gso_cut(frame: &[u8], size: usize) -> Vec<Vec<u8>> {
         }
         f[tcp_at + 16..tcp_at + 18].copy_from_slice(&[0, 0]);
         let addrs = if ipv6 { &f[22..54] } else { &f[26..34] };
-        let pseudo = sum_words(addrs) + 6 + u32::try_from(tcp_len).unwrap();
-        let c = fold_complement(pseudo + sum_words(&f[tcp_at..]));
+        let len = u32::try_from(tcp_len).unwrap();
+        let pseudo = checksum::combine(&[checksum::data(addrs), 6, (len >> 16) as u16, len as u16]);
+        let c = !checksum::combine(&[pseudo, checksum::data(&f[tcp_at..])]);
         f[tcp_at + 16..tcp_at + 18].copy_from_slice(&c.to_be_bytes());
         out.push(f);
     }

@@ -88,6 +88,23 @@ pub enum State {
     LastAck,
 }
 
+impl State {
+    /// The states that send data (and a queued FIN) from the send buffer
+    /// (RFC 9293 §3.10.4: SEND is valid in ESTABLISHED and CLOSE-WAIT; what
+    /// was queued before CLOSE still goes out in FIN-WAIT-1, CLOSING and
+    /// LAST-ACK).
+    pub(crate) fn may_send_data(self) -> bool {
+        matches!(
+            self,
+            State::Established
+                | State::CloseWait
+                | State::FinWait1
+                | State::Closing
+                | State::LastAck
+        )
+    }
+}
+
 impl fmt::Display for State {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = match self {

@@ -55,14 +55,7 @@ impl Socket<'_> {
 
     /// What `dispatch` would send as data / FIN now, if anything.
     fn plan(&self) -> Option<Plan> {
-        if !matches!(
-            self.state,
-            State::Established
-                | State::CloseWait
-                | State::FinWait1
-                | State::Closing
-                | State::LastAck
-        ) {
+        if !self.state.may_send_data() {
             return None;
         }
         let offset = usize::try_from(self.snd_nxt - self.buffer_start()).unwrap_or(0);
@@ -190,14 +183,7 @@ impl Socket<'_> {
         self.persist_at.is_none()
             && self.in_flight() == 0
             && !self.tx_buffer.is_empty()
-            && matches!(
-                self.state,
-                State::Established
-                    | State::CloseWait
-                    | State::FinWait1
-                    | State::Closing
-                    | State::LastAck
-            )
+            && self.state.may_send_data()
             && self.plan().is_none()
     }
 
