@@ -1086,7 +1086,7 @@ impl InterfaceInner<'_> {
                 let src =
                     self.source_for(Some(IpAddr::V4(repr.src_addr)), &IpAddr::V4(repr.dst_addr))?;
                 let ident = if repr.ident == 0 {
-                    self.next_ipv4_ident()
+                    self.next_ipv4_ident(&src, &IpAddr::V4(repr.dst_addr), repr.protocol)
                 } else {
                     repr.ident
                 };

@@ -881,12 +881,25 @@ impl InterfaceInner<'_> {
         Some(Pending::Ip(Serialized { len, dst: out.dst }))
     }
 
-    /// A fresh IPv4 identification (RFC 6864: unique per source,
-    /// destination and protocol while fragments may be in flight; a
-    /// counter started at a random value meets that).
-    pub(crate) fn next_ipv4_ident(&mut self) -> u16 {
-        self.ipv4_next_ident = self.ipv4_next_ident.wrapping_add(1);
-        self.ipv4_next_ident
+    /// A fresh Identification for an IPv4 datagram of a flow (RFC 6864
+    /// §4: unique per source, destination and protocol while fragments
+    /// may be in flight; RFC 7739 §5.3: per-flow, unpredictable); 0 for
+    /// IPv6, which carries it in a Fragment header only.
+    #[inline]
+    pub(crate) fn next_ipv4_ident(
+        &mut self,
+        src: &IpAddr,
+        dst: &IpAddr,
+        protocol: IpProtocol,
+    ) -> u16 {
+        match (src, dst) {
+            #[cfg(feature = "proto-ipv4")]
+            (IpAddr::V4(s), IpAddr::V4(d)) => self.ipv4_idents.next(*s, *d, protocol),
+            _ => {
+                let _ = protocol;
+                0
+            }
+        }
     }
 
     /// A reply packet skeleton from `src` to `dst` with the default hop
@@ -902,8 +915,8 @@ impl InterfaceInner<'_> {
             IpAddr::V4(_) => self.config.ipv4.default_ttl,
             IpAddr::V6(_) => self.config.ipv6.hop_limit,
         };
-        let ident = self.next_ipv4_ident();
         let protocol = payload.protocol();
+        let ident = self.next_ipv4_ident(&src, &dst, protocol);
         IpOut {
             src,
             dst,

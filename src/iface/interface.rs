@@ -163,7 +163,9 @@ pub(crate) struct InterfaceInner<'a> {
     pub(crate) pmtu: heapless::Vec<PmtuEntry, MAX_PMTU_ENTRIES>,
     pub(crate) icmp_limit: IcmpRateLimiter,
     pub(crate) counters: Counters,
-    pub(crate) ipv4_next_ident: u16,
+    /// IPv4 Identification values (RFC 6864, RFC 7739 §5.3).
+    #[cfg(feature = "proto-ipv4")]
+    pub(crate) ipv4_idents: super::ident::Ipv4Idents,
     /// The RFC 6437 flow-label secret.
     pub(crate) flow_secret: [u8; 16],
     /// RFC 6528 initial sequence numbers.
@@ -207,7 +209,8 @@ impl<'a> Interface<'a> {
             storage.reassembly_slots,
             ReassemblyConfig::new(&config.ipv4, &config.ipv6),
         );
-        let ipv4_next_ident = rand.rand_u16();
+        #[cfg(feature = "proto-ipv4")]
+        let ipv4_idents = super::ident::Ipv4Idents::new(&mut rand);
         let mut flow_secret = [0u8; 16];
         rand.fill(&mut flow_secret);
         let mut iss_secret = [0u8; 16];
@@ -230,7 +233,8 @@ impl<'a> Interface<'a> {
                 pmtu: heapless::Vec::new(),
                 icmp_limit: IcmpRateLimiter::new(),
                 counters: Counters::default(),
-                ipv4_next_ident,
+                #[cfg(feature = "proto-ipv4")]
+                ipv4_idents,
                 flow_secret,
                 #[cfg(feature = "socket-tcp")]
                 iss: crate::socket::tcp::iss::IssGenerator::new(iss_secret),

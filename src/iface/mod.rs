@@ -15,6 +15,8 @@ mod addr;
 mod counters;
 mod egress;
 mod icmp_limit;
+#[cfg(feature = "proto-ipv4")]
+mod ident;
 mod ingress;
 mod interface;
 #[cfg(feature = "proto-ipv4")]
