@@ -174,10 +174,13 @@ pub struct TcpConfig {
     /// `tcp_retries1` (3): retransmissions of one segment after which the
     /// connection reports a delivery problem (RFC 1122 §4.2.3.5 R1).
     pub retries1: u8,
-    /// `tcp_retries2` (15): retransmissions of one segment after which an
-    /// established connection fails with `TimedOut` (RFC 1122 §4.2.3.5
-    /// R2; Linux turns the count into the time 15 doubling RTOs from
-    /// `TCP_RTO_MIN` would take, ferrotcp counts retransmissions).
+    /// `tcp_retries2` (15): when a synchronized connection whose data goes
+    /// unacknowledged fails with `TimedOut` (RFC 1122 §4.2.3.5 R2). As in
+    /// Linux it is a time, not a count: that of `tcp_retries2` + 1 RTOs
+    /// doubling from `tcp_rto_min_us` up to `tcp_rto_max_ms` (924.6 s for
+    /// 15 with the defaults), from when the oldest unacknowledged data was
+    /// sent; a path whose RTO is longer than `tcp_rto_min` gets fewer
+    /// retransmissions in that time.
     pub retries2: u8,
     /// `tcp_syn_retries` (6): SYN retransmissions before an active open
     /// fails (RFC 1122 §4.2.3.5: R2 for a SYN, at least 3 minutes).

@@ -1474,9 +1474,9 @@ fn rfc7739_ipv4_identification_is_per_flow() {
         .unwrap();
     sockets.get_mut::<UdpSocket>(h).unwrap().bind(7).unwrap();
     let ping = |iface: &mut Interface<'static>,
-                    dev: &mut TestDevice,
-                    sockets: &mut SocketSet<'static>,
-                    seq: u16| {
+                dev: &mut TestDevice,
+                sockets: &mut SocketSet<'static>,
+                seq: u16| {
         let req = ipv4_packet(
             PEER_IP,
             OUR_IP,

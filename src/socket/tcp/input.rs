@@ -576,6 +576,7 @@ impl Socket<'_> {
         }
         self.rtt.reset_backoff();
         self.retransmissions = 0;
+        self.rtx_start = None;
         // Congestion control (RFC 5681, RFC 6582).
         if self.cc.in_recovery() {
             if self.cc.is_full_ack(ack) {

@@ -244,6 +244,22 @@ pub(crate) const ACK_DELAY: Duration = Duration::from_millis(40);
 pub(crate) const MAX_WINDOW_SCALE: u8 = 14;
 
 /// The RTO bounds of `config` (`tcp_rto_min_us`, `tcp_rto_max_ms`).
+/// The time `boundary` + 1 retransmission timeouts take when the first is
+/// `tcp_rto_min` and each doubles up to `tcp_rto_max` (RFC 1122 §4.2.3.5:
+/// R2 is a time; Linux turns `tcp_retries2` into this time, 924.6 s for
+/// 15 with the default bounds, whatever the RTO of the path).
+pub(crate) fn retries_budget(config: &TcpConfig, boundary: u8) -> Duration {
+    let (min, max) = rto_bounds(config);
+    let max = max.max(min);
+    let mut rto = min;
+    let mut total = Duration::ZERO;
+    for _ in 0..=boundary {
+        total += rto;
+        rto = (rto + rto).min(max);
+    }
+    total
+}
+
 fn rto_bounds(config: &TcpConfig) -> (Duration, Duration) {
     (
         Duration::from_micros(u64::from(config.rto_min_us)),
@@ -367,6 +383,10 @@ pub struct Socket<'a> {
     /// The retransmission timer (RFC 6298 §5).
     pub(crate) rtx_at: Option<Instant>,
     pub(crate) retransmissions: u32,
+    /// When the oldest unacknowledged data of the current run of
+    /// retransmission timeouts was sent (the RTO that first fired, back
+    /// from its expiry); `tcp_retries2` is a time from here.
+    pub(crate) rtx_start: Option<Instant>,
     /// The persist timer (zero-window probing, RFC 9293 §3.8.6.1).
     pub(crate) persist_at: Option<Instant>,
     pub(crate) persist_backoff: u32,
@@ -449,6 +469,7 @@ impl<'a> Socket<'a> {
             pending: Pending::default(),
             rtx_at: None,
             retransmissions: 0,
+            rtx_start: None,
             persist_at: None,
             persist_backoff: 0,
             time_wait_until: None,

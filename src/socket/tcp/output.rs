@@ -277,14 +277,27 @@ impl Socket<'_> {
     /// RFC 6298 §5.4-5.6: back off, collapse cwnd, go back to snd_una.
     fn on_retransmit_timeout(&mut self, now: Instant) {
         self.retransmissions += 1;
-        // RFC 1122 §4.2.3.5 R2, per state: `tcp_syn_retries` for our SYN,
-        // `tcp_synack_retries` for our SYN-ACK, `tcp_retries2` for data.
-        let limit = u32::from(match self.state {
-            State::SynSent => self.config.syn_retries,
-            State::SynReceived => self.config.synack_retries,
-            _ => self.config.retries2,
-        });
-        if self.retransmissions > limit {
+        // RFC 1122 §4.2.3.5 R2, per state: `tcp_syn_retries` for our SYN
+        // and `tcp_synack_retries` for our SYN-ACK count retransmissions;
+        // `tcp_retries2` for data is the time that many doubling RTOs from
+        // `tcp_rto_min` take, counted from when the oldest unacknowledged
+        // data went out (as Linux: a path with a long RTO gives up after
+        // fewer retransmissions, not after a longer time).
+        let expired = match self.state {
+            State::SynSent => self.retransmissions > u32::from(self.config.syn_retries),
+            State::SynReceived => self.retransmissions > u32::from(self.config.synack_retries),
+            // At least one retransmission goes, however long the RTO.
+            _ => {
+                let rto = self.rtt.rto();
+                let start = *self
+                    .rtx_start
+                    .get_or_insert_with(|| now.checked_sub(rto).unwrap_or(now));
+                self.retransmissions > 1
+                    && now.saturating_duration_since(start)
+                        >= super::retries_budget(&self.config, self.config.retries2)
+            }
+        };
+        if expired {
             self.error = Some(TcpError::TimedOut);
             self.pending.rst = !matches!(self.state, State::SynSent);
             if !self.pending.rst {

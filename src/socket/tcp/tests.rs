@@ -1362,3 +1362,54 @@ fn rfc5681_4_2_a_coalesced_segment_of_two_mss_is_acked_at_once() {
     assert_eq!(out[0].0.ack_number, Some(seq + double.len()));
     assert_eq!(s.rcv_mss, 1460, "no rcv_mss estimate beyond our MSS");
 }
+
+/// The data sent by `s` at each retransmission timeout from `from` on,
+/// with no ACK ever, until the connection fails: the times (ms) of the
+/// retransmissions and of the failure.
+fn retransmit_until_failure(s: &mut Socket<'_>, from: Instant) -> (Vec<i64>, i64) {
+    let mut sent = Vec::new();
+    let mut now = from;
+    for _ in 0..64 {
+        let PollAt::Time(at) = s.poll_at() else {
+            break;
+        };
+        now = at;
+        let out = drain(s, now);
+        if s.take_error() == Some(TcpError::TimedOut) {
+            assert!(out.iter().all(|(r, _)| r.control == Control::Rst));
+            return (sent, now.total_millis());
+        }
+        assert_eq!(out.len(), 1, "one retransmission per timeout");
+        sent.push(now.total_millis());
+    }
+    panic!("no failure by {now}: {sent:?}");
+}
+
+#[test]
+fn rfc1122_4_2_3_5_retries2_is_a_time_from_the_rto_floor() {
+    // `tcp_retries2` 3 with `tcp_rto_min` 200 ms: 0.2 + 0.4 + 0.8 + 1.6 =
+    // 3 s. This path's RTO is 1 s (no RTT sample yet): one retransmission
+    // at 1.01 s, and the next timeout (3.01 s, 3 s after the data went
+    // out) ends the connection. Counting would have resent three times.
+    let mut s = established(4096, 4096);
+    s.config.retries2 = 3;
+    s.send_slice(b"hello").unwrap();
+    assert_eq!(drain(&mut s, t(10)).len(), 1);
+    let (sent, failed) = retransmit_until_failure(&mut s, t(10));
+    assert_eq!(sent, [1010]);
+    assert_eq!(failed, 3010);
+    // Linux's default, 15: 924.6 s. RTOs of 1, 2, 4, ... 64 s, then 120 s
+    // (`tcp_rto_max`): the 14th timeout, 967 s after the data, is the
+    // first past it; 13 retransmissions (counting: 15).
+    let mut s = established(4096, 4096);
+    s.send_slice(b"hello").unwrap();
+    assert_eq!(drain(&mut s, t(10)).len(), 1);
+    let (sent, failed) = retransmit_until_failure(&mut s, t(10));
+    assert_eq!(sent.len(), 13, "{sent:?}");
+    assert_eq!(failed, 967_010);
+    // The time itself: Linux's 924.6 s for 15.
+    assert_eq!(
+        super::retries_budget(&s.config, 15),
+        Duration::from_millis(924_600)
+    );
+}
