@@ -153,3 +153,85 @@ fn transport(
     }
     segment[field..field + 2].copy_from_slice(&value.to_be_bytes());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+    use ferrotcp::wire::Checksum;
+
+    /// Whether the transport checksum of `segment` verifies (the sum over
+    /// pseudo-header and segment is all ones).
+    fn verifies(segment: &[u8], protocol: u8, src: IpAddr, dst: IpAddr) -> bool {
+        let len = segment.len() as u32;
+        let pseudo = checksum::pseudo_header(&src, &dst, IpProtocol::from(protocol), len);
+        checksum::combine(&[pseudo, checksum::data(segment)]) == 0xffff
+    }
+
+    #[test]
+    fn fills_what_the_device_would_and_nothing_else() {
+        let all_device = ChecksumCapabilities::ignored();
+        assert!(device_fills_any(&all_device));
+        assert!(!device_fills_any(&ChecksumCapabilities::all()));
+
+        // IPv6 + UDP and IPv6 + ICMPv6, bare IP (a TUN).
+        let (src, dst): (IpAddr, IpAddr) = (
+            IpAddr::V6([0xfd00, 0, 0, 0, 0, 0, 0, 1].into()),
+            IpAddr::V6([0xfd00, 0, 0, 0, 0, 0, 0, 2].into()),
+        );
+        for (proto, field) in [(17u8, 6usize), (58, 2), (6, 16)] {
+            let mut p = vec![0u8; 40 + 30];
+            p[0] = 0x60;
+            p[4..6].copy_from_slice(&30u16.to_be_bytes());
+            p[6] = proto;
+            p[8] = 0xfd;
+            p[23] = 1;
+            p[24] = 0xfd;
+            p[39] = 2;
+            p[40..]
+                .iter_mut()
+                .enumerate()
+                .for_each(|(i, b)| *b = i as u8);
+            p[40 + field] = 0x55;
+            let before = p.clone();
+            complete(&mut p, Medium::Ip, &ChecksumCapabilities::all());
+            assert_eq!(p, before, "the stack fills them all: untouched");
+            complete(&mut p, Medium::Ip, &all_device);
+            assert!(verifies(&p[40..], proto, src, dst), "protocol {proto}");
+        }
+
+        // Ethernet + IPv4 + ICMPv4 with the header checksum left too.
+        let mut f = vec![0u8; 14 + 20 + 12];
+        f[12..14].copy_from_slice(&[0x08, 0x00]);
+        f[14] = 0x45;
+        f[16..18].copy_from_slice(&32u16.to_be_bytes());
+        f[22] = 64;
+        f[23] = 1;
+        f[26..30].copy_from_slice(&[10, 0, 0, 1]);
+        f[30..34].copy_from_slice(&[10, 0, 0, 2]);
+        f[34] = 8;
+        f[38..].copy_from_slice(b"pingpong");
+        let mut only_tcp = ChecksumCapabilities::all();
+        only_tcp.tcp = Checksum::Rx;
+        let before = f.clone();
+        complete(&mut f, Medium::Ethernet, &only_tcp);
+        assert_eq!(f, before, "not TCP: nothing to fill");
+        complete(&mut f, Medium::Ethernet, &all_device);
+        assert_eq!(checksum::data(&f[14..34]), 0xffff);
+        assert_eq!(checksum::data(&f[34..]), 0xffff);
+
+        // Fragments, truncated and odd frames: untouched, no panic.
+        let mut frag = before.clone();
+        frag[20] = 0x20; // MF
+        let mut want = frag.clone();
+        complete(&mut frag, Medium::Ethernet, &all_device);
+        // Only the IPv4 header checksum (the device could fill that).
+        want[24..26].copy_from_slice(&frag[24..26]);
+        assert_eq!(frag, want);
+        for len in 0..before.len() {
+            let mut short = before[..len].to_vec();
+            complete(&mut short, Medium::Ethernet, &all_device);
+            complete(&mut short, Medium::Ip, &all_device);
+        }
+    }
+}

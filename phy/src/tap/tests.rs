@@ -308,3 +308,31 @@ fn attaches_to_an_existing_tap_with_offloads() {
     assert_eq!(dev.stats().tx_errors, 0);
     assert_eq!(rx_packets() - before, 1);
 }
+
+#[test]
+fn a_frame_with_complete_checksums_goes_without_needs_csum() {
+    // An Ethernet + IPv4 + TCP frame whose checksum a fault injector
+    // completed (then damaged): the kernel must check it, not sum it.
+    let mut frame = std::vec![0u8; 14 + 20 + 20 + 10];
+    frame[12..14].copy_from_slice(&[0x08, 0x00]);
+    frame[14] = 0x45;
+    frame[16..18].copy_from_slice(&50u16.to_be_bytes());
+    frame[23] = 6;
+    frame[34 + 12] = 5 << 4;
+    frame[50..52].copy_from_slice(&[0xab, 0xcd]);
+    let mut dev = double(true);
+    for complete in [true, false] {
+        let mut tx = dev.transmit(Instant::ZERO).unwrap();
+        tx.set_meta(TxMeta::with_checksums_complete(complete));
+        tx.consume(frame.len(), |b| b.copy_from_slice(&frame));
+    }
+    let Io::Double(d) = &dev.io else {
+        unreachable!()
+    };
+    let sent = d.tx.borrow();
+    let header = |b: &[u8]| vnet::VnetHeader::parse(b, b.len() - vnet::HEADER_LEN).unwrap();
+    assert_eq!(header(&sent[0]), vnet::VnetHeader::default());
+    assert_eq!(sent[0][vnet::HEADER_LEN..], frame[..]);
+    assert_eq!(header(&sent[1]).flags, vnet::F_NEEDS_CSUM);
+    assert_ne!(sent[1][vnet::HEADER_LEN + 50..][..2], [0xab, 0xcd]);
+}
