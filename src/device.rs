@@ -147,6 +147,25 @@ pub struct TxMeta {
     /// IP, TCP: the device reads their length from the frame). Only whole
     /// segments but for the last. `None`: send the frame as it is.
     pub tcp_segment_size: Option<u16>,
+    /// Every checksum in the frame is already complete: the device sends
+    /// it as it is and fills none, not even those its
+    /// [`DeviceCapabilities::checksum`] says it fills. The stack never sets
+    /// it; a device wrapper that completed them itself does (the fault
+    /// injector of `ferrotcp-phy`, before it flips a bit, so that the
+    /// corruption is caught by the receiver as a wire's would be, not
+    /// covered by a checksum computed over the damaged bytes). Ignored
+    /// with [`Self::tcp_segment_size`] (cutting needs new checksums).
+    pub checksums_complete: bool,
+}
+
+impl TxMeta {
+    /// Metadata saying the frame's checksums are complete (or not).
+    pub const fn with_checksums_complete(complete: bool) -> Self {
+        TxMeta {
+            tcp_segment_size: None,
+            checksums_complete: complete,
+        }
+    }
 }
 
 /// One received frame.

@@ -6,7 +6,11 @@
 //! * **max frame size** — larger frames are dropped;
 //! * **drop** — a percentage of frames is lost;
 //! * **corrupt** — a percentage of frames has one random bit of one random
-//!   byte flipped;
+//!   byte flipped, after the frame's checksums, as on a wire: a checksum
+//!   the inner device would fill (its `DeviceCapabilities::checksum`
+//!   offloads, an offload TAP's TCP) is completed in software first and
+//!   the device told so (`TxMeta::checksums_complete`), so the receiver
+//!   catches the damage instead of getting a checksum computed over it;
 //! * **duplicate** — a percentage of frames is delivered twice;
 //! * **rate limit** — a token bucket (bytes per second, burst) spaces frames
 //!   out; they wait in the holding queue, they are not dropped;
@@ -41,9 +45,10 @@ use alloc::collections::VecDeque;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use ferrotcp::device::{Device, DeviceCapabilities, RxMeta, RxToken, TxToken};
+use ferrotcp::device::{Device, DeviceCapabilities, Medium, RxMeta, RxToken, TxMeta, TxToken};
 use ferrotcp::rand::Rand;
 use ferrotcp::time::{Duration, Instant};
+use ferrotcp::wire::ChecksumCapabilities;
 
 /// A token bucket: a long-run rate and a burst allowance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,6 +156,8 @@ struct Held {
     /// What the inner device said about a received frame (kept for a
     /// frame that is not corrupted).
     meta: RxMeta,
+    /// What to tell the inner device about a transmitted frame.
+    tx_meta: TxMeta,
 }
 
 /// Token bucket state, in byte-microseconds so that refilling is exact:
@@ -310,7 +317,7 @@ impl Lane {
         self.seq
     }
 
-    fn insert(&mut self, due: Instant, frame: Vec<u8>, meta: RxMeta) {
+    fn insert(&mut self, due: Instant, frame: Vec<u8>, meta: RxMeta, tx_meta: TxMeta) {
         if self.held() >= self.config.hold_capacity {
             self.stats.queue_full += 1;
             return;
@@ -324,13 +331,15 @@ impl Lane {
                 seq,
                 frame,
                 meta,
+                tx_meta,
             },
         );
     }
 
     /// Queue a frame released at `due`; release a held-back frame after
     /// it. With `hold_back`, keep it aside instead (if nothing is aside).
-    fn place(&mut self, due: Instant, frame: Vec<u8>, meta: RxMeta, hold_back: bool) {
+    fn place(&mut self, due: Instant, frame: Vec<u8>, meta: (RxMeta, TxMeta), hold_back: bool) {
+        let (meta, tx_meta) = meta;
         if hold_back && self.held_back.is_none() {
             if self.held() >= self.config.hold_capacity {
                 self.stats.queue_full += 1;
@@ -343,10 +352,11 @@ impl Lane {
                 seq,
                 frame,
                 meta,
+                tx_meta,
             });
             return;
         }
-        self.insert(due, frame, meta);
+        self.insert(due, frame, meta, tx_meta);
         self.release_held_back(due);
     }
 
@@ -364,6 +374,7 @@ impl Lane {
                     seq: h.seq,
                     frame: h.frame,
                     meta: h.meta,
+                    tx_meta: h.tx_meta,
                 },
             );
         }
@@ -393,6 +404,7 @@ impl Lane {
         }
         let [first, second] = plan.due;
         if let Some(due) = first {
+            let meta = (meta, TxMeta::default());
             let dup = second.map(|d| (d, owned.clone()));
             self.place(due, owned, meta, plan.hold_back);
             if let Some((d, f)) = dup {
@@ -524,13 +536,27 @@ impl<D: Device> FaultInjector<D> {
 fn flush_tx<D: Device>(inner: &mut D, lane: &mut Lane, now: Instant) {
     lane.release_timed_out(now);
     while lane.queue.front().is_some_and(|h| h.due <= now) {
-        let Some(token) = inner.transmit(now) else {
+        let Some(mut token) = inner.transmit(now) else {
             return;
         };
         if let Some(h) = lane.queue.pop_front() {
+            if h.tx_meta != TxMeta::default() {
+                token.set_meta(h.tx_meta);
+            }
             token.consume(h.frame.len(), |buf| buf.copy_from_slice(&h.frame));
         }
     }
+}
+
+/// The checksums `inner` fills on transmit, to be completed before a bit
+/// is flipped (`None`: none, the stack fills them all, or `lane` corrupts
+/// nothing).
+fn fill_duty<D: Device>(inner: &D, lane: &Lane) -> Option<(Medium, ChecksumCapabilities)> {
+    if lane.config.corrupt_percent == 0 {
+        return None;
+    }
+    let caps = inner.capabilities();
+    checksums::device_fills_any(&caps.checksum).then_some((caps.medium, caps.checksum))
 }
 
 /// A received frame: the inner device's own token when rx is a no-op,
@@ -573,6 +599,8 @@ pub struct FaultTxToken<'a, T> {
     inner: Option<T>,
     lane: &'a mut Lane,
     now: Instant,
+    /// The checksums the inner device fills (see [`fill_duty`]).
+    fill: Option<(Medium, ChecksumCapabilities)>,
 }
 
 impl<T: TxToken> TxToken for FaultTxToken<'_, T> {
@@ -580,7 +608,12 @@ impl<T: TxToken> TxToken for FaultTxToken<'_, T> {
     where
         F: FnOnce(&mut [u8]) -> R,
     {
-        let FaultTxToken { inner, lane, now } = self;
+        let FaultTxToken {
+            inner,
+            lane,
+            now,
+            fill,
+        } = self;
         if lane.config.is_noop()
             && lane.is_idle()
             && let Some(token) = inner
@@ -599,30 +632,48 @@ impl<T: TxToken> TxToken for FaultTxToken<'_, T> {
         let direct = !plan.hold_back
             && first.is_some_and(|d| d <= now)
             && lane.queue.front().is_none_or(|h| h.due > now);
+        // A wire corrupts a frame after its checksums were computed: those
+        // the inner device would fill (over the damaged bytes, hiding the
+        // damage) are completed here first and the device is told to leave
+        // them. The injector declares no TSO (`capabilities`), so a frame
+        // is never a super-segment whose per-segment checksums only the
+        // device could fill.
+        let fill = fill.filter(|_| plan.corrupt.is_some());
+        let tx_meta = TxMeta::with_checksums_complete(fill.is_some());
+        let damage = |frame: &mut [u8]| {
+            if let Some((medium, duties)) = &fill {
+                checksums::complete(frame, *medium, duties);
+            }
+            if let Some((i, mask)) = plan.corrupt {
+                frame[i] ^= mask;
+            }
+        };
         match inner {
-            Some(token) if direct => token.consume(len, |buf| {
-                let r = f(buf);
-                if let Some((i, mask)) = plan.corrupt {
-                    buf[i] ^= mask;
+            Some(mut token) if direct => {
+                if fill.is_some() {
+                    token.set_meta(tx_meta);
                 }
-                // A held-back frame goes right after this one.
-                lane.release_held_back(now);
-                if let Some(d) = second {
-                    lane.place(d, buf.to_vec(), RxMeta::default(), false);
-                }
-                r
-            }),
+                token.consume(len, |buf| {
+                    let r = f(buf);
+                    damage(buf);
+                    // A held-back frame goes right after this one.
+                    lane.release_held_back(now);
+                    if let Some(d) = second {
+                        lane.place(d, buf.to_vec(), (RxMeta::default(), tx_meta), false);
+                    }
+                    r
+                })
+            }
             _ => {
                 let mut frame = vec![0; len];
                 let r = f(&mut frame);
-                if let Some((i, mask)) = plan.corrupt {
-                    frame[i] ^= mask;
-                }
+                damage(&mut frame);
                 if let Some(d) = first {
+                    let meta = (RxMeta::default(), tx_meta);
                     let dup = second.map(|d| (d, frame.clone()));
-                    lane.place(d, frame, RxMeta::default(), plan.hold_back);
+                    lane.place(d, frame, meta, plan.hold_back);
                     if let Some((d, f)) = dup {
-                        lane.place(d, f, RxMeta::default(), false);
+                        lane.place(d, f, meta, false);
                     }
                 }
                 r
@@ -643,6 +694,7 @@ impl<D: Device> Device for FaultInjector<D> {
 
     fn receive(&mut self, now: Instant) -> Option<(Self::RxToken<'_>, Self::TxToken<'_>)> {
         flush_tx(&mut self.inner, &mut self.tx, now);
+        let fill = fill_duty(&self.inner, &self.tx);
         if self.rx.config.is_noop() && self.rx.is_idle() {
             let (rx, tx) = self.inner.receive(now)?;
             return Some((
@@ -653,6 +705,7 @@ impl<D: Device> Device for FaultInjector<D> {
                     inner: Some(tx),
                     lane: &mut self.tx,
                     now,
+                    fill,
                 },
             ));
         }
@@ -677,6 +730,7 @@ impl<D: Device> Device for FaultInjector<D> {
                 inner: self.inner.transmit(now),
                 lane: &mut self.tx,
                 now,
+                fill,
             },
         ))
     }
@@ -689,26 +743,35 @@ impl<D: Device> Device for FaultInjector<D> {
                 inner: Some(tx),
                 lane: &mut self.tx,
                 now,
+                fill: None,
             });
         }
         if self.tx.held() >= self.tx.config.hold_capacity {
             return None;
         }
+        let fill = fill_duty(&self.inner, &self.tx);
         Some(FaultTxToken {
             inner: self.inner.transmit(now),
             lane: &mut self.tx,
             now,
+            fill,
         })
     }
 
     fn capabilities(&self) -> DeviceCapabilities {
         let mut caps = self.inner.capabilities();
-        // Frames held in the fault model lose their transmit metadata: no
-        // super-segments through it.
+        // No super-segments through the fault model. Corrupting one as a
+        // wire would needs it cut first (`gso::segment_tcp`, one piece
+        // damaged), since only the cutter can fill the per-segment
+        // checksums; declaring no TSO is the simplest correct choice: the
+        // stack sends MTU-sized segments, each corrupted (after its
+        // checksums) or not on its own, as on a wire. (`SimConfig::tso`
+        // models a TSO device in front of a faulty link.)
         caps.max_tso_size = 0;
         caps
     }
 }
 
+mod checksums;
 #[cfg(test)]
 mod tests;

@@ -72,11 +72,49 @@ pub struct TunTapStats {
     pub rx_bad_headers: u64,
     /// Offload TAP: TCP super-segments written (cut by the kernel).
     pub tx_super_frames: u64,
+    /// Reads that filled the whole receive buffer, dropped: a TAP/TUN
+    /// `read` shorter than the frame silently cuts it (the kernel returns
+    /// the buffer's length), so such a frame may be truncated and is never
+    /// delivered. The buffer holds the largest frame the interface can
+    /// hand over plus one byte, so this counts only frames over that (a
+    /// plain device opened with an IP MTU below the interface's, or the
+    /// interface's MTU raised after the open).
+    pub rx_truncated: u64,
+    /// The longest frame delivered (link header included, the offload
+    /// TAP's `virtio_net_hdr` not).
+    pub rx_max_frame_len: u64,
 }
 
-/// The largest IP packet (IPv4 total length, IPv6 header + payload
-/// length) of a TCP super-frame either way.
+/// The largest TCP super-segment the stack hands an offload TAP (IPv4
+/// total length, IPv6 header + payload length: `max_tso_size`).
 const MAX_SUPER_PACKET: usize = 65_535;
+
+/// The longest frame an offload TAP can hand over, `virtio_net_hdr`
+/// excluded. With `TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6` (no UFO/USO: no
+/// UDP super-frames) a frame is one IP packet of at most
+///
+/// * IPv4: 65,535 bytes (the 16-bit total length, RFC 791 §3.1);
+/// * IPv6: 40 + 65,535 bytes (the 16-bit payload length excludes the
+///   fixed header, RFC 8200 §3). Larger needs a jumbogram (RFC 2675), which
+///   Linux sends only with BIG TCP, on a device whose `tso_max_size`
+///   exceeds 64 KB: tun never raises it from the legacy 65,536 (which
+///   counts the IP header, so the kernel's own super-frames stay below
+///   65,535 IP bytes either way: 45 segments of 1,428 on IPv6);
+///
+/// after its Ethernet II header (14) and up to two 802.1Q tags (the
+/// kernel writes an accelerated tag back into the frame, another may sit
+/// in the data: 2 x 4). The IPv6 bound is the largest: 65,597 bytes.
+const MAX_OFFLOAD_FRAME: usize = ETHERNET_HEADER_LEN + 2 * VLAN_TAG_LEN + 40 + 65_535;
+
+/// Whether a read of `n` bytes into a buffer of `buf_len` holds a whole
+/// frame. A TAP/TUN `read` shorter than the frame returns the buffer's
+/// length with the rest of the frame lost (`tun_chr_read_iter`: the
+/// result is capped at the buffer), so a read that fills the buffer may
+/// be truncated: the buffers are one byte longer than any frame expected,
+/// and a full read is dropped.
+fn read_is_whole(n: usize, buf_len: usize) -> bool {
+    n < buf_len
+}
 
 /// How frames reach the interface.
 #[derive(Debug)]
@@ -86,6 +124,10 @@ enum Io {
     /// A descriptor of `/dev/net/tun` opened here with `IFF_VNET_HDR`:
     /// every frame read or written starts with a `virtio_net_hdr`.
     Vnet { file: File, name: String },
+    /// Tests: reads return queued frames as the kernel does (cut to the
+    /// buffer, returning the buffer's length), writes are kept.
+    #[cfg(test)]
+    Double(tests::IoDouble),
 }
 
 impl Io {
@@ -93,6 +135,8 @@ impl Io {
         match self {
             Io::Plain(i) => i.recv(buf),
             Io::Vnet { file, .. } => (&*file).read(buf),
+            #[cfg(test)]
+            Io::Double(d) => d.recv(buf),
         }
     }
 
@@ -100,6 +144,18 @@ impl Io {
         match self {
             Io::Plain(i) => i.send(buf),
             Io::Vnet { file, .. } => (&*file).write(buf),
+            #[cfg(test)]
+            Io::Double(d) => d.send(buf),
+        }
+    }
+
+    /// Whether every frame starts with a `virtio_net_hdr`.
+    fn is_vnet(&self) -> bool {
+        match self {
+            Io::Plain(_) => false,
+            Io::Vnet { .. } => true,
+            #[cfg(test)]
+            Io::Double(d) => d.vnet,
         }
     }
 }
@@ -277,7 +333,6 @@ impl TunTapDevice {
         let ip_mtu = interface_mtu(name)?;
         let file = open_vnet_tap(name)?;
         let mtu = ip_mtu + ETHERNET_HEADER_LEN;
-        let frame_room = MAX_SUPER_PACKET + ETHERNET_HEADER_LEN + VLAN_TAG_LEN;
         Ok(TunTapDevice {
             io: Io::Vnet {
                 file,
@@ -285,7 +340,9 @@ impl TunTapDevice {
             },
             medium: Medium::Ethernet,
             mtu,
-            rx_buf: vec![0; vnet::HEADER_LEN + frame_room],
+            // One byte more than the longest frame: a read that fills the
+            // buffer is known truncated (`read_is_whole`).
+            rx_buf: vec![0; vnet::HEADER_LEN + MAX_OFFLOAD_FRAME + 1],
             tx_buf: vec![0; vnet::HEADER_LEN + mtu],
             stats: TunTapStats::default(),
         })
@@ -294,7 +351,7 @@ impl TunTapDevice {
     /// Whether the device was opened with offloads
     /// ([`Self::tap_offload`]).
     pub fn is_offload(&self) -> bool {
-        matches!(self.io, Io::Vnet { .. })
+        self.io.is_vnet()
     }
 
     /// Attach to the existing TUN interface `name` (bare IP packets).
@@ -331,7 +388,9 @@ impl TunTapDevice {
             io: Io::Plain(iface),
             medium,
             mtu,
-            rx_buf: vec![0; room],
+            // One byte more than the longest frame: a read that fills the
+            // buffer is known truncated (`read_is_whole`).
+            rx_buf: vec![0; room + 1],
             tx_buf: vec![0; mtu],
             stats: TunTapStats::default(),
         })
@@ -342,6 +401,8 @@ impl TunTapDevice {
         match &self.io {
             Io::Plain(i) => i.name(),
             Io::Vnet { name, .. } => name,
+            #[cfg(test)]
+            Io::Double(_) => "double",
         }
     }
 
@@ -356,6 +417,8 @@ impl AsRawFd for TunTapDevice {
         match &self.io {
             Io::Plain(i) => i.as_raw_fd(),
             Io::Vnet { file, .. } => file.as_raw_fd(),
+            #[cfg(test)]
+            Io::Double(_) => -1,
         }
     }
 }
@@ -394,7 +457,7 @@ impl TxToken for TunTapTxToken<'_> {
     where
         F: FnOnce(&mut [u8]) -> R,
     {
-        let vnet = matches!(self.io, Io::Vnet { .. });
+        let vnet = self.io.is_vnet();
         // An offload TAP's frame follows the room for its header.
         let head = if vnet { vnet::HEADER_LEN } else { 0 };
         if self.buf.len() < head + len {
@@ -402,7 +465,12 @@ impl TxToken for TunTapTxToken<'_> {
         }
         let out = &mut self.buf[..head + len];
         let r = f(&mut out[head..]);
-        if vnet {
+        if vnet && self.meta.checksums_complete && self.meta.tcp_segment_size.is_none() {
+            // Checksums completed by the caller (a fault injector that then
+            // flipped a bit): no F_NEEDS_CSUM, the frame as it is, so the
+            // kernel checks the checksum and catches the damage.
+            vnet::VnetHeader::default().emit(&mut out[..head]);
+        } else if vnet {
             let (header, frame) = out.split_at_mut(head);
             match vnet::header_for_frame(frame, self.meta.tcp_segment_size) {
                 Ok(h) => {
@@ -436,7 +504,7 @@ impl Device for TunTapDevice {
     type TxToken<'a> = TunTapTxToken<'a>;
 
     fn receive(&mut self, _now: Instant) -> Option<(Self::RxToken<'_>, Self::TxToken<'_>)> {
-        let vnet = matches!(self.io, Io::Vnet { .. });
+        let vnet = self.io.is_vnet();
         let (start, n, meta) = loop {
             let n = match self.io.recv(&mut self.rx_buf) {
                 Ok(n) => n,
@@ -447,6 +515,11 @@ impl Device for TunTapDevice {
                     return None;
                 }
             };
+            if !read_is_whole(n, self.rx_buf.len()) {
+                // Perhaps cut short: dropped and counted, the next read.
+                self.stats.rx_truncated += 1;
+                continue;
+            }
             if !vnet {
                 break (0, n, RxMeta::default());
             }
@@ -464,6 +537,8 @@ impl Device for TunTapDevice {
             }
         };
         self.stats.rx_frames += 1;
+        let len = u64::try_from(n.saturating_sub(start)).unwrap_or(u64::MAX);
+        self.stats.rx_max_frame_len = self.stats.rx_max_frame_len.max(len);
         Some((
             TunTapRxToken {
                 frame: &self.rx_buf[start..n],

@@ -1,6 +1,6 @@
 use super::*;
 use crate::loopback::Loopback;
-use ferrotcp::device::Medium;
+use ferrotcp::device::{Medium, TxMeta};
 use std::vec::Vec;
 
 fn frame(i: u32) -> Vec<u8> {
@@ -618,4 +618,189 @@ fn held_frames_keep_the_device_word_unless_corrupted() {
         }
         assert!(n >= 3, "{n} frames");
     }
+}
+
+/// A loopback that fills TCP checksums itself, as an offload TAP's kernel
+/// completes `F_NEEDS_CSUM`: it declares `checksum.tcp = Rx` and sums
+/// every IPv4 TCP segment it is handed over the bytes as they are, unless
+/// told they are complete. It records what it was told.
+struct Offloading {
+    wire: Loopback,
+    metas: Vec<TxMeta>,
+}
+
+struct OffloadingTx<'a> {
+    inner: <Loopback as Device>::TxToken<'a>,
+    metas: &'a mut Vec<TxMeta>,
+    meta: TxMeta,
+}
+
+/// RFC 9293 §3.1: fill the TCP checksum of the Ethernet + IPv4 (20-byte
+/// header) + TCP `frame` over its bytes as they are.
+fn kernel_fills_tcp(frame: &mut [u8]) {
+    if frame.len() < 54 || frame[23] != 6 {
+        return;
+    }
+    frame[50..52].copy_from_slice(&[0, 0]);
+    let pseudo = crate::gso::tcp_pseudo_sum(&frame[26..34], (frame.len() - 34) as u32);
+    let c =
+        !ferrotcp::wire::checksum::combine(&[pseudo, ferrotcp::wire::checksum::data(&frame[34..])]);
+    frame[50..52].copy_from_slice(&c.to_be_bytes());
+}
+
+impl TxToken for OffloadingTx<'_> {
+    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
+        let complete = self.meta.checksums_complete;
+        self.metas.push(self.meta);
+        self.inner.consume(len, |buf| {
+            let r = f(buf);
+            if !complete {
+                kernel_fills_tcp(buf);
+            }
+            r
+        })
+    }
+
+    fn set_meta(&mut self, meta: TxMeta) {
+        self.meta = meta;
+    }
+}
+
+impl Device for Offloading {
+    type RxToken<'a> = <Loopback as Device>::RxToken<'a>;
+    type TxToken<'a> = OffloadingTx<'a>;
+
+    fn receive(&mut self, _now: Instant) -> Option<(Self::RxToken<'_>, Self::TxToken<'_>)> {
+        None
+    }
+
+    fn transmit(&mut self, now: Instant) -> Option<Self::TxToken<'_>> {
+        Some(OffloadingTx {
+            inner: self.wire.transmit(now)?,
+            metas: &mut self.metas,
+            meta: TxMeta::default(),
+        })
+    }
+
+    fn capabilities(&self) -> DeviceCapabilities {
+        let mut caps = self.wire.capabilities();
+        caps.checksum.tcp = ferrotcp::wire::Checksum::Rx;
+        caps
+    }
+}
+
+/// An Ethernet + IPv4 + TCP frame as the stack builds it for a device that
+/// fills TCP checksums: IPv4 header checksum done, TCP checksum left.
+fn tcp_frame(i: u32) -> Vec<u8> {
+    let mut f = std::vec![0u8; 14 + 20 + 20 + 200];
+    f[12..14].copy_from_slice(&[0x08, 0x00]);
+    f[14] = 0x45;
+    f[16..18].copy_from_slice(&(20u16 + 20 + 200).to_be_bytes());
+    f[22] = 64;
+    f[23] = 6;
+    f[26..30].copy_from_slice(&[10, 0, 0, 1]);
+    f[30..34].copy_from_slice(&[10, 0, 0, 2]);
+    let c = !ferrotcp::wire::checksum::data(&f[14..34]);
+    f[24..26].copy_from_slice(&c.to_be_bytes());
+    f[34 + 4..34 + 8].copy_from_slice(&i.to_be_bytes());
+    f[34 + 12] = 5 << 4;
+    f[34 + 13] = 0x10;
+    for (k, b) in f[54..].iter_mut().enumerate() {
+        *b = (k as u32 ^ i) as u8;
+    }
+    f
+}
+
+#[test]
+fn tx_corruption_over_a_checksum_offload_device_comes_after_the_checksum() {
+    // A wire damages a frame after its checksums were computed. Before,
+    // the bit was flipped first and the device summed the damaged bytes,
+    // so the peer accepted them. Now the frame on the wire is the
+    // correctly summed frame with one bit flipped, whether sent at once,
+    // held (delay) or duplicated, and the device is told not to sum it.
+    let configs = [
+        FaultConfig {
+            corrupt_percent: 100,
+            ..FaultConfig::default()
+        },
+        FaultConfig {
+            corrupt_percent: 100,
+            duplicate_percent: 50,
+            delay: Duration::from_millis(1),
+            hold_capacity: 1_000,
+            ..FaultConfig::default()
+        },
+    ];
+    for cfg in configs {
+        let dev = Offloading {
+            wire: Loopback::new(Medium::Ethernet, 10_000),
+            metas: Vec::new(),
+        };
+        let mut dev = FaultInjector::new(dev, 7).with_tx(cfg);
+        let n = 300;
+        for i in 0..n {
+            let t = dev.transmit(Instant::ZERO).unwrap();
+            let f = tcp_frame(i);
+            t.consume(f.len(), |b| b.copy_from_slice(&f));
+        }
+        dev.flush(Instant::from_millis(1));
+        let mut sent = Vec::new();
+        while let Some((rx, _)) = dev.inner_mut().wire.receive(Instant::ZERO) {
+            sent.push(rx.consume(|b| b.to_vec()));
+        }
+        let dup = dev.tx_stats().duplicated as usize;
+        assert_eq!(sent.len(), n as usize + dup, "{cfg:?}");
+        assert!(
+            dev.inner()
+                .metas
+                .iter()
+                .all(|m| *m == TxMeta::with_checksums_complete(true))
+        );
+        let summed: Vec<Vec<u8>> = (0..n)
+            .map(|i| {
+                let mut f = tcp_frame(i);
+                kernel_fills_tcp(&mut f);
+                f
+            })
+            .collect();
+        let mut in_tcp = 0;
+        for f in &sent {
+            // One bit from the correctly summed form of one of the frames
+            // sent (a flip in the sequence number leaves which one open).
+            let want = summed.iter().min_by_key(|w| bit_distance(f, w)).unwrap();
+            assert_eq!(bit_distance(f, want), 1, "{cfg:?}");
+            if f[34..] != want[34..] {
+                in_tcp += 1;
+                // The receiver's check fails (RFC 1071: a one-bit change
+                // always changes the one's-complement sum).
+                let pseudo = crate::gso::tcp_pseudo_sum(&f[26..34], (f.len() - 34) as u32);
+                let sum = ferrotcp::wire::checksum::combine(&[
+                    pseudo,
+                    ferrotcp::wire::checksum::data(&f[34..]),
+                ]);
+                assert_ne!(sum, 0xffff);
+            }
+        }
+        assert!(in_tcp > 100, "{in_tcp} flips in the TCP segment");
+    }
+
+    // Without corruption the device keeps its duty (no meta, it sums).
+    let dev = Offloading {
+        wire: Loopback::new(Medium::Ethernet, 1514),
+        metas: Vec::new(),
+    };
+    let mut dev = FaultInjector::new(dev, 7).with_tx(FaultConfig {
+        delay: Duration::from_millis(1),
+        ..FaultConfig::default()
+    });
+    let f = tcp_frame(1);
+    dev.transmit(Instant::ZERO)
+        .unwrap()
+        .consume(f.len(), |b| b.copy_from_slice(&f));
+    dev.flush(Instant::from_millis(1));
+    let (rx, _) = dev.inner_mut().wire.receive(Instant::ZERO).unwrap();
+    let mut want = f.clone();
+    kernel_fills_tcp(&mut want);
+    assert_eq!(rx.consume(|b| b.to_vec()), want);
+    assert_eq!(dev.inner().metas, [TxMeta::default()]);
 }

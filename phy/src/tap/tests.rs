@@ -1,5 +1,114 @@
 use super::*;
+use core::cell::RefCell;
+use std::collections::VecDeque;
 use std::process::Command;
+
+/// An [`Io`] without a kernel: reads hand out queued frames as a TAP does
+/// (a frame longer than the buffer is cut to it and the read returns the
+/// buffer's length, `tun_chr_read_iter`), writes are kept.
+#[derive(Debug, Default)]
+pub(super) struct IoDouble {
+    pub(super) vnet: bool,
+    rx: RefCell<VecDeque<Vec<u8>>>,
+    tx: RefCell<Vec<Vec<u8>>>,
+}
+
+impl IoDouble {
+    pub(super) fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let Some(frame) = self.rx.borrow_mut().pop_front() else {
+            return Err(io::ErrorKind::WouldBlock.into());
+        };
+        let n = frame.len().min(buf.len());
+        buf[..n].copy_from_slice(&frame[..n]);
+        Ok(n)
+    }
+
+    pub(super) fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.tx.borrow_mut().push(buf.to_vec());
+        Ok(buf.len())
+    }
+}
+
+/// A device over an [`IoDouble`] laid out as `tap_offload` (`vnet`) or
+/// `tap` with IP MTU 1500 lays out a real one.
+fn double(vnet: bool) -> TunTapDevice {
+    let mtu = 1500 + ETHERNET_HEADER_LEN;
+    let rx_len = if vnet {
+        vnet::HEADER_LEN + MAX_OFFLOAD_FRAME + 1
+    } else {
+        mtu + VLAN_TAG_LEN + 1
+    };
+    TunTapDevice {
+        io: Io::Double(IoDouble {
+            vnet,
+            ..IoDouble::default()
+        }),
+        medium: Medium::Ethernet,
+        mtu,
+        rx_buf: vec![0; rx_len],
+        tx_buf: vec![0; mtu],
+        stats: TunTapStats::default(),
+    }
+}
+
+/// Queue `frame` (after an empty `virtio_net_hdr` when `vnet`) for the
+/// device to read.
+fn queue(dev: &TunTapDevice, frame: &[u8]) {
+    let Io::Double(d) = &dev.io else {
+        unreachable!()
+    };
+    let mut bytes = std::vec![0u8; if d.vnet { vnet::HEADER_LEN } else { 0 }];
+    bytes.extend_from_slice(frame);
+    d.rx.borrow_mut().push_back(bytes);
+}
+
+fn received(dev: &mut TunTapDevice) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    while let Some((rx, _)) = dev.receive(Instant::ZERO) {
+        out.push(rx.consume(|f| f.to_vec()));
+    }
+    out
+}
+
+fn numbered(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 7 + i / 256) as u8).collect()
+}
+
+#[test]
+fn a_read_that_fills_the_buffer_is_dropped_as_truncated() {
+    assert!(read_is_whole(0, 1) && read_is_whole(1513, 1514));
+    assert!(!read_is_whole(1514, 1514) && !read_is_whole(0, 0));
+
+    // Plain TAP, IP MTU 1500: room for a full frame with a VLAN tag.
+    let mut dev = double(false);
+    let longest = numbered(1514 + 4);
+    for len in [60, 1514 + 4, 1514 + 5, 9000, 1514] {
+        queue(&dev, &numbered(len));
+    }
+    let got = received(&mut dev);
+    assert_eq!(got, [numbered(60), longest, numbered(1514)]);
+    let s = *dev.stats();
+    assert_eq!((s.rx_frames, s.rx_truncated), (3, 2));
+    assert_eq!(s.rx_max_frame_len, 1518);
+
+    // Offload TAP: the largest IPv6 super-frame (40 + 65,535 IP bytes
+    // after two VLAN tags) arrives whole; one byte more cannot be told
+    // from a cut frame and is dropped, as is anything longer.
+    let mut dev = double(true);
+    assert_eq!(MAX_OFFLOAD_FRAME, 14 + 8 + 40 + 65_535);
+    let max = numbered(MAX_OFFLOAD_FRAME);
+    for len in [MAX_OFFLOAD_FRAME + 1, 200_000, MAX_OFFLOAD_FRAME, 64] {
+        queue(&dev, &numbered(len));
+    }
+    let got = received(&mut dev);
+    assert_eq!(got.len(), 2);
+    assert!(got[0] == max, "the longest frame is delivered whole");
+    assert_eq!(got[1], numbered(64));
+    let s = *dev.stats();
+    assert_eq!((s.rx_frames, s.rx_truncated, s.rx_bad_headers), (2, 2, 0));
+    assert_eq!(s.rx_super_frames, 1);
+    assert_eq!(s.rx_max_frame_len, MAX_OFFLOAD_FRAME as u64);
+}
 
 const NAME: &str = "ftp-test0";
 
@@ -198,4 +307,32 @@ fn attaches_to_an_existing_tap_with_offloads() {
     assert_eq!(dev.stats().tx_frames, 1);
     assert_eq!(dev.stats().tx_errors, 0);
     assert_eq!(rx_packets() - before, 1);
+}
+
+#[test]
+fn a_frame_with_complete_checksums_goes_without_needs_csum() {
+    // An Ethernet + IPv4 + TCP frame whose checksum a fault injector
+    // completed (then damaged): the kernel must check it, not sum it.
+    let mut frame = std::vec![0u8; 14 + 20 + 20 + 10];
+    frame[12..14].copy_from_slice(&[0x08, 0x00]);
+    frame[14] = 0x45;
+    frame[16..18].copy_from_slice(&50u16.to_be_bytes());
+    frame[23] = 6;
+    frame[34 + 12] = 5 << 4;
+    frame[50..52].copy_from_slice(&[0xab, 0xcd]);
+    let mut dev = double(true);
+    for complete in [true, false] {
+        let mut tx = dev.transmit(Instant::ZERO).unwrap();
+        tx.set_meta(TxMeta::with_checksums_complete(complete));
+        tx.consume(frame.len(), |b| b.copy_from_slice(&frame));
+    }
+    let Io::Double(d) = &dev.io else {
+        unreachable!()
+    };
+    let sent = d.tx.borrow();
+    let header = |b: &[u8]| vnet::VnetHeader::parse(b, b.len() - vnet::HEADER_LEN).unwrap();
+    assert_eq!(header(&sent[0]), vnet::VnetHeader::default());
+    assert_eq!(sent[0][vnet::HEADER_LEN..], frame[..]);
+    assert_eq!(header(&sent[1]).flags, vnet::F_NEEDS_CSUM);
+    assert_ne!(sent[1][vnet::HEADER_LEN + 50..][..2], [0xab, 0xcd]);
 }
