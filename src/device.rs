@@ -123,6 +123,11 @@ pub struct RxMeta {
     /// The stack then skips the transport checksum check for this frame
     /// only. `false` (the default): checked as the capabilities say.
     pub transport_checksum_valid: bool,
+    /// The frame is TCP segments coalesced by the sender's side (a TAP's
+    /// GSO super-frame from the kernel, a NIC's LRO): the payload of each
+    /// segment it stands for. Only counted (RFC 4022 `tcpInSegs` counts
+    /// the segments, as Linux does); the stack takes the frame whole.
+    pub tcp_segment_size: Option<u16>,
 }
 
 impl RxMeta {
@@ -130,6 +135,16 @@ impl RxMeta {
     pub const fn with_transport_checksum_valid(valid: bool) -> Self {
         RxMeta {
             transport_checksum_valid: valid,
+            tcp_segment_size: None,
+        }
+    }
+
+    /// The same metadata, for a frame of coalesced TCP segments of
+    /// `size` payload bytes each (or not coalesced: `None`).
+    pub const fn with_tcp_segment_size(self, size: Option<u16>) -> Self {
+        RxMeta {
+            tcp_segment_size: size,
+            ..self
         }
     }
 }

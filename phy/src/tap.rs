@@ -529,7 +529,8 @@ impl Device for TunTapDevice {
                     if frame_len > self.mtu {
                         self.stats.rx_super_frames += 1;
                     }
-                    let meta = RxMeta::with_transport_checksum_valid(h.checksum_trusted());
+                    let meta = RxMeta::with_transport_checksum_valid(h.checksum_trusted())
+                        .with_tcp_segment_size(h.tcp_segment_size());
                     break (vnet::HEADER_LEN, n, meta);
                 }
                 // Strict: the frame is dropped and counted, the next read.

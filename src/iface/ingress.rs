@@ -605,7 +605,12 @@ impl InterfaceInner<'_> {
                 return None;
             }
         }
-        self.counters.tcp.in_segs += 1;
+        // RFC 4022 tcpInSegs counts segments: a frame of coalesced
+        // segments (a TAP's GSO super-frame) is as many as it holds.
+        self.counters.tcp.in_segs += match self.rx_meta.tcp_segment_size {
+            Some(size) if size > 0 => repr.payload.len().div_ceil(usize::from(size)).max(1) as u64,
+            _ => 1,
+        };
         // RFC 1122 §4.2.3.10: segments to broadcast or multicast addresses
         // are silently discarded.
         if dst_kind == DstKind::Group {

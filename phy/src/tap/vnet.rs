@@ -139,6 +139,14 @@ impl VnetHeader {
     pub fn is_gso(&self) -> bool {
         self.gso_type != GSO_NONE
     }
+
+    /// The payload of each TCP segment a super-frame stands for.
+    pub fn tcp_segment_size(&self) -> Option<u16> {
+        match self.gso_type & !GSO_ECN {
+            GSO_TCPV4 | GSO_TCPV6 if self.gso_size > 0 => Some(self.gso_size),
+            _ => None,
+        }
+    }
 }
 
 /// Where a frame's TCP header is.
@@ -274,6 +282,15 @@ mod tests {
         assert_eq!(b, [1, 1, 66, 0, 0xa8, 0x05, 34, 0, 16, 0]);
         assert_eq!(VnetHeader::parse(&b, 66 + 2 * 1448), Ok(h));
         assert!(h.checksum_trusted() && h.is_gso());
+        // The segment size a super-frame's tcpInSegs is counted by (the
+        // ECN bit does not change it).
+        assert_eq!(h.tcp_segment_size(), Some(1448));
+        let ecn = VnetHeader {
+            gso_type: GSO_TCPV6 | GSO_ECN,
+            ..h
+        };
+        assert_eq!(ecn.tcp_segment_size(), Some(1448));
+        assert_eq!(VnetHeader::default().tcp_segment_size(), None);
         let plain = VnetHeader::default();
         assert_eq!(VnetHeader::parse(&header_bytes(&plain), 60), Ok(plain));
         assert!(!plain.checksum_trusted() && !plain.is_gso());

@@ -957,3 +957,45 @@ fn bidirectional_transfers_with_loss_recover_by_sack_with_and_without_tso() {
         assert!(fast > rto, "fast retransmits {fast}, RTOs {rto}");
     }
 }
+
+#[test]
+fn rfc4022_in_segs_counts_the_segments_of_a_coalesced_frame() {
+    // A TAP hands over the kernel's GSO super-frames whole; tcpInSegs
+    // counts the segments they stand for (as Linux counts gso_segs), the
+    // data arrives as one frame.
+    let mut a = node(A_MAC, A_IP);
+    a.dev.caps.max_tso_size = 65_535;
+    let mut b = node(B_MAC, B_IP);
+    let (ha, hb, now) = establish(&mut a, &mut b, &mut Rand::new(12));
+    let data: Vec<u8> = (0..7 * 1448 + 100u32).map(|i| (i % 251) as u8).collect();
+    a.sockets
+        .get_mut::<TcpSocket>(ha)
+        .unwrap()
+        .send_slice(&data)
+        .unwrap();
+    a.iface.poll(now, &mut a.dev, &mut a.sockets);
+    let sent = a.dev.take_tx_with_meta();
+    let (frame, meta) = sent
+        .iter()
+        .find(|(_, m)| m.tcp_segment_size.is_some())
+        .expect("a super-segment");
+    let size = meta.tcp_segment_size.unwrap();
+    let (payload, _) = tcp_lengths(frame);
+    let segments = payload.div_ceil(usize::from(size)) as u64;
+    assert!(segments >= 2, "{payload} bytes in segments of {size}");
+    let before = b.iface.counters().tcp.in_segs;
+    b.dev.rx_meta = crate::device::RxMeta::default().with_tcp_segment_size(Some(size));
+    b.dev.rx.push_back(frame.clone());
+    b.iface.poll(now, &mut b.dev, &mut b.sockets);
+    assert_eq!(b.iface.counters().tcp.in_segs, before + segments);
+    assert_eq!(
+        b.sockets.get::<TcpSocket>(hb).unwrap().recv_queue(),
+        payload
+    );
+    // The same bytes unmarked: one segment, whatever their size.
+    b.dev.rx_meta = crate::device::RxMeta::default();
+    let before = b.iface.counters().tcp.in_segs;
+    b.dev.rx.push_back(frame.clone());
+    b.iface.poll(now, &mut b.dev, &mut b.sockets);
+    assert_eq!(b.iface.counters().tcp.in_segs, before + 1);
+}
