@@ -945,7 +945,13 @@ impl InterfaceInner<'_> {
                     let mut burst = 0;
                     // TCP segmentation offload: how large a segment the
                     // socket may build (the device may change it).
-                    s.tso_max_size = self.caps.max_tso_size;
+                    // Without TSO, the interface cuts super-segments
+                    // itself (`send_tcp_pieces`), up to SOFT_GSO_SEGMENTS
+                    // of them.
+                    s.tso_max_size = match self.caps.max_tso_size {
+                        0 => (SOFT_GSO_SEGMENTS * self.caps.ip_mtu()).min(usize::from(u16::MAX)),
+                        n => n,
+                    };
                     loop {
                         let mut emitted = false;
                         let r = s.dispatch(self.now, |t| {
@@ -1125,6 +1131,11 @@ impl InterfaceInner<'_> {
         scratch: &mut [u8],
         t: &TcpTransmit<'_>,
     ) -> Result<(), SendError> {
+        if let Some(size) = t.segment_size
+            && self.caps.max_tso_size == 0
+        {
+            return self.send_tcp_pieces(device, scratch, t, usize::from(size));
+        }
         let mut out = self.reply(
             t.local.addr,
             t.remote.addr,
@@ -1150,6 +1161,68 @@ impl InterfaceInner<'_> {
         let r = self.send_ip(device, scratch, &out);
         self.tx_meta = TxMeta::default();
         r
+    }
+
+    /// Software segmentation (the GSO of a device without TSO): a
+    /// super-segment the socket built in one go (RFC 9293 §3.7.4 and RFC
+    /// 5681 applied to its whole, as for TSO) goes out as the segments a
+    /// TSO device would have cut it into: each `size` bytes of data with
+    /// the same header but its own sequence number, PSH and FIN only on
+    /// the last, each its own IP packet (identification, checksum). The
+    /// socket's per-segment work (timers, windows, options) is done once
+    /// for all of them. If the device fills up (or the neighbour queue,
+    /// RFC 1122 §2.3.2.2) after the first piece, the rest is reported
+    /// unsent in `t.sent` and goes at the next turn.
+    #[cfg(feature = "socket-tcp")]
+    fn send_tcp_pieces<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        scratch: &mut [u8],
+        t: &TcpTransmit<'_>,
+        size: usize,
+    ) -> Result<(), SendError> {
+        use crate::wire::tcp::Control;
+        let (head, tail) = (t.repr.payload, t.payload_tail);
+        let total = head.len() + tail.len();
+        let size = size.max(1);
+        let mut repr = *t.repr;
+        let mut at = 0;
+        while at < total {
+            let end = (at + size).min(total);
+            // This piece's bytes: from the ring's end part, its start
+            // part, or both (the data wraps inside it).
+            let (mut p_head, mut p_tail) = (
+                &head[at.min(head.len())..end.min(head.len())],
+                &tail[at.saturating_sub(head.len())..end.saturating_sub(head.len())],
+            );
+            if p_head.is_empty() {
+                (p_head, p_tail) = (p_tail, &[]);
+            }
+            let last = end == total;
+            repr.seq_number = t.repr.seq_number + at;
+            repr.payload = p_head;
+            repr.psh = last && t.repr.psh;
+            repr.control = if last { t.repr.control } else { Control::None };
+            let mut out = self.reply(t.local.addr, t.remote.addr, IpPayload::Tcp(&repr, p_tail));
+            if let Some(h) = t.hop_limit {
+                out.hop_limit = h;
+            }
+            // RFC 1191 / RFC 8201: DF set, as on every TCP segment.
+            out.dont_frag = true;
+            match self.send_ip(device, scratch, &out) {
+                Ok(()) => {}
+                // Nothing went: the socket sees the error, as for one
+                // segment.
+                Err(e) if at == 0 => return Err(e),
+                Err(_) => break,
+            }
+            self.counters.tcp.out_segs += 1;
+            at = end;
+        }
+        if at < total {
+            t.sent.set(Some(at));
+        }
+        Ok(())
     }
 
     #[cfg(feature = "socket-udp")]
@@ -1188,6 +1261,12 @@ const DISPATCH_BUDGET: usize = 4096;
 /// before the other due sockets get theirs.
 #[cfg(feature = "socket-tcp")]
 const TCP_BURST: usize = 16;
+
+/// The most segments of one software super-segment (a device without
+/// TSO): the socket's planning and bookkeeping are done once for that
+/// many, while other sockets still get their turn soon.
+#[cfg(feature = "socket-tcp")]
+const SOFT_GSO_SEGMENTS: usize = 8;
 
 /// The error a socket sees for a send that failed for good.
 fn send_error_kind(e: SendError) -> IcmpErrorKind {

@@ -999,3 +999,110 @@ fn rfc4022_in_segs_counts_the_segments_of_a_coalesced_frame() {
     b.iface.poll(now, &mut b.dev, &mut b.sockets);
     assert_eq!(b.iface.counters().tcp.in_segs, before + 1);
 }
+
+/// The TCP segment of a frame: sequence number, flags byte, payload, and
+/// the IPv4 identification.
+fn segment_of(frame: &[u8]) -> (u32, u8, Vec<u8>, u16) {
+    let ihl = usize::from(frame[14] & 0x0f) * 4;
+    let tcp = &frame[14 + ihl..];
+    let (payload, header) = tcp_lengths(frame);
+    (
+        u32::from_be_bytes([tcp[4], tcp[5], tcp[6], tcp[7]]),
+        tcp[13],
+        tcp[header..header + payload].to_vec(),
+        u16::from_be_bytes([frame[18], frame[19]]),
+    )
+}
+
+#[test]
+fn software_segmentation_cuts_a_burst_into_segments_of_the_mss() {
+    // A device without TSO: the socket plans a burst once and the
+    // interface cuts it (RFC 9293 §3.7.4 segments of at most the MSS less
+    // options): consecutive sequence numbers, PSH only on the last, each
+    // its own IP packet (identifications stepping by one), every frame
+    // within the MTU, tcpOutSegs per segment.
+    let mut a = node(A_MAC, A_IP);
+    let mut b = node(B_MAC, B_IP);
+    let mut rand = Rand::new(21);
+    let (ha, hb, now) = establish(&mut a, &mut b, &mut rand);
+    let s = a.sockets.get_mut::<TcpSocket>(ha).unwrap();
+    s.set_nodelay(true);
+    let data: Vec<u8> = (0..5 * 1448 + 300u32).map(|i| (i % 249) as u8).collect();
+    s.send_slice(&data).unwrap();
+    let out_before = a.iface.counters().tcp.out_segs;
+    a.iface.poll(now, &mut a.dev, &mut a.sockets);
+    let sent = a.dev.take_tx();
+    assert_eq!(sent.len(), 6, "five full segments and the rest");
+    assert_eq!(a.iface.counters().tcp.out_segs, out_before + 6);
+    let segs: Vec<_> = sent.iter().map(|f| segment_of(f)).collect();
+    let mut joined = Vec::new();
+    for (i, (seq, flags, payload, ident)) in segs.iter().enumerate() {
+        assert!(sent[i].len() <= 1514);
+        assert_eq!(payload.len(), if i < 5 { 1448 } else { 300 });
+        assert_eq!(seq.wrapping_sub(segs[0].0), (i * 1448) as u32);
+        assert_eq!(flags & 0x08 != 0, i == 5, "PSH on the last only");
+        assert_eq!(flags & 0x10, 0x10, "every piece carries the ACK");
+        assert_eq!(*ident, segs[0].3.wrapping_add(i as u16));
+        joined.extend_from_slice(payload);
+    }
+    assert_eq!(joined, data);
+    for f in sent {
+        b.dev.rx.push_back(f);
+    }
+    b.iface.poll(now, &mut b.dev, &mut b.sockets);
+    let mut got = vec![0u8; data.len()];
+    let n = b
+        .sockets
+        .get_mut::<TcpSocket>(hb)
+        .unwrap()
+        .recv_slice(&mut got)
+        .unwrap();
+    assert_eq!(&got[..n], &data[..]);
+}
+
+#[test]
+fn software_segmentation_sends_what_the_device_takes_and_the_rest_later() {
+    // The device takes two frames of a burst of four: the socket counts
+    // two segments sent (the rest is not in flight, so no retransmission
+    // is needed for it) and sends the rest, FIN on the last, at the next
+    // poll.
+    let mut a = node(A_MAC, A_IP);
+    let mut b = node(B_MAC, B_IP);
+    let mut rand = Rand::new(22);
+    let (ha, hb, now) = establish(&mut a, &mut b, &mut rand);
+    let s = a.sockets.get_mut::<TcpSocket>(ha).unwrap();
+    s.set_nodelay(true);
+    let data: Vec<u8> = (0..3 * 1448 + 10u32).map(|i| (i % 241) as u8).collect();
+    s.send_slice(&data).unwrap();
+    s.close();
+    a.dev.tx_room = Some(2);
+    a.iface.poll(now, &mut a.dev, &mut a.sockets);
+    let first = a.dev.take_tx();
+    assert_eq!(first.len(), 2);
+    assert!(
+        first.iter().all(|f| segment_of(f).1 & 0x01 == 0),
+        "no FIN yet"
+    );
+    let info = a.sockets.get::<TcpSocket>(ha).unwrap().info();
+    assert_eq!(info.bytes_sent, 2 * 1448);
+    a.dev.tx_room = None;
+    let later = now + Duration::from_millis(1);
+    a.iface.poll(later, &mut a.dev, &mut a.sockets);
+    let second = a.dev.take_tx();
+    assert_eq!(second.len(), 2, "the rest: one full segment and the tail");
+    let (seq, flags, payload, _) = segment_of(&second[1]);
+    assert_eq!(payload.len(), 10);
+    assert_eq!(flags & 0x01, 0x01, "FIN with the last byte");
+    assert_eq!(seq.wrapping_sub(segment_of(&first[0]).0), 3 * 1448);
+    for f in first.into_iter().chain(second) {
+        b.dev.rx.push_back(f);
+    }
+    b.iface.poll(later, &mut b.dev, &mut b.sockets);
+    let sb = b.sockets.get_mut::<TcpSocket>(hb).unwrap();
+    let mut got = vec![0u8; 2 * data.len()];
+    let n = sb.recv_slice(&mut got).unwrap();
+    assert_eq!(&got[..n], &data[..]);
+    assert_eq!(sb.state(), State::CloseWait, "the FIN arrived");
+    let info = a.sockets.get::<TcpSocket>(ha).unwrap().info();
+    assert_eq!((info.bytes_sent, info.retransmits), (data.len() as u64, 0));
+}

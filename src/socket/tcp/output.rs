@@ -4,13 +4,15 @@
 //! and fast retransmit, zero-window probes, keep-alives — and `poll_at`,
 //! the earliest of the socket's timers.
 
+use core::cell::Cell;
+
 use super::{MAX_WINDOW_SCALE, Socket, State, TcpError, ts_clock};
 use crate::socket::{IpEndpoint, PollAt};
 use crate::time::{Duration, Instant};
 use crate::wire::tcp::{Control, Repr, TcpSeqNumber, TcpTimestamp};
 
 /// A segment for the interface to send.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub(crate) struct TcpTransmit<'p> {
     pub(crate) local: IpEndpoint,
     pub(crate) remote: IpEndpoint,
@@ -24,6 +26,10 @@ pub(crate) struct TcpTransmit<'p> {
     /// TCP segmentation offload: the payload of each segment it is cut
     /// into (the MSS less the options every segment carries).
     pub(crate) segment_size: Option<u16>,
+    /// Set by the interface when it cut a super-segment itself (software
+    /// segmentation, a device without TSO) and the device took only the
+    /// first pieces: the data bytes that went. `None`: all of it.
+    pub(crate) sent: Cell<Option<usize>>,
 }
 
 /// The persist timer's ceiling (RFC 9293 §3.8.6.1; Linux caps the probe
@@ -349,6 +355,7 @@ impl Socket<'_> {
                 repr: &repr,
                 payload_tail: &[],
                 segment_size: None,
+                sent: Cell::new(None),
             })?;
             self.set_state(State::Closed);
             return Ok(());
@@ -383,6 +390,7 @@ impl Socket<'_> {
                 repr: &repr,
                 payload_tail: &[],
                 segment_size: None,
+                sent: Cell::new(None),
             })?;
             self.snd_nxt = self.iss + 1;
             self.snd_max = self.snd_max.max(self.snd_nxt);
@@ -436,6 +444,7 @@ impl Socket<'_> {
                     repr: &repr,
                     payload_tail,
                     segment_size: None,
+                    sent: Cell::new(None),
                 }) {
                     self.pending.retransmit_one = true;
                     return Err(e);
@@ -486,7 +495,7 @@ impl Socket<'_> {
                 .max_payload()
                 .saturating_sub(plan.len.min(segment_payload));
             self.add_sack_blocks(&mut repr, room);
-            emit(&TcpTransmit {
+            let t = TcpTransmit {
                 local,
                 remote,
                 hop_limit,
@@ -495,21 +504,27 @@ impl Socket<'_> {
                 segment_size: (plan.len > segment_payload)
                     .then(|| u16::try_from(segment_payload).ok())
                     .flatten(),
-            })?;
+                sent: Cell::new(None),
+            };
+            emit(&t)?;
+            // A super-segment the interface cut itself may have gone only
+            // in part (the device filled up): what went is what was sent,
+            // the rest goes next time; the FIN only with the last byte.
+            let len = t.sent.get().map_or(plan.len, |n| n.min(plan.len));
+            let fin = plan.fin && len == plan.len;
             let retransmit = seq.lt(self.snd_max);
-            self.snd_nxt = seq + plan.len + usize::from(plan.fin);
-            if plan.fin {
-                self.fin_seq = Some(seq + plan.len);
+            self.snd_nxt = seq + len + usize::from(fin);
+            if fin {
+                self.fin_seq = Some(seq + len);
             }
             if retransmit {
                 self.info.retransmits += 1;
                 self.rtt_sampler.on_retransmit();
-            } else if plan.len > 0 {
-                self.rtt_sampler
-                    .on_send(now, seq, plan.len + usize::from(plan.fin));
+            } else if len > 0 {
+                self.rtt_sampler.on_send(now, seq, len + usize::from(fin));
             }
             self.snd_max = self.snd_max.max(self.snd_nxt);
-            self.info.bytes_sent += plan.len as u64;
+            self.info.bytes_sent += len as u64;
             if self.rtx_at.is_none() {
                 self.rtx_at = Some(now + self.rtt.rto());
             }
@@ -538,6 +553,7 @@ impl Socket<'_> {
                     repr: &repr,
                     payload_tail,
                     segment_size: None,
+                    sent: Cell::new(None),
                 })?;
                 self.snd_nxt = seq + len;
                 self.snd_max = self.snd_max.max(self.snd_nxt);
@@ -562,6 +578,7 @@ impl Socket<'_> {
                 repr: &repr,
                 payload_tail: &[],
                 segment_size: None,
+                sent: Cell::new(None),
             })?;
             // RFC 9293 §3.8.6.1: the probe's byte is data sent. A receiver
             // whose window has opened takes it and ACKs SND.UNA + 1: that
@@ -597,6 +614,7 @@ impl Socket<'_> {
                 repr: &repr,
                 payload_tail: &[],
                 segment_size: None,
+                sent: Cell::new(None),
             })?;
             // Probes `tcp_keepalive_intvl` apart (or the idle time, if
             // the application chose a shorter one).
@@ -620,6 +638,7 @@ impl Socket<'_> {
             repr: &repr,
             payload_tail: &[],
             segment_size: None,
+            sent: Cell::new(None),
         })?;
         self.after_ack_sent(now);
         Ok(())
