@@ -1168,11 +1168,14 @@ impl InterfaceInner<'_> {
     /// 5681 applied to its whole, as for TSO) goes out as the segments a
     /// TSO device would have cut it into: each `size` bytes of data with
     /// the same header but its own sequence number, PSH and FIN only on
-    /// the last, each its own IP packet (identification, checksum). The
+    /// the last, each its own IP packet (identification, checksums). The
     /// socket's per-segment work (timers, windows, options) is done once
-    /// for all of them. If the device fills up (or the neighbour queue,
-    /// RFC 1122 §2.3.2.2) after the first piece, the rest is reported
-    /// unsent in `t.sent` and goes at the next turn.
+    /// for all of them; the first piece takes the general path (routing,
+    /// resolution, queueing) and, once it went to a resolved neighbour,
+    /// the others are written from its headers ([`TcpTemplate`]). If the
+    /// device fills up (or the neighbour queue, RFC 1122 §2.3.2.2) after
+    /// the first piece, the rest is reported unsent in `t.sent` and goes
+    /// at the next turn.
     #[cfg(feature = "socket-tcp")]
     fn send_tcp_pieces<D: Device + ?Sized>(
         &mut self,
@@ -1186,6 +1189,7 @@ impl InterfaceInner<'_> {
         let total = head.len() + tail.len();
         let size = size.max(1);
         let mut repr = *t.repr;
+        let mut template: Option<TcpTemplate> = None;
         let mut at = 0;
         while at < total {
             let end = (at + size).min(total);
@@ -1200,21 +1204,31 @@ impl InterfaceInner<'_> {
             }
             let last = end == total;
             repr.seq_number = t.repr.seq_number + at;
-            repr.payload = p_head;
             repr.psh = last && t.repr.psh;
             repr.control = if last { t.repr.control } else { Control::None };
-            let mut out = self.reply(t.local.addr, t.remote.addr, IpPayload::Tcp(&repr, p_tail));
-            if let Some(h) = t.hop_limit {
-                out.hop_limit = h;
-            }
-            // RFC 1191 / RFC 8201: DF set, as on every TCP segment.
-            out.dont_frag = true;
-            match self.send_ip(device, scratch, &out) {
-                Ok(()) => {}
-                // Nothing went: the socket sees the error, as for one
-                // segment.
-                Err(e) if at == 0 => return Err(e),
-                Err(_) => break,
+            if let Some(tp) = &template {
+                if !self.send_tcp_from_template(device, tp, &repr, p_head, p_tail) {
+                    break;
+                }
+            } else {
+                repr.payload = p_head;
+                let mut out =
+                    self.reply(t.local.addr, t.remote.addr, IpPayload::Tcp(&repr, p_tail));
+                if let Some(h) = t.hop_limit {
+                    out.hop_limit = h;
+                }
+                // RFC 1191 / RFC 8201: DF set, as on every TCP segment.
+                out.dont_frag = true;
+                match self.send_ip(device, scratch, &out) {
+                    Ok(()) => {}
+                    // Nothing went: the socket sees the error, as for one
+                    // segment.
+                    Err(e) if at == 0 => return Err(e),
+                    Err(_) => break,
+                }
+                if !last {
+                    template = self.tcp_template(&out, &repr, size);
+                }
             }
             self.counters.tcp.out_segs += 1;
             at = end;
@@ -1223,6 +1237,124 @@ impl InterfaceInner<'_> {
             t.sent.set(Some(at));
         }
         Ok(())
+    }
+
+    /// The headers of the pieces after `out` (a piece just sent) of a
+    /// software super-segment of `size`-byte pieces, if they can be
+    /// written from it: the next hop resolved (nothing waits in a queue),
+    /// checksums computed here (a device that fills them takes the
+    /// general path), every piece within the path MTU.
+    #[cfg(feature = "socket-tcp")]
+    fn tcp_template(
+        &mut self,
+        out: &IpOut<'_>,
+        repr: &crate::wire::tcp::Repr<'_>,
+        size: usize,
+    ) -> Option<TcpTemplate> {
+        let caps = self.caps.checksum;
+        let ipv6 = out.is_ipv6();
+        if !caps.tcp.tx() || (!ipv6 && !caps.ipv4.tx()) {
+            return None;
+        }
+        let Ok(Resolved::Link(mac)) = self.resolve(&out.dst) else {
+            return None;
+        };
+        let bare = crate::wire::tcp::Repr {
+            payload: &[],
+            ..*repr
+        };
+        let header = IpOut {
+            payload: IpPayload::Tcp(&bare, &[]),
+            ..*out
+        };
+        let len = header.total_len();
+        let ip_len = header.header_len();
+        if len > TcpTemplate::MAX || len + size > self.path_mtu(&out.dst) {
+            return None;
+        }
+        let mut bytes = [0u8; TcpTemplate::MAX];
+        if !header.emit(&mut bytes[..len], &caps) {
+            return None;
+        }
+        Some(TcpTemplate {
+            mac,
+            src: out.src,
+            dst: out.dst,
+            bytes,
+            len,
+            ip_len,
+        })
+    }
+
+    /// One piece of a software super-segment, written from `tp`: the
+    /// headers copied, then its lengths, identification, sequence number,
+    /// flags and checksums filled (RFC 791 §3.1, RFC 9293 §3.1), the data
+    /// copied and summed in one pass. `false`: the device is full.
+    #[cfg(feature = "socket-tcp")]
+    fn send_tcp_from_template<D: Device + ?Sized>(
+        &mut self,
+        device: &mut D,
+        tp: &TcpTemplate,
+        repr: &crate::wire::tcp::Repr<'_>,
+        head: &[u8],
+        tail: &[u8],
+    ) -> bool {
+        use crate::wire::checksum;
+        use crate::wire::tcp::Control;
+        let Some(token) = device.transmit(self.now) else {
+            self.counters.link.tx_device_busy += 1;
+            return false;
+        };
+        let data_len = head.len() + tail.len();
+        let ip_len = tp.len + data_len;
+        let tcp_len = tp.len - tp.ip_len;
+        let ipv6 = tp.dst.is_ipv6();
+        let ident = self.next_ipv4_ident(&tp.src, &tp.dst, crate::wire::IpProtocol::Tcp);
+        #[cfg(not(feature = "proto-ipv4"))]
+        let _ = ident;
+        let seq = repr.seq_number.0;
+        let flags = (tp.bytes[tp.ip_len + 13] & !0x09)
+            | if repr.psh { 0x08 } else { 0 }
+            | if repr.control == Control::Fin {
+                0x01
+            } else {
+                0
+            };
+        self.fill_frame(token, tp.mac, ipv6, ip_len, |ip| {
+            ip[..tp.len].copy_from_slice(&tp.bytes[..tp.len]);
+            let (iph, rest) = ip.split_at_mut(tp.ip_len);
+            if ipv6 {
+                // RFC 8200 §3: the payload length.
+                let n = u16::try_from(tcp_len + data_len).unwrap_or(u16::MAX);
+                iph[4..6].copy_from_slice(&n.to_be_bytes());
+            } else {
+                #[cfg(feature = "proto-ipv4")]
+                if let Ok(h) = <&mut [u8; 20]>::try_from(&mut iph[..20]) {
+                    let n = u16::try_from(ip_len).unwrap_or(u16::MAX);
+                    h[2..4].copy_from_slice(&n.to_be_bytes());
+                    h[4..6].copy_from_slice(&ident.to_be_bytes());
+                    h[10..12].fill(0);
+                    let c = checksum::finish(checksum::data20(h));
+                    h[10..12].copy_from_slice(&c.to_be_bytes());
+                }
+            }
+            let (th, data) = rest.split_at_mut(tcp_len);
+            th[4..8].copy_from_slice(&seq.to_be_bytes());
+            th[13] = flags;
+            th[16..18].fill(0);
+            let sum = checksum::pseudo_header_extra_copy_and_data(
+                &tp.src,
+                &tp.dst,
+                crate::wire::IpProtocol::Tcp,
+                u32::try_from(tcp_len + data_len).unwrap_or(u32::MAX),
+                checksum::native_sum_words(th),
+                data,
+                head,
+                tail,
+            );
+            th[16..18].copy_from_slice(&checksum::finish(sum).to_be_bytes());
+        });
+        true
     }
 
     #[cfg(feature = "socket-udp")]
@@ -1267,6 +1399,28 @@ const TCP_BURST: usize = 16;
 /// many, while other sockets still get their turn soon.
 #[cfg(feature = "socket-tcp")]
 const SOFT_GSO_SEGMENTS: usize = 8;
+
+/// The IP and TCP headers of a software super-segment's pieces after the
+/// first, written once ([`InterfaceInner::tcp_template`]) and copied into
+/// each piece's frame.
+#[cfg(feature = "socket-tcp")]
+struct TcpTemplate {
+    /// The next hop's link address (`None`: an IP medium).
+    mac: Option<EthernetAddress>,
+    src: IpAddr,
+    dst: IpAddr,
+    bytes: [u8; TcpTemplate::MAX],
+    /// IP and TCP header bytes.
+    len: usize,
+    /// Of which the IP header.
+    ip_len: usize,
+}
+
+#[cfg(feature = "socket-tcp")]
+impl TcpTemplate {
+    /// An IPv6 header and a TCP header with the most options.
+    const MAX: usize = 40 + 60;
+}
 
 /// The error a socket sees for a send that failed for good.
 fn send_error_kind(e: SendError) -> IcmpErrorKind {
