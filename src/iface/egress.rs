@@ -949,6 +949,7 @@ impl InterfaceInner<'_> {
                     // itself (`send_tcp_pieces`), up to SOFT_GSO_SEGMENTS
                     // of them.
                     s.tso_max_size = match self.caps.max_tso_size {
+                        #[cfg(feature = "socket-tcp-gso")]
                         0 => (SOFT_GSO_SEGMENTS * self.caps.ip_mtu()).min(usize::from(u16::MAX)),
                         n => n,
                     };
@@ -1131,6 +1132,7 @@ impl InterfaceInner<'_> {
         scratch: &mut [u8],
         t: &TcpTransmit<'_>,
     ) -> Result<(), SendError> {
+        #[cfg(feature = "socket-tcp-gso")]
         if let Some(size) = t.segment_size
             && self.caps.max_tso_size == 0
         {
@@ -1176,7 +1178,7 @@ impl InterfaceInner<'_> {
     /// device fills up (or the neighbour queue, RFC 1122 §2.3.2.2) after
     /// the first piece, the rest is reported unsent in `t.sent` and goes
     /// at the next turn.
-    #[cfg(feature = "socket-tcp")]
+    #[cfg(feature = "socket-tcp-gso")]
     fn send_tcp_pieces<D: Device + ?Sized>(
         &mut self,
         device: &mut D,
@@ -1244,7 +1246,7 @@ impl InterfaceInner<'_> {
     /// written from it: the next hop resolved (nothing waits in a queue),
     /// checksums computed here (a device that fills them takes the
     /// general path), every piece within the path MTU.
-    #[cfg(feature = "socket-tcp")]
+    #[cfg(feature = "socket-tcp-gso")]
     fn tcp_template(
         &mut self,
         out: &IpOut<'_>,
@@ -1290,7 +1292,7 @@ impl InterfaceInner<'_> {
     /// headers copied, then its lengths, identification, sequence number,
     /// flags and checksums filled (RFC 791 §3.1, RFC 9293 §3.1), the data
     /// copied and summed in one pass. `false`: the device is full.
-    #[cfg(feature = "socket-tcp")]
+    #[cfg(feature = "socket-tcp-gso")]
     fn send_tcp_from_template<D: Device + ?Sized>(
         &mut self,
         device: &mut D,
@@ -1397,13 +1399,13 @@ const TCP_BURST: usize = 16;
 /// The most segments of one software super-segment (a device without
 /// TSO): the socket's planning and bookkeeping are done once for that
 /// many, while other sockets still get their turn soon.
-#[cfg(feature = "socket-tcp")]
+#[cfg(feature = "socket-tcp-gso")]
 const SOFT_GSO_SEGMENTS: usize = 8;
 
 /// The IP and TCP headers of a software super-segment's pieces after the
 /// first, written once ([`InterfaceInner::tcp_template`]) and copied into
 /// each piece's frame.
-#[cfg(feature = "socket-tcp")]
+#[cfg(feature = "socket-tcp-gso")]
 struct TcpTemplate {
     /// The next hop's link address (`None`: an IP medium).
     mac: Option<EthernetAddress>,
@@ -1416,7 +1418,7 @@ struct TcpTemplate {
     ip_len: usize,
 }
 
-#[cfg(feature = "socket-tcp")]
+#[cfg(feature = "socket-tcp-gso")]
 impl TcpTemplate {
     /// An IPv6 header and a TCP header with the most options.
     const MAX: usize = 40 + 60;

@@ -69,8 +69,8 @@ impl Ipv4Idents {
     /// gives both, from independent bits).
     pub(crate) fn slot(&self, src: Ipv4Addr, dst: Ipv4Addr, protocol: IpProtocol) -> (usize, u16) {
         let mut h = siphasher::sip::SipHasher13::new_with_key(&self.key);
-        h.write(&src.octets());
-        h.write(&dst.octets());
+        // Fixed-size writes (no byte-slice buffering: less code on MCUs).
+        h.write_u64((u64::from(src.to_bits()) << 32) | u64::from(dst.to_bits()));
         h.write_u8(u8::from(protocol));
         let v = h.finish();
         ((v as usize) % BUCKETS, (v >> 32) as u16)
