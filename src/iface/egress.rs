@@ -1400,7 +1400,7 @@ const TCP_BURST: usize = 16;
 /// TSO): the socket's planning and bookkeeping are done once for that
 /// many, while other sockets still get their turn soon.
 #[cfg(feature = "socket-tcp-gso")]
-const SOFT_GSO_SEGMENTS: usize = 8;
+const SOFT_GSO_SEGMENTS: usize = 16;
 
 /// The IP and TCP headers of a software super-segment's pieces after the
 /// first, written once ([`InterfaceInner::tcp_template`]) and copied into

@@ -30,22 +30,18 @@ use crate::wire::IpProtocol;
 /// its traffic) only with the flows that hash to the same one.
 pub(crate) const BUCKETS: usize = 64;
 
-/// The flow whose bucket and offset were computed last.
-#[derive(Debug, Clone, Copy)]
-struct Last {
-    src: Ipv4Addr,
-    dst: Ipv4Addr,
-    protocol: IpProtocol,
-    bucket: u8,
-    offset: u16,
-}
-
 /// The Identification generator of one interface.
 #[derive(Debug)]
 pub(crate) struct Ipv4Idents {
     key: [u8; 16],
     counters: [u16; BUCKETS],
-    last: Option<Last>,
+    /// The flow whose bucket and offset were computed last (addresses
+    /// packed, source high), always valid: at first that of 0.0.0.0 to
+    /// 0.0.0.0, protocol 0.
+    last_flow: u64,
+    last_protocol: u8,
+    last_bucket: u8,
+    last_offset: u16,
 }
 
 impl Ipv4Idents {
@@ -58,46 +54,61 @@ impl Ipv4Idents {
         for c in &mut counters {
             *c = rand.rand_u16();
         }
-        Ipv4Idents {
+        let mut g = Ipv4Idents {
             key,
             counters,
-            last: None,
-        }
+            last_flow: 0,
+            last_protocol: 0,
+            last_bucket: 0,
+            last_offset: 0,
+        };
+        g.remember(0, 0);
+        g
     }
 
     /// The bucket and offset of a flow (RFC 7739 §5.3: the keyed hash
     /// gives both, from independent bits).
+    #[cfg(test)]
     pub(crate) fn slot(&self, src: Ipv4Addr, dst: Ipv4Addr, protocol: IpProtocol) -> (usize, u16) {
+        self.slot_of(flow(src, dst), u8::from(protocol))
+    }
+
+    fn slot_of(&self, flow: u64, protocol: u8) -> (usize, u16) {
         let mut h = siphasher::sip::SipHasher13::new_with_key(&self.key);
         // Fixed-size writes (no byte-slice buffering: less code on MCUs).
-        h.write_u64((u64::from(src.to_bits()) << 32) | u64::from(dst.to_bits()));
-        h.write_u8(u8::from(protocol));
+        h.write_u64(flow);
+        h.write_u8(protocol);
         let v = h.finish();
         ((v as usize) % BUCKETS, (v >> 32) as u16)
     }
 
-    /// The Identification of the next datagram of a flow.
-    pub(crate) fn next(&mut self, src: Ipv4Addr, dst: Ipv4Addr, protocol: IpProtocol) -> u16 {
-        let (bucket, offset) = match self.last {
-            Some(l) if l.src == src && l.dst == dst && l.protocol == protocol => {
-                (usize::from(l.bucket), l.offset)
-            }
-            _ => {
-                let (bucket, offset) = self.slot(src, dst, protocol);
-                self.last = Some(Last {
-                    src,
-                    dst,
-                    protocol,
-                    bucket: bucket as u8,
-                    offset,
-                });
-                (bucket, offset)
-            }
-        };
-        let counter = &mut self.counters[bucket % BUCKETS];
-        *counter = counter.wrapping_add(1);
-        offset.wrapping_add(*counter)
+    /// Hash a new flow and keep its slot.
+    #[inline(never)]
+    fn remember(&mut self, flow: u64, protocol: u8) {
+        let (bucket, offset) = self.slot_of(flow, protocol);
+        self.last_flow = flow;
+        self.last_protocol = protocol;
+        self.last_bucket = bucket as u8;
+        self.last_offset = offset;
     }
+
+    /// The Identification of the next datagram of a flow.
+    #[inline]
+    pub(crate) fn next(&mut self, src: Ipv4Addr, dst: Ipv4Addr, protocol: IpProtocol) -> u16 {
+        let (f, p) = (flow(src, dst), u8::from(protocol));
+        if f != self.last_flow || p != self.last_protocol {
+            self.remember(f, p);
+        }
+        let counter = &mut self.counters[usize::from(self.last_bucket) % BUCKETS];
+        *counter = counter.wrapping_add(1);
+        self.last_offset.wrapping_add(*counter)
+    }
+}
+
+/// A flow's two addresses in one word.
+#[inline]
+fn flow(src: Ipv4Addr, dst: Ipv4Addr) -> u64 {
+    (u64::from(src.to_bits()) << 32) | u64::from(dst.to_bits())
 }
 
 #[cfg(test)]
