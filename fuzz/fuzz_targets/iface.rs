@@ -29,6 +29,8 @@ struct FuzzDevice {
     rx: VecDeque<(Vec<u8>, bool)>,
     sent: usize,
     tso: bool,
+    /// Frames the device takes before it is full (None: no limit).
+    tx_room: Option<usize>,
 }
 
 struct Rx(Vec<u8>, bool);
@@ -81,6 +83,13 @@ impl Device for FuzzDevice {
         Some((Rx(f, trusted), Tx(&mut self.sent, self.tso, None)))
     }
     fn transmit(&mut self, _now: Instant) -> Option<Tx<'_>> {
+        // A device that fills up now and then (a burst cut short).
+        if let Some(room) = &mut self.tx_room {
+            if *room == 0 {
+                return None;
+            }
+            *room -= 1;
+        }
         Some(Tx(&mut self.sent, self.tso, None))
     }
     fn capabilities(&self) -> DeviceCapabilities {
@@ -232,6 +241,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         rx: VecDeque::new(),
         sent: 0,
         tso,
+        tx_room: None,
     };
     let mut now = Instant::ZERO;
     // Records: [step: u8][len: u16 BE][frame bytes]. Step bit 7: fix the
@@ -250,6 +260,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         let step = step & 0x7f;
         // Time moves in irregular steps, up to about 32 seconds.
         now = now + Duration::from_millis(u64::from(step) * u64::from(step) * 2);
+        // Now and then the device takes only a frame or two this poll.
+        dev.tx_room = (len % 7 == 3).then_some(len % 3);
         dev.rx.push_back((frame, trusted));
         iface.poll(now, &mut dev, &mut sockets);
         // Echo what the UDP socket received (exercises the send path).
@@ -278,6 +290,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         let _ = iface.poll_at(now, &mut sockets);
     }
     // Run the timers out: everything must settle.
+    dev.tx_room = None;
     for _ in 0..64 {
         match iface.poll_at(now, &mut sockets) {
             Some(t) => now = t.max(now + Duration::from_millis(1)),
