@@ -251,8 +251,10 @@ impl InterfaceInner<'_> {
                 out.emit(buf, &caps);
             });
         }
-        // Too big for the path.
-        if out.dont_frag && !out.is_ipv6() {
+        // Too big for the path. IPv4 with DF (RFC 1191), and a TCP segment
+        // over IPv6 too: TCP resizes its segments to the path MTU (RFC
+        // 8201 §5.2) instead of leaning on source fragmentation.
+        if out.dont_frag {
             return Err(SendError::TooBig(mtu));
         }
         let buf = scratch.get_mut(..len).ok_or(SendError::Dropped)?;
@@ -955,15 +957,25 @@ impl InterfaceInner<'_> {
                     };
                     loop {
                         let mut emitted = false;
+                        let mut path_mtu = 0;
                         let r = s.dispatch(self.now, |t| {
                             emitted = true;
                             match self.send_tcp(device, scratch, t) {
                                 Err(SendError::DeviceBusy) => Err(SendError::DeviceBusy),
                                 // A super-segment that cannot go whole (its
-                                // neighbour is resolving): nothing sent,
-                                // built again below as one MSS.
+                                // neighbour is resolving, or a piece is
+                                // over the path MTU): nothing sent, built
+                                // again below as one MSS.
                                 Err(SendError::TooBig(_)) if t.segment_size.is_some() => {
                                     Err(SendError::TooBig(0))
+                                }
+                                // One segment over a path MTU learned
+                                // meanwhile (by another connection to the
+                                // same host, say): lost, and the socket
+                                // follows the path below.
+                                Err(SendError::TooBig(mtu)) => {
+                                    path_mtu = mtu;
+                                    Ok(())
                                 }
                                 // Anything else: the segment is lost like
                                 // on a wire; retransmission recovers.
@@ -973,6 +985,12 @@ impl InterfaceInner<'_> {
                         if r == Err(SendError::TooBig(0)) && s.tso_max_size != 0 {
                             s.tso_max_size = 0;
                             continue;
+                        }
+                        if path_mtu > 0 {
+                            // RFC 1191 §6.2 / RFC 8201 §5.2: no ICMP
+                            // will come for a segment never sent; resize
+                            // and resend from SND.UNA now.
+                            s.follow_path_mtu(path_mtu);
                         }
                         busy = r == Err(SendError::DeviceBusy);
                         any |= !busy;

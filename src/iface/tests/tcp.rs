@@ -1178,3 +1178,136 @@ fn software_segmentation_pieces_across_an_odd_ring_wrap_keep_their_checksums() {
         assert_eq!(b.iface.counters().tcp.in_csum_errors, 0, "loss {loss}%");
     }
 }
+
+#[test]
+#[cfg(feature = "pmtu-cache")]
+fn rfc1191_6_2_segments_follow_a_path_mtu_learned_by_another_connection() {
+    // The path MTU towards B drops to 1280 while this connection runs
+    // (learned from an ICMP error about another connection to B, say): its
+    // segments no longer fit, and no ICMP will come about segments never
+    // sent. The MSS follows the known path MTU and every byte arrives,
+    // each frame within 1280 bytes of IP (no stall until the retries run
+    // out).
+    let mut a = node(A_MAC, A_IP);
+    let mut b = node(B_MAC, B_IP);
+    let mut rand = Rand::new(41);
+    let (ha, hb, now) = establish(&mut a, &mut b, &mut rand);
+    a.iface.inner.learn_pmtu(IpAddr::V4(B_IP), 1280);
+    let data: Vec<u8> = (0..50_000u32).map(|i| (i % 239) as u8).collect();
+    let (mut sent, mut got, mut largest) = (0, Vec::new(), 0);
+    run(
+        &mut a,
+        &mut b,
+        &mut rand,
+        0,
+        now,
+        Duration::from_secs(5),
+        |a, b| {
+            let s = a.sockets.get_mut::<TcpSocket>(ha).unwrap();
+            if sent < data.len() {
+                sent += s.send_slice(&data[sent..]).unwrap();
+            }
+            for f in &a.dev.tx {
+                largest = largest.max(f.len());
+            }
+            let sb = b.sockets.get_mut::<TcpSocket>(hb).unwrap();
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = sb.recv_slice(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+            }
+            got.len() == data.len()
+        },
+    );
+    assert!(got == data, "{} of {} bytes", got.len(), data.len());
+    assert!(largest <= 14 + 1280, "largest frame {largest}");
+    let info = a.sockets.get::<TcpSocket>(ha).unwrap().info();
+    assert_eq!(info.mss, 1240, "{info:?}");
+    assert_eq!(info.rto_events, 0, "resized at once, no timeout: {info:?}");
+}
+
+#[test]
+#[cfg(all(feature = "pmtu-cache", feature = "proto-ipv6"))]
+fn rfc8201_5_2_tcp_over_ipv6_resizes_to_the_path_mtu_instead_of_fragmenting() {
+    // IPv6: a TCP segment over a path MTU the stack knows is not sent as
+    // fragments (RFC 8201 §5.2: the upper layer is told and sizes its
+    // packets); the MSS follows it and every byte arrives in frames of at
+    // most 1280 bytes of IP, none with a Fragment header.
+    use crate::wire::Ipv6Cidr;
+    use core::net::Ipv6Addr;
+    let a_ip6 = Ipv6Addr::new(0xfd00, 0x41, 0, 0, 0, 0, 0, 1);
+    let b_ip6 = Ipv6Addr::new(0xfd00, 0x41, 0, 0, 0, 0, 0, 2);
+    let mut a = node(A_MAC, A_IP);
+    let mut b = node(B_MAC, B_IP);
+    a.iface
+        .add_ipv6_addr(Ipv6Cidr::new(a_ip6, 64).unwrap())
+        .unwrap();
+    b.iface
+        .add_ipv6_addr(Ipv6Cidr::new(b_ip6, 64).unwrap())
+        .unwrap();
+    let mut rand = Rand::new(42);
+    let hb = b.sockets.add(tcp(256 * 1024, 4096)).unwrap();
+    b.sockets
+        .get_mut::<TcpSocket>(hb)
+        .unwrap()
+        .listen(5003)
+        .unwrap();
+    let ha = a.sockets.add(tcp(4096, 64 * 1024)).unwrap();
+    a.iface
+        .tcp_connect(
+            Instant::ZERO,
+            &mut a.sockets,
+            ha,
+            IpEndpoint::new(IpAddr::V6(b_ip6), 5003),
+            None,
+        )
+        .unwrap();
+    let now = run(
+        &mut a,
+        &mut b,
+        &mut rand,
+        0,
+        Instant::ZERO,
+        Duration::from_secs(10),
+        |a, b| sa_state(a, ha) == State::Established && sb_state(b, hb) == State::Established,
+    );
+    a.iface.inner.learn_pmtu(IpAddr::V6(b_ip6), 1280);
+    let data: Vec<u8> = (0..50_000u32).map(|i| (i % 233) as u8).collect();
+    let (mut sent, mut got, mut largest, mut fragments) = (0, Vec::new(), 0, 0);
+    run(
+        &mut a,
+        &mut b,
+        &mut rand,
+        0,
+        now,
+        Duration::from_secs(5),
+        |a, b| {
+            let s = a.sockets.get_mut::<TcpSocket>(ha).unwrap();
+            if sent < data.len() {
+                sent += s.send_slice(&data[sent..]).unwrap();
+            }
+            for f in &a.dev.tx {
+                largest = largest.max(f.len());
+                // IPv6, next header 44: a Fragment header.
+                if f.get(12..14) == Some(&[0x86, 0xdd][..]) && f.get(20) == Some(&44) {
+                    fragments += 1;
+                }
+            }
+            let sb = b.sockets.get_mut::<TcpSocket>(hb).unwrap();
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = sb.recv_slice(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+            }
+            got.len() == data.len()
+        },
+    );
+    assert!(got == data, "{} of {} bytes", got.len(), data.len());
+    assert_eq!(fragments, 0, "no fragments");
+    assert!(largest <= 14 + 1280, "largest frame {largest}");
+    assert_eq!(a.sockets.get::<TcpSocket>(ha).unwrap().info().mss, 1220);
+}

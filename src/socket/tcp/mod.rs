@@ -863,6 +863,19 @@ impl<'a> Socket<'a> {
     }
 
     /// Use `mss` as the sender MSS (and the congestion controller's).
+    /// The path towards the peer takes packets of at most `mtu` bytes
+    /// (RFC 1191 §6.2 / RFC 8201 §5.2; an ICMP error, or a path MTU the
+    /// interface already knew when a segment did not fit): segments are
+    /// resized to it and what is in flight is sent again from SND.UNA.
+    pub(crate) fn follow_path_mtu(&mut self, mtu: usize) {
+        let overhead = if self.remote.addr.is_ipv6() { 60 } else { 40 };
+        let new_mss = mtu.saturating_sub(overhead);
+        if new_mss >= 64 && new_mss < self.mss {
+            self.set_mss(new_mss);
+            self.snd_nxt = self.snd_una;
+        }
+    }
+
     pub(crate) fn set_mss(&mut self, mss: usize) {
         let mss = mss.max(64);
         self.mss = mss;
@@ -950,15 +963,7 @@ impl<'a> Socket<'a> {
         }
         use super::IcmpErrorKind as K;
         match error.kind {
-            K::PacketTooBig(mtu) => {
-                // RFC 1191 §6.2 / RFC 8201 §5.2: lower the MSS and resend.
-                let overhead = if self.remote.addr.is_ipv6() { 60 } else { 40 };
-                let new_mss = (mtu as usize).saturating_sub(overhead);
-                if new_mss >= 64 && new_mss < self.mss {
-                    self.set_mss(new_mss);
-                    self.snd_nxt = self.snd_una;
-                }
-            }
+            K::PacketTooBig(mtu) => self.follow_path_mtu(mtu as usize),
             K::PortUnreachable | K::ProtocolUnreachable if self.state == State::SynSent => {
                 // RFC 1122 §4.2.3.9: hard errors abort a connection attempt.
                 self.error = Some(TcpError::Refused);
