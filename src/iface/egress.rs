@@ -1156,16 +1156,7 @@ impl InterfaceInner<'_> {
         {
             return self.send_tcp_pieces(device, scratch, t, usize::from(size));
         }
-        let mut out = self.reply(
-            t.local.addr,
-            t.remote.addr,
-            IpPayload::Tcp(t.repr, t.payload_tail),
-        );
-        if let Some(h) = t.hop_limit {
-            out.hop_limit = h;
-        }
-        // RFC 1191 / RFC 8201: TCP probes the path MTU: DF set.
-        out.dont_frag = true;
+        let out = self.tcp_out(t, t.repr, t.payload_tail);
         // RFC 4022 tcpOutSegs counts segments: a super-segment is the
         // segments the device cuts it into.
         let segments = t.segment_size.map_or(1, |size| {
@@ -1181,6 +1172,24 @@ impl InterfaceInner<'_> {
         let r = self.send_ip(device, scratch, &out);
         self.tx_meta = TxMeta::default();
         r
+    }
+
+    /// The IP packet of a TCP segment of `t`'s connection: `repr` and the
+    /// data after its payload, the socket's hop limit, DF set (RFC 1191 /
+    /// RFC 8201: TCP probes the path MTU).
+    #[cfg(feature = "socket-tcp")]
+    fn tcp_out<'p>(
+        &mut self,
+        t: &TcpTransmit<'_>,
+        repr: &'p crate::wire::tcp::Repr<'p>,
+        tail: &'p [u8],
+    ) -> IpOut<'p> {
+        let mut out = self.reply(t.local.addr, t.remote.addr, IpPayload::Tcp(repr, tail));
+        if let Some(h) = t.hop_limit {
+            out.hop_limit = h;
+        }
+        out.dont_frag = true;
+        out
     }
 
     /// Software segmentation (the GSO of a device without TSO): a
@@ -1232,13 +1241,7 @@ impl InterfaceInner<'_> {
                 }
             } else {
                 repr.payload = p_head;
-                let mut out =
-                    self.reply(t.local.addr, t.remote.addr, IpPayload::Tcp(&repr, p_tail));
-                if let Some(h) = t.hop_limit {
-                    out.hop_limit = h;
-                }
-                // RFC 1191 / RFC 8201: DF set, as on every TCP segment.
-                out.dont_frag = true;
+                let out = self.tcp_out(t, &repr, p_tail);
                 match self.send_ip(device, scratch, &out) {
                     Ok(()) => {}
                     // Nothing went: the socket sees the error, as for one

@@ -47,6 +47,18 @@ fn tcp(rx: usize, tx: usize) -> TcpSocket<'static> {
     )
 }
 
+/// Read everything socket `h` of `n` holds into `into`.
+fn read_all(n: &mut Node, h: SocketHandle, into: &mut Vec<u8>) {
+    let s = n.sockets.get_mut::<TcpSocket>(h).unwrap();
+    let mut buf = [0u8; 8192];
+    while let Ok(k) = s.recv_slice(&mut buf) {
+        if k == 0 {
+            break;
+        }
+        into.extend_from_slice(&buf[..k]);
+    }
+}
+
 /// Move frames both ways, dropping `loss_pct` percent with `rand`.
 fn pump(a: &mut Node, b: &mut Node, rand: &mut Rand, loss_pct: u32) -> usize {
     let mut moved = 0;
@@ -1014,6 +1026,18 @@ fn segment_of(frame: &[u8]) -> (u32, u8, Vec<u8>, u16) {
     )
 }
 
+/// A and B connected (seeded), A's socket without Nagle.
+fn nodelay_pair(seed: u64) -> (Node, Node, SocketHandle, SocketHandle, Instant) {
+    let mut a = node(A_MAC, A_IP);
+    let mut b = node(B_MAC, B_IP);
+    let (ha, hb, now) = establish(&mut a, &mut b, &mut Rand::new(seed));
+    a.sockets
+        .get_mut::<TcpSocket>(ha)
+        .unwrap()
+        .set_nodelay(true);
+    (a, b, ha, hb, now)
+}
+
 #[test]
 fn software_segmentation_cuts_a_burst_into_segments_of_the_mss() {
     // A device without TSO: the socket plans a burst once and the
@@ -1021,12 +1045,8 @@ fn software_segmentation_cuts_a_burst_into_segments_of_the_mss() {
     // options): consecutive sequence numbers, PSH only on the last, each
     // its own IP packet (identifications stepping by one), every frame
     // within the MTU, tcpOutSegs per segment.
-    let mut a = node(A_MAC, A_IP);
-    let mut b = node(B_MAC, B_IP);
-    let mut rand = Rand::new(21);
-    let (ha, hb, now) = establish(&mut a, &mut b, &mut rand);
+    let (mut a, mut b, ha, hb, now) = nodelay_pair(21);
     let s = a.sockets.get_mut::<TcpSocket>(ha).unwrap();
-    s.set_nodelay(true);
     let data: Vec<u8> = (0..5 * 1448 + 300u32).map(|i| (i % 249) as u8).collect();
     s.send_slice(&data).unwrap();
     let out_before = a.iface.counters().tcp.out_segs;
@@ -1066,12 +1086,8 @@ fn software_segmentation_sends_what_the_device_takes_and_the_rest_later() {
     // two segments sent (the rest is not in flight, so no retransmission
     // is needed for it) and sends the rest, FIN on the last, at the next
     // poll.
-    let mut a = node(A_MAC, A_IP);
-    let mut b = node(B_MAC, B_IP);
-    let mut rand = Rand::new(22);
-    let (ha, hb, now) = establish(&mut a, &mut b, &mut rand);
+    let (mut a, mut b, ha, hb, now) = nodelay_pair(22);
     let s = a.sockets.get_mut::<TcpSocket>(ha).unwrap();
-    s.set_nodelay(true);
     let data: Vec<u8> = (0..3 * 1448 + 10u32).map(|i| (i % 241) as u8).collect();
     s.send_slice(&data).unwrap();
     s.close();
@@ -1158,14 +1174,7 @@ fn software_segmentation_pieces_across_an_odd_ring_wrap_keep_their_checksums() {
                     }
                     sent += n;
                 }
-                let sb = b.sockets.get_mut::<TcpSocket>(hb).unwrap();
-                let mut buf = [0u8; 8192];
-                while let Ok(n) = sb.recv_slice(&mut buf) {
-                    if n == 0 {
-                        break;
-                    }
-                    got.extend_from_slice(&buf[..n]);
-                }
+                read_all(b, hb, &mut got);
                 got.len() == data.len()
             },
         );
@@ -1210,14 +1219,7 @@ fn rfc1191_6_2_segments_follow_a_path_mtu_learned_by_another_connection() {
             for f in &a.dev.tx {
                 largest = largest.max(f.len());
             }
-            let sb = b.sockets.get_mut::<TcpSocket>(hb).unwrap();
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = sb.recv_slice(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                got.extend_from_slice(&buf[..n]);
-            }
+            read_all(b, hb, &mut got);
             got.len() == data.len()
         },
     );
@@ -1295,14 +1297,7 @@ fn rfc8201_5_2_tcp_over_ipv6_resizes_to_the_path_mtu_instead_of_fragmenting() {
                     fragments += 1;
                 }
             }
-            let sb = b.sockets.get_mut::<TcpSocket>(hb).unwrap();
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = sb.recv_slice(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                got.extend_from_slice(&buf[..n]);
-            }
+            read_all(b, hb, &mut got);
             got.len() == data.len()
         },
     );
