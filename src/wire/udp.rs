@@ -129,6 +129,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
     /// Only for a packet that passed `check_len` and whose checksum field
     /// is not zero (a zero field is not a checksum: see
     /// [`Packet::verify_checksum`]).
+    #[cfg(feature = "socket-udp")]
     #[inline]
     pub(crate) fn header_checksum_init(&self, src: &IpAddr, dst: &IpAddr) -> u64 {
         let header = self.buffer.as_ref().get(..HEADER_LEN).unwrap_or(&[]);
@@ -140,6 +141,7 @@ impl<T: AsRef<[u8]>> Packet<T> {
 /// native order) sum to `acc` has a valid checksum: the one's-complement
 /// sum of every word, checksum included, is all ones (RFC 768, RFC 1071
 /// §1). 0xffff reads the same in either byte order.
+#[cfg(feature = "socket-udp")]
 #[inline]
 pub(crate) fn checksum_sum_verifies(acc: u128) -> bool {
     checksum::fold(acc) == 0xffff
@@ -148,6 +150,7 @@ pub(crate) fn checksum_sum_verifies(acc: u128) -> bool {
 /// Whether `payload` completes a valid checksum started by
 /// [`Packet::header_checksum_init`] (`init`): the verification without a
 /// copy, for a datagram that is not copied in the same pass.
+#[cfg(feature = "socket-udp")]
 #[inline]
 pub(crate) fn payload_sum_verifies(init: u64, payload: &[u8]) -> bool {
     // `data` is the folded sum in network order; `to_be` gives it back in
