@@ -1322,8 +1322,7 @@ impl InterfaceInner<'_> {
         head: &[u8],
         tail: &[u8],
     ) -> bool {
-        use crate::wire::checksum;
-        use crate::wire::tcp::Control;
+        use crate::wire::{checksum, tcp};
         let Some(token) = device.transmit(self.now) else {
             self.counters.link.tx_device_busy += 1;
             return false;
@@ -1335,47 +1334,39 @@ impl InterfaceInner<'_> {
         let ident = self.next_ipv4_ident(&tp.src, &tp.dst, crate::wire::IpProtocol::Tcp);
         #[cfg(not(feature = "proto-ipv4"))]
         let _ = ident;
-        let seq = repr.seq_number.0;
-        let flags = (tp.bytes[tp.ip_len + 13] & !0x09)
-            | if repr.psh { 0x08 } else { 0 }
-            | if repr.control == Control::Fin {
-                0x01
-            } else {
-                0
-            };
         self.fill_frame(token, tp.mac, ipv6, ip_len, |ip| {
             ip[..tp.len].copy_from_slice(&tp.bytes[..tp.len]);
             let (iph, rest) = ip.split_at_mut(tp.ip_len);
             if ipv6 {
-                // RFC 8200 §3: the payload length.
-                let n = u16::try_from(tcp_len + data_len).unwrap_or(u16::MAX);
-                iph[4..6].copy_from_slice(&n.to_be_bytes());
+                #[cfg(feature = "proto-ipv6")]
+                ipv6::Packet::new_unchecked(iph)
+                    .set_payload_len(u16::try_from(tcp_len + data_len).unwrap_or(u16::MAX));
             } else {
                 #[cfg(feature = "proto-ipv4")]
-                if let Ok(h) = <&mut [u8; 20]>::try_from(&mut iph[..20]) {
-                    let n = u16::try_from(ip_len).unwrap_or(u16::MAX);
-                    h[2..4].copy_from_slice(&n.to_be_bytes());
-                    h[4..6].copy_from_slice(&ident.to_be_bytes());
-                    h[10..12].fill(0);
-                    let c = checksum::finish(checksum::data20(h));
-                    h[10..12].copy_from_slice(&c.to_be_bytes());
+                {
+                    let mut p = ipv4::Packet::new_unchecked(iph);
+                    p.set_total_len(u16::try_from(ip_len).unwrap_or(u16::MAX));
+                    p.set_ident(ident);
+                    p.fill_checksum();
                 }
             }
             let (th, data) = rest.split_at_mut(tcp_len);
-            th[4..8].copy_from_slice(&seq.to_be_bytes());
-            th[13] = flags;
-            th[16..18].fill(0);
+            let mut seg = tcp::Packet::new_unchecked(th);
+            seg.set_seq_number(repr.seq_number);
+            seg.set_psh(repr.psh);
+            seg.set_fin(repr.control == tcp::Control::Fin);
+            seg.set_checksum(0);
             let sum = checksum::pseudo_header_extra_copy_and_data(
                 &tp.src,
                 &tp.dst,
                 crate::wire::IpProtocol::Tcp,
                 u32::try_from(tcp_len + data_len).unwrap_or(u32::MAX),
-                checksum::native_sum_words(th),
+                checksum::native_sum_words(seg.as_ref()),
                 data,
                 head,
                 tail,
             );
-            th[16..18].copy_from_slice(&checksum::finish(sum).to_be_bytes());
+            seg.set_checksum(checksum::finish(sum));
         });
         true
     }

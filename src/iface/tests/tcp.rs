@@ -1188,6 +1188,30 @@ fn software_segmentation_pieces_across_an_odd_ring_wrap_keep_their_checksums() {
     }
 }
 
+/// Send `data` from A's socket to B's over a loss-free link (at most 5 s
+/// from `now`), showing `watch` every frame A sends; what B read.
+fn send_watching(
+    a: &mut Node,
+    b: &mut Node,
+    rand: &mut Rand,
+    now: Instant,
+    (ha, hb): (SocketHandle, SocketHandle),
+    data: &[u8],
+    mut watch: impl FnMut(&[u8]),
+) -> Vec<u8> {
+    let (mut sent, mut got) = (0, Vec::new());
+    run(a, b, rand, 0, now, Duration::from_secs(5), |a, b| {
+        let s = a.sockets.get_mut::<TcpSocket>(ha).unwrap();
+        if sent < data.len() {
+            sent += s.send_slice(&data[sent..]).unwrap();
+        }
+        a.dev.tx.iter().for_each(|f| watch(f));
+        read_all(b, hb, &mut got);
+        got.len() == data.len()
+    });
+    got
+}
+
 #[test]
 #[cfg(feature = "pmtu-cache")]
 fn rfc1191_6_2_segments_follow_a_path_mtu_learned_by_another_connection() {
@@ -1203,26 +1227,10 @@ fn rfc1191_6_2_segments_follow_a_path_mtu_learned_by_another_connection() {
     let (ha, hb, now) = establish(&mut a, &mut b, &mut rand);
     a.iface.inner.learn_pmtu(IpAddr::V4(B_IP), 1280);
     let data: Vec<u8> = (0..50_000u32).map(|i| (i % 239) as u8).collect();
-    let (mut sent, mut got, mut largest) = (0, Vec::new(), 0);
-    run(
-        &mut a,
-        &mut b,
-        &mut rand,
-        0,
-        now,
-        Duration::from_secs(5),
-        |a, b| {
-            let s = a.sockets.get_mut::<TcpSocket>(ha).unwrap();
-            if sent < data.len() {
-                sent += s.send_slice(&data[sent..]).unwrap();
-            }
-            for f in &a.dev.tx {
-                largest = largest.max(f.len());
-            }
-            read_all(b, hb, &mut got);
-            got.len() == data.len()
-        },
-    );
+    let mut largest = 0;
+    let got = send_watching(&mut a, &mut b, &mut rand, now, (ha, hb), &data, |f| {
+        largest = largest.max(f.len());
+    });
     assert!(got == data, "{} of {} bytes", got.len(), data.len());
     assert!(largest <= 14 + 1280, "largest frame {largest}");
     let info = a.sockets.get::<TcpSocket>(ha).unwrap().info();
@@ -1277,30 +1285,14 @@ fn rfc8201_5_2_tcp_over_ipv6_resizes_to_the_path_mtu_instead_of_fragmenting() {
     );
     a.iface.inner.learn_pmtu(IpAddr::V6(b_ip6), 1280);
     let data: Vec<u8> = (0..50_000u32).map(|i| (i % 233) as u8).collect();
-    let (mut sent, mut got, mut largest, mut fragments) = (0, Vec::new(), 0, 0);
-    run(
-        &mut a,
-        &mut b,
-        &mut rand,
-        0,
-        now,
-        Duration::from_secs(5),
-        |a, b| {
-            let s = a.sockets.get_mut::<TcpSocket>(ha).unwrap();
-            if sent < data.len() {
-                sent += s.send_slice(&data[sent..]).unwrap();
-            }
-            for f in &a.dev.tx {
-                largest = largest.max(f.len());
-                // IPv6, next header 44: a Fragment header.
-                if f.get(12..14) == Some(&[0x86, 0xdd][..]) && f.get(20) == Some(&44) {
-                    fragments += 1;
-                }
-            }
-            read_all(b, hb, &mut got);
-            got.len() == data.len()
-        },
-    );
+    let (mut largest, mut fragments) = (0, 0);
+    let got = send_watching(&mut a, &mut b, &mut rand, now, (ha, hb), &data, |f| {
+        largest = largest.max(f.len());
+        // IPv6, next header 44: a Fragment header.
+        if f.get(12..14) == Some(&[0x86, 0xdd][..]) && f.get(20) == Some(&44) {
+            fragments += 1;
+        }
+    });
     assert!(got == data, "{} of {} bytes", got.len(), data.len());
     assert_eq!(fragments, 0, "no fragments");
     assert!(largest <= 14 + 1280, "largest frame {largest}");

@@ -382,8 +382,12 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Packet<T> {
     pub fn fill_checksum(&mut self) {
         self.set_checksum(0);
         let header = &self.buffer.as_ref()[..usize::from(self.header_len())];
-        let c = checksum::finish(checksum::data(header));
-        self.set_checksum(c);
+        // The usual header, without options, summed inline.
+        let sum = match <&[u8; HEADER_LEN]>::try_from(header) {
+            Ok(fixed) => checksum::data20(fixed),
+            Err(_) => checksum::data(header),
+        };
+        self.set_checksum(checksum::finish(sum));
     }
 }
 
