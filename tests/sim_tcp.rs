@@ -26,11 +26,12 @@
 #[path = "../examples/common/mod.rs"]
 mod common;
 
+use std::hash::{DefaultHasher, Hasher};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ferrotcp::config::Config;
 use ferrotcp::device::{Device, DeviceCapabilities, RxToken, TxToken};
-use ferrotcp::iface::Interface;
+use ferrotcp::iface::{Counters, Interface};
 use ferrotcp::socket::tcp::{self, RecvError, State, TcpError, TcpInfo};
 use ferrotcp::socket::{IpEndpoint, SocketHandle, SocketSet};
 use ferrotcp::time::{Duration, Instant};
@@ -90,17 +91,19 @@ fn parse_segment(at: Instant, frame: &[u8]) -> Option<Seg> {
 
 /// A node's port on the simulated network. When `cut`, every frame to or
 /// from it is lost (the cable is pulled); when `trace`, the TCP segments it
-/// sends are logged.
+/// sends are logged; `wire` digests every frame it sends with its instant.
 struct Link {
     port: SimPort,
     cut: bool,
     trace: bool,
     log: Vec<Seg>,
+    wire: Option<DefaultHasher>,
 }
 
 struct LinkTx<'a> {
     inner: Option<SimTxToken<'a>>,
     log: Option<&'a mut Vec<Seg>>,
+    wire: Option<&'a mut DefaultHasher>,
     now: Instant,
 }
 
@@ -109,8 +112,12 @@ impl TxToken for LinkTx<'_> {
     where
         F: FnOnce(&mut [u8]) -> R,
     {
-        let (now, log) = (self.now, self.log);
+        let (now, log, wire) = (self.now, self.log, self.wire);
         let record = move |frame: &[u8]| {
+            if let Some(wire) = wire {
+                wire.write_i64(now.total_micros());
+                wire.write(frame);
+            }
             if let (Some(log), Some(seg)) = (log, parse_segment(now, frame)) {
                 log.push(seg);
             }
@@ -158,6 +165,7 @@ impl Device for Link {
             LinkTx {
                 inner: Some(tx),
                 log,
+                wire: self.wire.as_mut(),
                 now,
             },
         ))
@@ -170,7 +178,12 @@ impl Device for Link {
         } else {
             self.port.transmit(now)
         };
-        Some(LinkTx { inner, log, now })
+        Some(LinkTx {
+            inner,
+            log,
+            wire: self.wire.as_mut(),
+            now,
+        })
     }
 
     fn capabilities(&self) -> DeviceCapabilities {
@@ -197,6 +210,7 @@ impl Node {
         let port = net.add_port();
         let caps = port.capabilities();
         let mut iface = common::new_interface(Config::with_seed(seed), caps, mac, Instant::ZERO);
+        iface.set_tcp_fast_path(FAST_PATH.with(|f| f.get()));
         iface
             .add_ipv4_addr(Ipv4Cidr::new(ip4, 24).unwrap())
             .unwrap();
@@ -213,6 +227,7 @@ impl Node {
                 cut: false,
                 trace: false,
                 log: Vec::new(),
+                wire: WIRE.with(|w| w.get()).then(DefaultHasher::new),
             },
             sockets: SocketSet::new(Vec::new()),
         }
@@ -237,6 +252,10 @@ fn tcp_socket(rx: usize, tx: usize) -> tcp::Socket<'static> {
 std::thread_local! {
     /// This test's links cut TCP super-segments (TSO on both ends).
     static TSO: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+    /// This test's interfaces use header prediction (as by default).
+    static FAST_PATH: core::cell::Cell<bool> = const { core::cell::Cell::new(true) };
+    /// This test's links digest every frame sent (`Link::wire`).
+    static WIRE: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
 }
 
 /// Whether the links of this test have TCP segmentation offload: set by
@@ -391,6 +410,13 @@ struct Outcome {
     sender: TcpInfo,
     /// The passive closer's last FIN met a closed port (see `transfer`).
     passive_reset: bool,
+    /// Digests of every frame A and B sent, with its instant (0 unless
+    /// `WIRE`).
+    wire: [u64; 2],
+    /// A's and B's interface counters at the end.
+    counters: [Counters; 2],
+    /// A's and B's connection at the end.
+    infos: [TcpInfo; 2],
 }
 
 /// One transfer of `size` bytes from the client (A) to the server (B), or
@@ -551,11 +577,15 @@ fn transfer(
         "{ctx}: passive closer {passive:?}"
     );
     let data_done = data_done.expect("data done before close") - Instant::ZERO;
+    let digest = |l: &Link| l.wire.as_ref().map_or(0, Hasher::finish);
     Some(Outcome {
         data_done,
         closed: p.now - Instant::ZERO,
         sender: if server_sends { ib } else { ia },
         passive_reset,
+        wire: [digest(&p.a.dev), digest(&p.b.dev)],
+        counters: [*p.a.iface.counters(), *p.b.iface.counters()],
+        infos: [ia, ib],
     })
 }
 
@@ -744,6 +774,158 @@ fn bulk_transfer_sweep_30_percent_loss() {
         Duration::from_secs(60),
         Duration::from_secs(7200),
     );
+}
+
+// ---- header prediction ---------------------------------------------------------------
+
+/// The receive fast path (header prediction, `src/iface/fastpath.rs`)
+/// changes nothing but speed: the same transfers with it on and off, over
+/// IPv4 and IPv6, each way, clean and under loss, duplication, reordering
+/// and corruption, send the same frames (byte for byte, at the same
+/// instants) and end with the same counters and connection state. With it
+/// on, a clean transfer takes nearly every data segment that way.
+#[test]
+fn header_prediction_changes_nothing_on_the_wire() {
+    WIRE.with(|w| w.set(true));
+    let cases = [
+        (faults(0, 0, 0, 0), 1 << 20),
+        (faults(1, 1, 1, 1), 512 << 10),
+        (faults(5, 2, 5, 2), 256 << 10),
+        (faults(20, 2, 5, 2), 64 << 10),
+    ];
+    let mut hits = 0;
+    for seed in 0..3 {
+        for (f, size) in cases {
+            for (v6, server_sends) in [(false, false), (true, true), (false, true)] {
+                let run = |fast: bool| {
+                    FAST_PATH.with(|c| c.set(fast));
+                    transfer(seed, f, size, v6, server_sends, Duration::from_secs(7200))
+                };
+                let (on, off) = (run(true), run(false));
+                let ctx = format!(
+                    "seed {seed}, {}% loss, {size} bytes, {}, server sends: {server_sends}",
+                    f.drop_percent,
+                    if v6 { "IPv6" } else { "IPv4" }
+                );
+                let (Some(on), Some(off)) = (on, off) else {
+                    assert!(on.is_none() && off.is_none(), "{ctx}: one handshake failed");
+                    continue;
+                };
+                let off_hits: u64 = off.counters.iter().map(|c| c.tcp.hp_hits).sum();
+                assert_eq!(off_hits, 0, "{ctx}: the fast path was off");
+                let mut counters = on.counters;
+                for c in &mut counters {
+                    hits += c.tcp.hp_hits;
+                    c.tcp.hp_hits = 0;
+                }
+                assert_eq!(on.wire, off.wire, "{ctx}: the frames sent differ");
+                assert_eq!(counters, off.counters, "{ctx}: the counters differ");
+                assert_eq!(on.infos, off.infos, "{ctx}: the connections differ");
+                if f.drop_percent == 0 {
+                    // A clean transfer: every data segment but the first
+                    // few (the slow path names the connection) predicted.
+                    let reader = &on.counters[usize::from(!server_sends)].tcp;
+                    assert!(
+                        reader.hp_hits * 10 >= reader.in_segs * 9,
+                        "{ctx}: {} of {} segments predicted",
+                        reader.hp_hits,
+                        reader.in_segs
+                    );
+                }
+            }
+        }
+    }
+    assert!(hits > 0);
+}
+
+/// What an [`exchange`] left behind.
+#[derive(Debug, PartialEq, Eq)]
+struct Exchanged {
+    wire: [u64; 2],
+    counters: [Counters; 2],
+    infos: [TcpInfo; 2],
+    /// The instant both were closed.
+    closed: Instant,
+}
+
+/// Both ends send `size` bytes at once and read the other's, then idle
+/// for five seconds with keep-alive probing every second, then close.
+/// With or without header prediction (`fast`).
+fn exchange(seed: u64, f: FaultConfig, size: usize, v6: bool, fast: bool) -> Exchanged {
+    WIRE.with(|w| w.set(true));
+    FAST_PATH.with(|c| c.set(fast));
+    let mut p = Pair::new(seed, f);
+    let (ha, hb) = p.connect(v6, BUFFER, BUFFER);
+    let data = pattern(seed, size);
+    let mut sent = [0usize; 2];
+    let mut got = [0usize; 2];
+    let mut idle_since = None;
+    let mut keep_alive = [false; 2];
+    let mut buf = vec![0u8; 16 * 1024];
+    let ok = p.run_for(Duration::from_secs(7200), |a, b, now| {
+        let mut done = 0;
+        for (i, (tx, rx)) in [(&mut *a, ha), (&mut *b, hb)].into_iter().enumerate() {
+            let s = tx.tcp(rx);
+            if s.state() == State::Established && !keep_alive[i] {
+                s.set_keep_alive(Some(Duration::from_secs(1)));
+                keep_alive[i] = true;
+            }
+            if s.may_send() && sent[i] < size {
+                sent[i] += s.send_slice(&data[sent[i]..]).unwrap();
+            }
+            while let Ok(n) = s.recv_slice(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                assert_eq!(buf[..n], data[got[i]..got[i] + n]);
+                got[i] += n;
+            }
+            done += usize::from(got[i] == size);
+        }
+        if done == 2 && idle_since.is_none() {
+            idle_since = Some(now);
+        }
+        if idle_since.is_some_and(|t| now >= t + Duration::from_secs(5)) {
+            for (n, h) in [(&mut *a, ha), (&mut *b, hb)] {
+                if n.tcp(h).state() == State::Established {
+                    n.tcp(h).close();
+                }
+            }
+        }
+        a.tcp(ha).state() == State::Closed && b.tcp(hb).state() == State::Closed
+    });
+    assert!(ok, "seed {seed}: exchange not closed: {got:?} of {size}");
+    let digest = |l: &Link| l.wire.as_ref().map_or(0, Hasher::finish);
+    Exchanged {
+        wire: [digest(&p.a.dev), digest(&p.b.dev)],
+        counters: [*p.a.iface.counters(), *p.b.iface.counters()],
+        infos: [p.a.tcp(ha).info(), p.b.tcp(hb).info()],
+        closed: p.now,
+    }
+}
+
+/// Header prediction with data both ways (its segments then acknowledge
+/// data: the general path's) and idle keep-alive time after: the same
+/// frames and state with and without it.
+#[test]
+fn header_prediction_changes_nothing_in_an_exchange() {
+    for seed in 0..4 {
+        for (f, size) in [
+            (faults(0, 0, 0, 0), 256 << 10),
+            (faults(2, 2, 10, 2), 128 << 10),
+        ] {
+            for v6 in [false, true] {
+                let mut on = exchange(seed, f, size, v6, true);
+                let off = exchange(seed, f, size, v6, false);
+                let hits: u64 = on.counters.iter().map(|c| c.tcp.hp_hits).sum();
+                assert!(hits > 0, "seed {seed}: nothing predicted");
+                for c in &mut on.counters {
+                    c.tcp.hp_hits = 0;
+                }
+                assert_eq!(on, off, "seed {seed}, {}% loss", f.drop_percent);
+            }
+        }
+    }
 }
 
 // ---- zero window -------------------------------------------------------------------

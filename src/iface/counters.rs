@@ -160,6 +160,9 @@ pub struct TcpCounters {
     pub out_segs: Count,
     /// `OutRsts`: RSTs sent by the interface.
     pub out_rsts: Count,
+    /// Linux `TcpExt: TCPHPHits`: segments taken by header prediction
+    /// (the receive fast path); they count in `in_segs` too.
+    pub hp_hits: Count,
 }
 
 /// Every counter of an interface.

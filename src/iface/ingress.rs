@@ -79,6 +79,13 @@ impl InterfaceInner<'_> {
             self.counters.link.rx_link_down += 1;
             return None;
         }
+        // RFC-wise nothing of its own: header prediction (`fastpath.rs`)
+        // takes the next in-order segment of the last connection, or
+        // leaves the frame untouched to the general path below.
+        #[cfg(feature = "socket-tcp")]
+        if self.tcp_fast_path(sockets, frame) {
+            return None;
+        }
         // One call site per family below: the IP layer is inlined here.
         let (version, packet, link_group) = match self.medium {
             Medium::Ethernet => match self.process_ethernet(frame) {
@@ -693,6 +700,14 @@ impl InterfaceInner<'_> {
                         let reply = TcpSocket::process(t, self.now, ip, repr, iss, mss);
                         t.forget_prewrite();
                         let after = t.state();
+                        // The fast path predicts this connection's next
+                        // segment.
+                        if after == State::Established && self.rx_fast_path {
+                            self.rx_flow = Some(super::fastpath::RxFlow {
+                                slot: i,
+                                addrs: self.addr_generation,
+                            });
+                        }
                         (
                             reply,
                             (before == State::SynReceived && after != before).then_some(after),

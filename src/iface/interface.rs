@@ -183,6 +183,14 @@ pub(crate) struct InterfaceInner<'a> {
     pub(crate) addr_generation: u64,
     /// The last next-hop resolution (see [`HopCache`]).
     pub(crate) hop_cache: HopCache,
+    /// The connection the receive fast path predicts the next frame for
+    /// (header prediction, `fastpath.rs`); `None`: off or none yet.
+    #[cfg(feature = "socket-tcp")]
+    pub(crate) rx_flow: Option<super::fastpath::RxFlow>,
+    /// Whether the receive fast path is on (it is unless a test or a
+    /// debugging session turns it off).
+    #[cfg(feature = "socket-tcp")]
+    pub(crate) rx_fast_path: bool,
 }
 
 impl<'a> Interface<'a> {
@@ -243,6 +251,10 @@ impl<'a> Interface<'a> {
                 tx_meta: TxMeta::default(),
                 addr_generation: 0,
                 hop_cache: HopCache::EMPTY,
+                #[cfg(feature = "socket-tcp")]
+                rx_flow: None,
+                #[cfg(feature = "socket-tcp")]
+                rx_fast_path: true,
             },
             reassembly,
             scratch: storage.scratch,
@@ -309,6 +321,17 @@ impl<'a> Interface<'a> {
     /// The IPv6 addresses.
     pub fn ipv6_addrs(&self) -> &[Ipv6Cidr] {
         &self.inner.ipv6_addrs
+    }
+
+    /// Turn the TCP receive fast path (header prediction: the next
+    /// in-order segment of a connection taken from the frame's bytes
+    /// without the general parse) on or off. It is on by default and
+    /// changes no behaviour, only speed; off, every frame takes the
+    /// general path (for comparing the two, or ruling it out).
+    #[cfg(feature = "socket-tcp")]
+    pub fn set_tcp_fast_path(&mut self, on: bool) {
+        self.inner.rx_fast_path = on;
+        self.inner.rx_flow = None;
     }
 
     /// Add an IPv4 address (a unicast address with its network).

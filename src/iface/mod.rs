@@ -14,6 +14,8 @@
 mod addr;
 mod counters;
 mod egress;
+#[cfg(feature = "socket-tcp")]
+mod fastpath;
 mod icmp_limit;
 #[cfg(feature = "proto-ipv4")]
 mod ident;

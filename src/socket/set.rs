@@ -694,11 +694,15 @@ impl<'a> SocketSet<'a> {
     }
 
     /// Whether any raw socket is indexed (most sets have none: every
-    /// datagram's raw delivery stops at this check).
-    #[cfg(feature = "socket-raw")]
+    /// datagram's raw delivery stops at this check, and TCP's receive
+    /// fast path asks it).
+    #[cfg(any(feature = "socket-raw", feature = "socket-tcp"))]
     #[inline]
     pub(crate) fn has_raw(&self) -> bool {
-        self.raw_indexed != 0
+        #[cfg(feature = "socket-raw")]
+        return self.raw_indexed != 0;
+        #[cfg(not(feature = "socket-raw"))]
+        false
     }
 
     /// Slots of raw sockets for `protocol` over `version`.

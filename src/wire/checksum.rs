@@ -733,6 +733,7 @@ pub(crate) const ONE_PASS_COPY: bool = cfg!(all(
 /// (`header`: whole 32-bit words, at most 60 bytes, as a TCP header is):
 /// the `init` a receiver passes to [`copy_and_sum_native`] or
 /// [`copy_split_and_finish`] to verify the payload while copying it.
+#[cfg(any(feature = "socket-tcp", feature = "socket-udp"))]
 #[inline]
 pub(crate) fn pseudo_header_and_words(
     src: &core::net::IpAddr,

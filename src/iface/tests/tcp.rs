@@ -1298,3 +1298,157 @@ fn rfc8201_5_2_tcp_over_ipv6_resizes_to_the_path_mtu_instead_of_fragmenting() {
     assert!(largest <= 14 + 1280, "largest frame {largest}");
     assert_eq!(a.sockets.get::<TcpSocket>(ha).unwrap().info().mss, 1220);
 }
+
+/// Header prediction (`fastpath.rs`) takes only the segment it predicts,
+/// straight from the frame: the next in-order data of the connection,
+/// unicast, IPv4 without options, ECN marks or fragmentation, ACK (and
+/// PSH) only, timestamps in either usual layout, checked checksums. A
+/// frame that differs in any one of those (with its checksums made right
+/// again, so only the difference itself can turn it away) goes the
+/// general way: `hp_hits` does not move, and the general path does with
+/// it what it always did.
+#[test]
+fn header_prediction_takes_only_the_predicted_frame() {
+    use crate::wire::{ipv4, tcp};
+    // One data segment from A to B, the frame B would receive.
+    let setup = || {
+        let (mut a, b, ha, hb, now) = nodelay_pair(31);
+        let data: Vec<u8> = (0..1000u32).map(|i| (i * 11 + 3) as u8).collect();
+        let s = a.sockets.get_mut::<TcpSocket>(ha).unwrap();
+        s.send_slice(&data).unwrap();
+        a.iface.poll(now, &mut a.dev, &mut a.sockets);
+        let frame = a.dev.take_tx().remove(0);
+        (b, hb, now, frame, data)
+    };
+    let fix = |f: &mut Vec<u8>| {
+        let ihl = usize::from(f[14] & 0x0f) * 4;
+        ipv4::Packet::new_unchecked(&mut f[14..]).fill_checksum();
+        let (src, dst) = (IpAddr::V4(A_IP), IpAddr::V4(B_IP));
+        tcp::Packet::new_unchecked(&mut f[14 + ihl..]).fill_checksum(&src, &dst);
+    };
+    // Deliver `frame` to B: (hp_hits gained, bytes B's socket then holds).
+    let deliver = |frame: Vec<u8>, meta: crate::device::RxMeta, raw: bool| {
+        let (mut b, hb, now, _, _) = setup();
+        #[cfg(feature = "socket-raw")]
+        if raw {
+            use crate::socket::raw;
+            let s = raw::Socket::new(
+                crate::wire::IpVersion::Ipv4,
+                crate::wire::IpProtocol::Tcp,
+                raw::PacketBuffer::new(vec![raw::PacketMetadataStorage::EMPTY; 4], vec![0u8; 4096]),
+                raw::PacketBuffer::new(vec![raw::PacketMetadataStorage::EMPTY; 4], vec![0u8; 4096]),
+            );
+            b.sockets.add(s).unwrap();
+        }
+        #[cfg(not(feature = "socket-raw"))]
+        let _ = raw;
+        let hits = b.iface.counters().tcp.hp_hits;
+        b.dev.rx_meta = meta;
+        b.dev.rx.push_back(frame);
+        b.iface.poll(now, &mut b.dev, &mut b.sockets);
+        let held = b.sockets.get::<TcpSocket>(hb).unwrap().recv_queue();
+        (b.iface.counters().tcp.hp_hits - hits, held)
+    };
+    let plain = crate::device::RxMeta::default();
+    let (_, _, _, frame, data) = setup();
+    let ihl = 20;
+    let t = 14 + ihl;
+    assert_eq!(frame[t + 12] >> 4, 8, "timestamps: a 32-byte TCP header");
+
+    // The predicted segment, as sent and in Linux's NOP-NOP-TS layout.
+    assert_eq!(deliver(frame.clone(), plain, false), (1, data.len()));
+    let mut linux = frame.clone();
+    linux[t + 22..t + 32].copy_from_slice(&frame[t + 20..t + 30]);
+    linux[t + 20..t + 22].copy_from_slice(&[1, 1]);
+    fix(&mut linux);
+    assert_eq!(deliver(linux, plain, false), (1, data.len()));
+
+    // One difference each: (what, frame, metadata, a raw socket).
+    let mut cases: Vec<(&str, Vec<u8>, crate::device::RxMeta, bool)> = Vec::new();
+    let mut edit = |what: &'static str, f: &dyn Fn(&mut Vec<u8>)| {
+        let mut x = frame.clone();
+        f(&mut x);
+        cases.push((what, x, plain, false));
+    };
+    edit("broadcast MAC", &|x| x[..6].copy_from_slice(&[0xff; 6]));
+    edit("ECN CE (RFC 3168)", &|x| {
+        x[15] |= 3;
+        fix(x)
+    });
+    edit("ECT(0)", &|x| {
+        x[15] |= 2;
+        fix(x)
+    });
+    edit("IPv4 More Fragments", &|x| {
+        x[20] |= 0x20;
+        fix(x)
+    });
+    edit("IPv4 reserved flag", &|x| {
+        x[20] |= 0x80;
+        fix(x)
+    });
+    edit("IPv4 options", &|x| {
+        x.splice(34..34, [1, 1, 1, 0]);
+        x[14] = 0x46;
+        let total = u16::from_be_bytes([x[16], x[17]]) + 4;
+        x[16..18].copy_from_slice(&total.to_be_bytes());
+        fix(x)
+    });
+    edit("bad IPv4 header checksum", &|x| x[24] ^= 1);
+    edit("bad TCP checksum", &|x| {
+        let last = x.len() - 1;
+        x[last] ^= 1
+    });
+    edit("URG", &|x| {
+        x[t + 13] |= 0x20;
+        fix(x)
+    });
+    edit("FIN", &|x| {
+        x[t + 13] |= 0x01;
+        fix(x)
+    });
+    edit("ECE", &|x| {
+        x[t + 13] |= 0x40;
+        fix(x)
+    });
+    edit("AE (RFC 9768)", &|x| {
+        x[t + 12] |= 0x01;
+        fix(x)
+    });
+    edit("another option", &|x| {
+        // Timestamps moved behind a 2-byte unknown option.
+        let ts: Vec<u8> = x[t + 20..t + 30].to_vec();
+        x[t + 20..t + 22].copy_from_slice(&[99, 2]);
+        x[t + 22..t + 32].copy_from_slice(&ts);
+        fix(x)
+    });
+    edit("out of order", &|x| {
+        let seq = u32::from_be_bytes([x[t + 4], x[t + 5], x[t + 6], x[t + 7]]) + 1448;
+        x[t + 4..t + 8].copy_from_slice(&seq.to_be_bytes());
+        fix(x)
+    });
+    edit("another window", &|x| {
+        x[t + 14] ^= 0x10;
+        fix(x)
+    });
+    edit("another port", &|x| {
+        x[t] ^= 1;
+        fix(x)
+    });
+    edit("another source", &|x| {
+        x[29] ^= 1;
+        fix(x)
+    });
+    cases.push((
+        "a checksum the device vouches for",
+        frame.clone(),
+        crate::device::RxMeta::with_transport_checksum_valid(true),
+        false,
+    ));
+    #[cfg(feature = "socket-raw")]
+    cases.push(("a raw socket for TCP", frame.clone(), plain, true));
+    for (what, x, meta, raw) in cases {
+        let (hits, _) = deliver(x, meta, raw);
+        assert_eq!(hits, 0, "{what}: not predicted");
+    }
+}

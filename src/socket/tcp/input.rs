@@ -349,11 +349,7 @@ impl Socket<'_> {
             self.challenge_ack(now);
             return None;
         }
-        self.last_activity = now;
-        self.keep_alive_probes = 0;
-        if let Some(k) = self.keep_alive {
-            self.keep_alive_at = Some(now + k);
-        }
+        self.heard_from_peer(now);
         if ack.gt(self.snd_una) {
             self.scoreboard
                 .shift(usize::try_from(ack - self.snd_una).unwrap_or(0));
@@ -500,25 +496,52 @@ impl Socket<'_> {
         self.pending.ack_now = true;
     }
 
+    /// An acceptable segment with an acceptable ACK arrived: the peer is
+    /// alive (keep-alive restarts, RFC 1122 §4.2.3.6).
+    #[inline]
+    pub(super) fn heard_from_peer(&mut self, now: Instant) {
+        self.last_activity = now;
+        self.keep_alive_probes = 0;
+        if let Some(k) = self.keep_alive {
+            self.keep_alive_at = Some(now + k);
+        }
+    }
+
     /// RFC 9293 §3.10.7.4 "fifth": update the send window when the
     /// segment is newer (SND.WL1 < SEG.SEQ, or equal and SND.WL2 =< SEG.ACK).
     fn update_window(&mut self, repr: &Repr<'_>, syn: bool) {
         let ack = repr.ack_number.unwrap_or(self.snd_una);
-        let newer = syn
-            || self.snd_wl1.lt(repr.seq_number)
-            || (self.snd_wl1 == repr.seq_number && self.snd_wl2.le(ack));
-        if !newer {
-            return;
-        }
         // RFC 7323 §2.2: the window field of a SYN is never scaled.
         let shift = if repr.control == Control::Syn {
             0
         } else {
             self.snd_wnd_shift
         };
-        self.snd_wnd = usize::from(repr.window_len) << shift;
+        self.update_send_window(
+            repr.seq_number,
+            ack,
+            usize::from(repr.window_len) << shift,
+            syn,
+        );
+    }
+
+    /// [`Socket::update_window`] for a segment with `seq`, `ack` and a
+    /// window of `window` bytes (scaled); `force`: a SYN's, always taken.
+    #[inline]
+    pub(super) fn update_send_window(
+        &mut self,
+        seq: TcpSeqNumber,
+        ack: TcpSeqNumber,
+        window: usize,
+        force: bool,
+    ) {
+        let newer = force || self.snd_wl1.lt(seq) || (self.snd_wl1 == seq && self.snd_wl2.le(ack));
+        if !newer {
+            return;
+        }
+        self.snd_wnd = window;
         self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
-        self.snd_wl1 = repr.seq_number;
+        self.snd_wl1 = seq;
         self.snd_wl2 = ack;
         if self.snd_wnd > 0 {
             self.persist_at = None;
@@ -730,7 +753,7 @@ impl Socket<'_> {
 
     /// Delayed ACK (RFC 9293 §3.8.6.3, RFC 5681 §4.2): ACK every second
     /// full-sized segment at once, otherwise within ACK_DELAY.
-    fn schedule_ack(&mut self, now: Instant, len: usize) {
+    pub(super) fn schedule_ack(&mut self, now: Instant, len: usize) {
         let options = if self.ts_ok { 12 } else { 0 };
         let effective = self.local_mss.saturating_sub(options).max(1);
         // A segment longer than our MSS is several segments coalesced on

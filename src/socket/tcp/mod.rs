@@ -25,6 +25,8 @@ use crate::time::{Duration, Instant};
 use crate::wire::tcp::TcpSeqNumber;
 
 pub(crate) mod congestion;
+mod fast;
+pub(crate) use self::fast::Predicted;
 mod input;
 pub(crate) use self::input::Reply;
 // SYN cookies serve only the listener.

@@ -1413,3 +1413,125 @@ fn rfc1122_4_2_3_5_retries2_is_a_time_from_the_rto_floor() {
         Duration::from_millis(924_600)
     );
 }
+
+/// Header prediction (`fast.rs`) does to a socket exactly what `process`
+/// does for the same segment, and declines every segment it does not
+/// predict: a seeded stream of segments around the predicted one (in
+/// order or not, new ACKs or old, other windows, stale or fresh or missing
+/// timestamps, empty or oversized payloads), with our own data in flight,
+/// reads and timers between them, goes to one socket through the fast path
+/// first (the general path when declined) and to its twin through the
+/// general path only. The two stay equal in every field (their `Debug`)
+/// and send the same segments.
+#[test]
+fn header_prediction_does_what_the_general_path_does() {
+    use crate::wire::checksum;
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut rand = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let data: Vec<u8> = (0..4000u32).map(|i| (i * 7) as u8).collect();
+    for timestamps in [true, false] {
+        let twin = || {
+            if timestamps {
+                established_ts(16 * 1448, 8192)
+            } else {
+                established(16 * 1448, 8192)
+            }
+        };
+        let (mut fast, mut slow) = (twin(), twin());
+        let (mut now, mut hits, mut frame) = (2i64, 0, vec![0u8; 4096]);
+        let mut sink = [0u8; 3000];
+        for round in 0..2000 {
+            let r = rand();
+            now += (r % 40) as i64;
+            let (rcv_nxt, snd_una) = (slow.rcv_nxt, slow.snd_una);
+            let seq = match (r >> 8) % 8 {
+                0 => rcv_nxt + 700,
+                1 => rcv_nxt - 300,
+                _ => rcv_nxt,
+            };
+            let ack = match (r >> 12) % 8 {
+                0 => snd_una + ((r >> 40) % 3000) as usize,
+                1 => snd_una - 1,
+                _ => snd_una,
+            };
+            let window_len = match (r >> 16) % 8 {
+                0 => 0,
+                1 => 5000,
+                _ => 65535,
+            };
+            let len = match (r >> 20) % 8 {
+                0 => 0,
+                1 => 1448,
+                2 => 4000,
+                _ => 1 + ((r >> 24) % 1448) as usize,
+            };
+            let mut repr = seg(Control::None, seq, Some(ack), &data[..len]);
+            repr.window_len = window_len;
+            repr.psh = (r >> 28) % 2 == 0;
+            let has_ts = timestamps != ((r >> 30) % 16 == 0);
+            if has_ts {
+                let tsval = match (r >> 34) % 8 {
+                    0 => slow.ts_recent.wrapping_sub(5),
+                    1 => slow.ts_recent,
+                    _ => slow.ts_recent.wrapping_add((r >> 48) as u32 % 50),
+                };
+                repr.timestamp = Some(TcpTimestamp { tsval, tsecr: 1 });
+            }
+            // The frame the interface would read it from.
+            let wire = &mut frame[..repr.header_len() + len];
+            repr.emit(
+                &mut crate::wire::tcp::Packet::new_unchecked(&mut *wire),
+                &REMOTE,
+                &LOCAL,
+                crate::wire::Checksum::Both,
+            );
+            let init = checksum::pseudo_header_and_words(
+                &REMOTE,
+                &LOCAL,
+                crate::wire::IpProtocol::Tcp,
+                wire.len() as u32,
+                &wire[..repr.header_len()],
+            );
+            let predicted = Predicted {
+                seq,
+                ack,
+                window_len,
+                tsval: repr.timestamp.map(|t| t.tsval),
+                payload: &data[..len],
+            };
+            if fast.receive_predicted(t(now), &predicted, init).is_some() {
+                hits += 1;
+            } else {
+                fast.process(t(now), &meta(), &repr, OUR_ISS, 1460);
+            }
+            slow.process(t(now), &meta(), &repr, OUR_ISS, 1460);
+            assert_eq!(
+                format!("{fast:?}"),
+                format!("{slow:?}"),
+                "round {round}: {repr:?}"
+            );
+            // Our own data, reads and timers, the same for both.
+            if (r >> 52) % 4 == 0 {
+                let n = ((r >> 54) % 3000) as usize;
+                assert_eq!(fast.send_slice(&data[..n]), slow.send_slice(&data[..n]));
+            }
+            if (r >> 56) % 3 == 0 {
+                assert_eq!(fast.recv_slice(&mut sink), slow.recv_slice(&mut sink));
+            }
+            assert_eq!(
+                drain(&mut fast, t(now)),
+                drain(&mut slow, t(now)),
+                "round {round}"
+            );
+            if fast.state() != State::Established {
+                break;
+            }
+        }
+        assert!(hits > 200, "{hits} segments predicted");
+    }
+}
