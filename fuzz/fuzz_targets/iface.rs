@@ -10,8 +10,17 @@
 //! checksum and its TCP / UDP / ICMP checksum recomputed before it is fed
 //! in (the stack checks them all), so the fuzzer reaches what lies behind
 //! the checksum checks: connection states, data, the receive fast path.
+//!
+//! Every input runs twice, with TCP header prediction (the receive fast
+//! path) on and off: both runs must send the same frames and end with the
+//! same counters (but `hp_hits`) and connections. To get there the fuzzer
+//! need not guess the stack's sequence numbers: with bit 4 of the first
+//! byte set, every TCP segment fed in acknowledges the end of the last
+//! segment the stack sent (a peer that keeps up), so handshakes complete
+//! and in-order data flows.
 
 use std::collections::VecDeque;
+use std::hash::{DefaultHasher, Hasher};
 
 use ferrotcp::config::Config;
 use ferrotcp::device::{Device, DeviceCapabilities, Medium, RxMeta, RxToken, TxMeta, TxToken};
@@ -27,14 +36,22 @@ const TSO_MAX: usize = 65535;
 struct FuzzDevice {
     /// Frames, each with whether the device vouches for its checksum.
     rx: VecDeque<(Vec<u8>, bool)>,
-    sent: usize,
+    /// Every frame sent, digested.
+    sent: DefaultHasher,
+    /// Where the last TCP segment sent ended (its SEQ + SEG.LEN).
+    last_end: Option<u32>,
     tso: bool,
     /// Frames the device takes before it is full (None: no limit).
     tx_room: Option<usize>,
 }
 
 struct Rx(Vec<u8>, bool);
-struct Tx<'a>(&'a mut usize, bool, Option<u16>);
+struct Tx<'a>(
+    &'a mut DefaultHasher,
+    &'a mut Option<u32>,
+    bool,
+    Option<u16>,
+);
 
 impl RxToken for Rx {
     fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
@@ -52,7 +69,7 @@ impl TxToken for Tx<'_> {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
         // Only a TCP super-segment, to a device that declared TSO, may
         // exceed the MTU.
-        let max = if self.1 && self.2.is_some() {
+        let max = if self.2 && self.3.is_some() {
             14 + TSO_MAX
         } else {
             1514
@@ -60,18 +77,23 @@ impl TxToken for Tx<'_> {
         assert!(
             len <= max,
             "frame larger than allowed: {len} (segment size {:?})",
-            self.2
+            self.3
         );
         let mut buf = vec![0u8; len];
-        *self.0 += 1;
-        f(&mut buf)
+        let r = f(&mut buf);
+        self.0.write(&buf);
+        self.0.write_u16(self.3.unwrap_or(0));
+        if let Some(end) = segment_end(&buf) {
+            *self.1 = Some(end);
+        }
+        r
     }
     fn set_meta(&mut self, meta: TxMeta) {
         assert!(
-            self.1 || meta.tcp_segment_size.is_none(),
+            self.2 || meta.tcp_segment_size.is_none(),
             "TSO asked of a device without it"
         );
-        self.2 = meta.tcp_segment_size;
+        self.3 = meta.tcp_segment_size;
     }
 }
 
@@ -80,7 +102,10 @@ impl Device for FuzzDevice {
     type TxToken<'a> = Tx<'a>;
     fn receive(&mut self, _now: Instant) -> Option<(Rx, Tx<'_>)> {
         let (f, trusted) = self.rx.pop_front()?;
-        Some((Rx(f, trusted), Tx(&mut self.sent, self.tso, None)))
+        Some((
+            Rx(f, trusted),
+            Tx(&mut self.sent, &mut self.last_end, self.tso, None),
+        ))
     }
     fn transmit(&mut self, _now: Instant) -> Option<Tx<'_>> {
         // A device that fills up now and then (a burst cut short).
@@ -90,10 +115,51 @@ impl Device for FuzzDevice {
             }
             *room -= 1;
         }
-        Some(Tx(&mut self.sent, self.tso, None))
+        Some(Tx(&mut self.sent, &mut self.last_end, self.tso, None))
     }
     fn capabilities(&self) -> DeviceCapabilities {
         caps(self.tso)
+    }
+}
+
+/// Where the TCP segment in an Ethernet frame (IPv4 or IPv6 without
+/// extension headers) ends in sequence space: SEQ + payload + SYN + FIN.
+fn segment_end(frame: &[u8]) -> Option<u32> {
+    let ip = frame.get(14..)?;
+    let (total, l4) = match u16::from_be_bytes([*frame.get(12)?, *frame.get(13)?]) {
+        0x0800 if *ip.get(9)? == 6 => {
+            let ihl = usize::from(ip[0] & 0x0f) * 4;
+            let total = usize::from(u16::from_be_bytes([ip[2], ip[3]]));
+            (total.checked_sub(ihl)?, ip.get(ihl..)?)
+        }
+        0x86dd if *ip.get(6)? == 6 => (
+            usize::from(u16::from_be_bytes([ip[4], ip[5]])),
+            ip.get(40..)?,
+        ),
+        _ => return None,
+    };
+    let header = usize::from(*l4.get(12)? >> 4) * 4;
+    let flags = *l4.get(13)?;
+    let seq = u32::from_be_bytes(l4.get(4..8)?.try_into().ok()?);
+    let len = total.checked_sub(header)? as u32
+        + u32::from(flags & 0x02 != 0)
+        + u32::from(flags & 0x01 != 0);
+    Some(seq.wrapping_add(len))
+}
+
+/// Set the acknowledgment number of the TCP segment in an Ethernet frame
+/// (IPv4 or IPv6 without extension headers), if it is one.
+fn set_ack(frame: &mut [u8], ack: u32) {
+    let Some(&[a, b]) = frame.get(12..14) else {
+        return;
+    };
+    let at = match u16::from_be_bytes([a, b]) {
+        0x0800 if frame.get(14 + 9) == Some(&6) => 14 + usize::from(frame[14] & 0x0f) * 4,
+        0x86dd if frame.get(14 + 6) == Some(&6) => 14 + 40,
+        _ => return,
+    };
+    if let Some(field) = frame.get_mut(at + 8..at + 12) {
+        field.copy_from_slice(&ack.to_be_bytes());
     }
 }
 
@@ -173,14 +239,34 @@ fn caps(tso: bool) -> DeviceCapabilities {
     caps
 }
 
+/// What a run left behind, to compare with and without header prediction.
+#[derive(Debug, PartialEq)]
+struct Outcome {
+    sent: u64,
+    counters: ferrotcp::iface::Counters,
+    connections: [tcp::TcpInfo; 2],
+}
+
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let mut on = run(data, true);
+    let off = run(data, false);
+    assert_eq!(off.counters.tcp.hp_hits, 0);
+    on.counters.tcp.hp_hits = 0;
+    assert_eq!(on, off, "header prediction changed what the stack did");
+});
+
+fn run(data: &[u8], fast_path: bool) -> Outcome {
     // Bit 6 of the first byte: the device declares TSO (the TCP sockets
-    // then send super-segments).
+    // then send super-segments); bit 5: a raw socket for TCP is open (the
+    // fast path then stands aside).
     let tso = data.first().is_some_and(|b| b & 0x40 != 0);
+    let raw_tcp = data.first().is_some_and(|b| b & 0x20 != 0);
+    let keep_up = data.first().is_some_and(|b| b & 0x10 != 0);
     let caps = caps(tso);
     let mac = EthernetAddress([2, 0, 0, 0, 0, 1]);
     let storage = InterfaceStorage::owned(4, 4, 1500, 2, 65535);
     let mut iface = Interface::new(Config::with_seed(1), caps, mac, storage, Instant::ZERO);
+    iface.set_tcp_fast_path(fast_path);
     iface
         .add_ipv4_addr(Ipv4Cidr::new([10, 0, 0, 1].into(), 24).unwrap())
         .unwrap();
@@ -211,7 +297,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         .unwrap();
     let _ = sockets.add(raw::Socket::new(
         IpVersion::Ipv4,
-        IpProtocol(253),
+        if raw_tcp {
+            IpProtocol::Tcp
+        } else {
+            IpProtocol(253)
+        },
         raw::PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 2048]),
         raw::PacketBuffer::new(vec![PacketMetadata::EMPTY; 4], vec![0u8; 2048]),
     ));
@@ -239,7 +329,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         .unwrap();
     let mut dev = FuzzDevice {
         rx: VecDeque::new(),
-        sent: 0,
+        sent: DefaultHasher::new(),
+        last_end: None,
         tso,
         tx_room: None,
     };
@@ -253,6 +344,9 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         let len = usize::from(u16::from_be_bytes([rest[1], rest[2]])).min(rest.len() - 3);
         let mut frame = rest[3..3 + len].to_vec();
         rest = &rest[3 + len..];
+        if keep_up && let Some(end) = dev.last_end {
+            set_ack(&mut frame, end);
+        }
         if step & 0x80 != 0 {
             fix_checksums(&mut frame);
         }
@@ -298,4 +392,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         }
         iface.poll(now, &mut dev, &mut sockets);
     }
-});
+    let info = |h| sockets.get::<tcp::Socket>(h).unwrap().info();
+    Outcome {
+        sent: dev.sent.finish(),
+        counters: *iface.counters(),
+        connections: [info(listener), info(active)],
+    }
+}

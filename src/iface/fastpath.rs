@@ -23,9 +23,9 @@ use super::interface::InterfaceInner;
 use crate::device::Medium;
 use crate::socket::tcp::Predicted;
 use crate::socket::{Socket, SocketSet};
-use crate::wire::IpProtocol;
 use crate::wire::checksum;
 use crate::wire::tcp::TcpSeqNumber;
+use crate::wire::{IpProtocol, IpVersion};
 
 /// The connection the fast path expects the next frame for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,11 +57,10 @@ impl InterfaceInner<'_> {
             return false;
         };
         // The device checked nothing for us (a trusted or coalesced frame
-        // goes the general way), and no raw socket wants a copy.
+        // goes the general way).
         if flow.addrs != self.addr_generation
             || !self.caps.checksum.tcp.rx()
             || self.rx_meta != crate::device::RxMeta::default()
-            || sockets.has_raw()
         {
             return false;
         }
@@ -111,6 +110,10 @@ impl InterfaceInner<'_> {
         {
             return false;
         }
+        // A raw socket for TCP takes a copy of every datagram.
+        if sockets.has_raw_for(IpVersion::Ipv4, IpProtocol::Tcp) {
+            return false;
+        }
         let src = Ipv4Addr::new(h[12], h[13], h[14], h[15]);
         let dst = Ipv4Addr::new(h[16], h[17], h[18], h[19]);
         if !self.fast_tcp(
@@ -136,7 +139,11 @@ impl InterfaceInner<'_> {
             return false;
         };
         let total = 40 + usize::from(u16::from_be_bytes([h[4], h[5]]));
-        if (h[1] >> 4) & 0x03 != 0 || h[6] != 6 || total > packet.len() {
+        if (h[1] >> 4) & 0x03 != 0
+            || h[6] != 6
+            || total > packet.len()
+            || sockets.has_raw_for(IpVersion::Ipv6, IpProtocol::Tcp)
+        {
             return false;
         }
         let mut a = [0u8; 16];

@@ -694,15 +694,26 @@ impl<'a> SocketSet<'a> {
     }
 
     /// Whether any raw socket is indexed (most sets have none: every
-    /// datagram's raw delivery stops at this check, and TCP's receive
-    /// fast path asks it).
-    #[cfg(any(feature = "socket-raw", feature = "socket-tcp"))]
+    /// datagram's raw delivery stops at this check).
+    #[cfg(feature = "socket-raw")]
     #[inline]
     pub(crate) fn has_raw(&self) -> bool {
+        self.raw_indexed != 0
+    }
+
+    /// Whether a raw socket for `protocol` over `version` is open (TCP's
+    /// receive fast path stands aside for it: it takes a copy of every
+    /// datagram).
+    #[cfg(feature = "socket-tcp")]
+    #[inline]
+    pub(crate) fn has_raw_for(&self, version: IpVersion, protocol: IpProtocol) -> bool {
         #[cfg(feature = "socket-raw")]
-        return self.raw_indexed != 0;
+        return self.has_raw() && self.raw_slots(version, protocol).next().is_some();
         #[cfg(not(feature = "socket-raw"))]
-        false
+        {
+            let _ = (version, protocol);
+            false
+        }
     }
 
     /// Slots of raw sockets for `protocol` over `version`.

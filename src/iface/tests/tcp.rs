@@ -1327,14 +1327,14 @@ fn header_prediction_takes_only_the_predicted_frame() {
         tcp::Packet::new_unchecked(&mut f[14 + ihl..]).fill_checksum(&src, &dst);
     };
     // Deliver `frame` to B: (hp_hits gained, bytes B's socket then holds).
-    let deliver = |frame: Vec<u8>, meta: crate::device::RxMeta, raw: bool| {
+    let deliver = |frame: Vec<u8>, meta: crate::device::RxMeta, raw: Option<u8>| {
         let (mut b, hb, now, _, _) = setup();
         #[cfg(feature = "socket-raw")]
-        if raw {
+        if let Some(protocol) = raw {
             use crate::socket::raw;
             let s = raw::Socket::new(
                 crate::wire::IpVersion::Ipv4,
-                crate::wire::IpProtocol::Tcp,
+                crate::wire::IpProtocol::from(protocol),
                 raw::PacketBuffer::new(vec![raw::PacketMetadataStorage::EMPTY; 4], vec![0u8; 4096]),
                 raw::PacketBuffer::new(vec![raw::PacketMetadataStorage::EMPTY; 4], vec![0u8; 4096]),
             );
@@ -1355,20 +1355,24 @@ fn header_prediction_takes_only_the_predicted_frame() {
     let t = 14 + ihl;
     assert_eq!(frame[t + 12] >> 4, 8, "timestamps: a 32-byte TCP header");
 
-    // The predicted segment, as sent and in Linux's NOP-NOP-TS layout.
-    assert_eq!(deliver(frame.clone(), plain, false), (1, data.len()));
+    // The predicted segment, as sent (also with a raw socket for another
+    // protocol open) and in Linux's NOP-NOP-TS layout.
+    assert_eq!(deliver(frame.clone(), plain, None), (1, data.len()));
+    #[cfg(feature = "socket-raw")]
+    assert_eq!(deliver(frame.clone(), plain, Some(17)), (1, data.len()));
     let mut linux = frame.clone();
     linux[t + 22..t + 32].copy_from_slice(&frame[t + 20..t + 30]);
     linux[t + 20..t + 22].copy_from_slice(&[1, 1]);
     fix(&mut linux);
-    assert_eq!(deliver(linux, plain, false), (1, data.len()));
+    assert_eq!(deliver(linux, plain, None), (1, data.len()));
 
-    // One difference each: (what, frame, metadata, a raw socket).
-    let mut cases: Vec<(&str, Vec<u8>, crate::device::RxMeta, bool)> = Vec::new();
+    // One difference each: (what, frame, metadata, a raw socket's
+    // protocol).
+    let mut cases: Vec<(&str, Vec<u8>, crate::device::RxMeta, Option<u8>)> = Vec::new();
     let mut edit = |what: &'static str, f: &dyn Fn(&mut Vec<u8>)| {
         let mut x = frame.clone();
         f(&mut x);
-        cases.push((what, x, plain, false));
+        cases.push((what, x, plain, None));
     };
     edit("broadcast MAC", &|x| x[..6].copy_from_slice(&[0xff; 6]));
     edit("ECN CE (RFC 3168)", &|x| {
@@ -1443,10 +1447,10 @@ fn header_prediction_takes_only_the_predicted_frame() {
         "a checksum the device vouches for",
         frame.clone(),
         crate::device::RxMeta::with_transport_checksum_valid(true),
-        false,
+        None,
     ));
     #[cfg(feature = "socket-raw")]
-    cases.push(("a raw socket for TCP", frame.clone(), plain, true));
+    cases.push(("a raw socket for TCP", frame.clone(), plain, Some(6)));
     for (what, x, meta, raw) in cases {
         let (hits, _) = deliver(x, meta, raw);
         assert_eq!(hits, 0, "{what}: not predicted");
