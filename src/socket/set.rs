@@ -706,7 +706,11 @@ impl<'a> SocketSet<'a> {
     /// datagram).
     #[cfg(feature = "socket-tcp")]
     #[inline]
-    pub(crate) fn has_raw_for(&self, version: IpVersion, protocol: IpProtocol) -> bool {
+    pub(crate) fn has_raw_for(
+        &self,
+        version: crate::wire::IpVersion,
+        protocol: crate::wire::IpProtocol,
+    ) -> bool {
         #[cfg(feature = "socket-raw")]
         return self.has_raw() && self.raw_slots(version, protocol).next().is_some();
         #[cfg(not(feature = "socket-raw"))]
