@@ -24,7 +24,7 @@ use crate::device::Medium;
 use crate::socket::tcp::Predicted;
 use crate::socket::{Socket, SocketSet};
 use crate::wire::checksum;
-use crate::wire::tcp::TcpSeqNumber;
+use crate::wire::tcp::{TcpSeqNumber, TcpTimestamp};
 use crate::wire::{IpProtocol, IpVersion};
 
 /// The connection the fast path expects the next frame for.
@@ -166,8 +166,8 @@ impl InterfaceInner<'_> {
     }
 
     /// The TCP segment `data` from `src` to `dst`: the connection in
-    /// `slot` by its 4-tuple, ACK or ACK+PSH, no option but timestamps,
-    /// some payload; then the socket's prediction.
+    /// `slot` by its 4-tuple, ACK or ACK+PSH, no option but timestamps;
+    /// then the socket's prediction.
     #[inline]
     fn fast_tcp(
         &mut self,
@@ -182,19 +182,21 @@ impl InterfaceInner<'_> {
         };
         let header_len = usize::from(t[12] >> 4) * 4;
         // The low nibble holds the reserved bits and AE (RFC 9768): zero.
-        if t[12] & 0x0f != 0 || !(t[13] == ACK || t[13] == ACK_PSH) || data.len() <= header_len {
+        if t[12] & 0x0f != 0 || !(t[13] == ACK || t[13] == ACK_PSH) || data.len() < header_len {
             return false;
         }
-        let tsval = match header_len {
+        let ts_at = match header_len {
             20 => None,
-            32 if data[20..24] == NOP_NOP_TS => {
-                Some(u32::from_be_bytes([data[24], data[25], data[26], data[27]]))
-            }
-            32 if data[20..22] == TS && data[30..32] == NOP_NOP => {
-                Some(u32::from_be_bytes([data[22], data[23], data[24], data[25]]))
-            }
+            32 if data[20..24] == NOP_NOP_TS => Some(24),
+            32 if data[20..22] == TS && data[30..32] == NOP_NOP => Some(22),
             _ => return false,
         };
+        let word =
+            |at: usize| u32::from_be_bytes([data[at], data[at + 1], data[at + 2], data[at + 3]]);
+        let timestamp = ts_at.map(|at| TcpTimestamp {
+            tsval: word(at),
+            tsecr: word(at + 4),
+        });
         let src_port = u16::from_be_bytes([t[0], t[1]]);
         let dst_port = u16::from_be_bytes([t[2], t[3]]);
         let Some(Socket::Tcp(socket)) = sockets.slot_mut(slot) else {
@@ -216,10 +218,10 @@ impl InterfaceInner<'_> {
             header,
         );
         let seg = Predicted {
-            seq: TcpSeqNumber(u32::from_be_bytes([t[4], t[5], t[6], t[7]])),
-            ack: TcpSeqNumber(u32::from_be_bytes([t[8], t[9], t[10], t[11]])),
+            seq: TcpSeqNumber(word(4)),
+            ack: TcpSeqNumber(word(8)),
             window_len: u16::from_be_bytes([t[14], t[15]]),
-            tsval,
+            timestamp,
             payload,
         };
         if socket.receive_predicted(self.now, &seg, init).is_none() {

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::socket::{IpEndpoint, IpMeta};
 use crate::time::{Duration, Instant};
-use crate::wire::tcp::{Control, Repr, TcpSeqNumber};
+use crate::wire::tcp::{Control, Repr, TcpSeqNumber, TcpTimestamp};
 
 /// A segment the interface must send at once in answer to one it handed
 /// over, built from the received segment rather than socket state (RSTs).
@@ -197,7 +197,7 @@ impl Socket<'_> {
             Some(ack) => {
                 // Our SYN is acknowledged: ESTABLISHED, ACK it.
                 let syn_timed_out = self.retransmissions > 0;
-                self.ack_advanced(now, ack, repr);
+                self.ack_advanced(now, ack, repr.timestamp);
                 self.rtt.on_handshake_complete(syn_timed_out);
                 self.update_window(repr, true);
                 self.set_state(State::Established);
@@ -356,7 +356,7 @@ impl Socket<'_> {
         }
         let new_sack = self.record_sack_blocks(repr, ack.max(self.snd_una));
         if ack.gt(self.snd_una) {
-            self.ack_advanced(now, ack, repr);
+            self.ack_advanced(now, ack, repr.timestamp);
         } else if ack == self.snd_una
             && repr.control == Control::None
             && self.in_flight() > 0
@@ -549,8 +549,14 @@ impl Socket<'_> {
         }
     }
 
-    /// `ack` acknowledges new data (or our SYN / FIN).
-    fn ack_advanced(&mut self, now: Instant, ack: TcpSeqNumber, repr: &Repr<'_>) {
+    /// `ack` acknowledges new data (or our SYN / FIN); `timestamp`: the
+    /// segment's, if it had one.
+    pub(super) fn ack_advanced(
+        &mut self,
+        now: Instant,
+        ack: TcpSeqNumber,
+        timestamp: Option<TcpTimestamp>,
+    ) {
         let acked = usize::try_from(ack - self.snd_una).unwrap_or(0);
         // Bytes of data, not counting the SYN (first byte after ISS) and the
         // FIN (past the data).
@@ -566,7 +572,7 @@ impl Socket<'_> {
         self.info.bytes_acked += data_acked as u64;
         // RTT: from the echoed timestamp (RFC 7323 §4), else Karn-safe
         // sampling of one un-retransmitted segment (RFC 6298 §3).
-        let sample = match (self.ts_ok, repr.timestamp) {
+        let sample = match (self.ts_ok, timestamp) {
             (true, Some(ts)) if ts.tsecr != 0 => {
                 // RFC 6298 §3 (Karn) where timestamps cannot help: an
                 // echo of a TSval from before our last retransmission

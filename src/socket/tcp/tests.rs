@@ -1443,7 +1443,10 @@ fn header_prediction_does_what_the_general_path_does() {
             }
         };
         let (mut fast, mut slow) = (twin(), twin());
-        let (mut now, mut hits, mut frame) = (2i64, 0, vec![0u8; 4096]);
+        let (mut now, mut frame) = (2i64, vec![0u8; 4096]);
+        // Predicted: data only, ACKs only, data with an ACK of new data.
+        let mut hits = [0; 3];
+        let (mut dup_acks, mut recoveries) = (0, 0);
         let mut sink = [0u8; 3000];
         for round in 0..2000 {
             let r = rand();
@@ -1454,9 +1457,11 @@ fn header_prediction_does_what_the_general_path_does() {
                 1 => rcv_nxt - 300,
                 _ => rcv_nxt,
             };
+            let outstanding = (slow.snd_max - snd_una).max(0) as u64;
             let ack = match (r >> 12) % 8 {
                 0 => snd_una + ((r >> 40) % 3000) as usize,
-                1 => snd_una - 1,
+                1 | 2 => snd_una + ((r >> 40) % (outstanding + 1)) as usize,
+                3 => snd_una - 1,
                 _ => snd_una,
             };
             let window_len = match (r >> 16) % 8 {
@@ -1465,10 +1470,21 @@ fn header_prediction_does_what_the_general_path_does() {
                 _ => 65535,
             };
             let len = match (r >> 20) % 8 {
-                0 => 0,
-                1 => 1448,
-                2 => 4000,
+                0 | 1 => 0,
+                2 => 1448,
+                3 => 4000,
                 _ => 1 + ((r >> 24) % 1448) as usize,
+            };
+            // Now and then three duplicate ACKs in a row (fast recovery,
+            // whose ACKs take the general path).
+            if (r >> 58) % 16 == 0 {
+                dup_acks = 3;
+            }
+            let (ack, len, window_len) = if dup_acks > 0 {
+                dup_acks -= 1;
+                (snd_una, 0, u16::try_from(slow.snd_wnd).unwrap_or(u16::MAX))
+            } else {
+                (ack, len, window_len)
             };
             let mut repr = seg(Control::None, seq, Some(ack), &data[..len]);
             repr.window_len = window_len;
@@ -1501,11 +1517,12 @@ fn header_prediction_does_what_the_general_path_does() {
                 seq,
                 ack,
                 window_len,
-                tsval: repr.timestamp.map(|t| t.tsval),
+                timestamp: repr.timestamp,
                 payload: &data[..len],
             };
             if fast.receive_predicted(t(now), &predicted, init).is_some() {
-                hits += 1;
+                let new_ack = ack.gt(snd_una);
+                hits[usize::from(new_ack) + usize::from(new_ack && len > 0)] += 1;
             } else {
                 fast.process(t(now), &meta(), &repr, OUR_ISS, 1460);
             }
@@ -1515,6 +1532,7 @@ fn header_prediction_does_what_the_general_path_does() {
                 format!("{slow:?}"),
                 "round {round}: {repr:?}"
             );
+            recoveries += usize::from(slow.cc.in_recovery());
             // Our own data, reads and timers, the same for both.
             if (r >> 52) % 4 == 0 {
                 let n = ((r >> 54) % 3000) as usize;
@@ -1532,6 +1550,7 @@ fn header_prediction_does_what_the_general_path_does() {
                 break;
             }
         }
-        assert!(hits > 200, "{hits} segments predicted");
+        assert!(hits.iter().all(|&h| h > 20), "predicted: {hits:?}");
+        assert!(recoveries > 20, "{recoveries} rounds in fast recovery");
     }
 }
