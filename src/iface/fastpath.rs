@@ -185,18 +185,30 @@ impl InterfaceInner<'_> {
         if t[12] & 0x0f != 0 || !(t[13] == ACK || t[13] == ACK_PSH) || data.len() < header_len {
             return false;
         }
-        let ts_at = match header_len {
-            20 => None,
-            32 if data[20..24] == NOP_NOP_TS => Some(24),
-            32 if data[20..22] == TS && data[30..32] == NOP_NOP => Some(22),
+        // The options (fixed-size arrays: no bounds checks) and their sum.
+        let (timestamp, options_sum) = match (header_len, data.get(20..32)) {
+            (20, _) => (None, 0),
+            (32, Some(o)) => {
+                let Ok(o) = <&[u8; 12]>::try_from(o) else {
+                    return false;
+                };
+                let at = if o[..4] == NOP_NOP_TS {
+                    4
+                } else if o[..2] == TS && o[10..] == NOP_NOP {
+                    2
+                } else {
+                    return false;
+                };
+                let word = |i: usize| u32::from_be_bytes([o[i], o[i + 1], o[i + 2], o[i + 3]]);
+                let ts = TcpTimestamp {
+                    tsval: word(at),
+                    tsecr: word(at + 4),
+                };
+                (Some(ts), checksum::native_sum(o))
+            }
             _ => return false,
         };
-        let word =
-            |at: usize| u32::from_be_bytes([data[at], data[at + 1], data[at + 2], data[at + 3]]);
-        let timestamp = ts_at.map(|at| TcpTimestamp {
-            tsval: word(at),
-            tsecr: word(at + 4),
-        });
+        let word = |i: usize| u32::from_be_bytes([t[i], t[i + 1], t[i + 2], t[i + 3]]);
         let src_port = u16::from_be_bytes([t[0], t[1]]);
         let dst_port = u16::from_be_bytes([t[2], t[3]]);
         let Some(Socket::Tcp(socket)) = sockets.slot_mut(slot) else {
@@ -209,14 +221,11 @@ impl InterfaceInner<'_> {
         {
             return false;
         }
-        let (header, payload) = data.split_at(header_len);
-        let init = checksum::pseudo_header_and_words(
-            &src,
-            &dst,
-            IpProtocol::Tcp,
-            u32::try_from(data.len()).unwrap_or(u32::MAX),
-            header,
-        );
+        let payload = &data[header_len..];
+        let length = u32::try_from(data.len()).unwrap_or(u32::MAX);
+        let init = checksum::pseudo_native(&src, &dst, IpProtocol::Tcp, length)
+            + checksum::native_sum(t)
+            + options_sum;
         let seg = Predicted {
             seq: TcpSeqNumber(word(4)),
             ack: TcpSeqNumber(word(8)),

@@ -418,7 +418,7 @@ fn pseudo_native_v6(src: &Ipv6Addr, dst: &Ipv6Addr, protocol: IpProtocol, length
 
 /// The pseudo-header of either family, native order (see [`pseudo_header`]).
 #[inline]
-fn pseudo_native(
+pub(crate) fn pseudo_native(
     src: &core::net::IpAddr,
     dst: &core::net::IpAddr,
     protocol: IpProtocol,
