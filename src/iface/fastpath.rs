@@ -1,7 +1,7 @@
 //! The receive fast path: header prediction from the frame.
 //!
-//! In a bulk transfer nearly every frame that arrives is the next data
-//! segment of one connection: unicast to us, IPv4 without options or
+//! In a bulk transfer nearly every frame that arrives is the next segment
+//! of one connection (its data, or the ACK of ours): unicast to us, IPv4 without options or
 //! fragmentation (or IPv6 with TCP as the first next header), no ECN mark,
 //! ACK (and PSH) only, no option but timestamps. The general path parses
 //! and checks each layer into its `Repr`, classifies the destination,
@@ -13,9 +13,13 @@
 //! checksum fails) returns `false` untouched, and the general path decides
 //! and counts exactly as it always does.
 //!
-//! Equivalence with the general path is tested frame for frame: the same
-//! traffic through an interface with the fast path and one without sends
-//! the same frames and ends in the same state (`tests::fastpath`).
+//! Equivalence with the general path is tested: the socket against its
+//! twin on the general path, field for field
+//! (`socket::tcp::tests::header_prediction_does_what_the_general_path_does`);
+//! frames that differ in one header detail
+//! (`iface::tests::tcp::header_prediction_takes_only_the_predicted_frame`);
+//! simulated traffic with the fast path and without, byte for byte on the
+//! wire (`tests/sim_tcp.rs`); and `fuzz/iface`, every input both ways.
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
