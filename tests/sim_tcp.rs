@@ -146,6 +146,13 @@ impl TxToken for LinkTx<'_> {
     }
 }
 
+impl Link {
+    /// The digest of every frame sent (0 unless `WIRE`).
+    fn wire_digest(&self) -> u64 {
+        self.wire.as_ref().map_or(0, Hasher::finish)
+    }
+}
+
 impl Device for Link {
     type RxToken<'a> = SimRxToken;
     type TxToken<'a> = LinkTx<'a>;
@@ -577,13 +584,12 @@ fn transfer(
         "{ctx}: passive closer {passive:?}"
     );
     let data_done = data_done.expect("data done before close") - Instant::ZERO;
-    let digest = |l: &Link| l.wire.as_ref().map_or(0, Hasher::finish);
     Some(Outcome {
         data_done,
         closed: p.now - Instant::ZERO,
         sender: if server_sends { ib } else { ia },
         passive_reset,
-        wire: [digest(&p.a.dev), digest(&p.b.dev)],
+        wire: [p.a.dev.wire_digest(), p.b.dev.wire_digest()],
         counters: [*p.a.iface.counters(), *p.b.iface.counters()],
         infos: [ia, ib],
     })
@@ -895,9 +901,8 @@ fn exchange(seed: u64, f: FaultConfig, size: usize, v6: bool, fast: bool) -> Exc
         a.tcp(ha).state() == State::Closed && b.tcp(hb).state() == State::Closed
     });
     assert!(ok, "seed {seed}: exchange not closed: {got:?} of {size}");
-    let digest = |l: &Link| l.wire.as_ref().map_or(0, Hasher::finish);
     Exchanged {
-        wire: [digest(&p.a.dev), digest(&p.b.dev)],
+        wire: [p.a.dev.wire_digest(), p.b.dev.wire_digest()],
         counters: [*p.a.iface.counters(), *p.b.iface.counters()],
         infos: [p.a.tcp(ha).info(), p.b.tcp(hb).info()],
         closed: p.now,

@@ -346,7 +346,7 @@ impl<'a> Socket<'a> {
             Some(init) => self.rx_buffer.enqueue_if(
                 payload.len(),
                 meta,
-                |buf| udp::checksum_sum_verifies(checksum::copy_and_sum_native(init, buf, payload)),
+                |buf| checksum::sum_verifies(checksum::copy_and_sum_native(init, buf, payload)),
                 || udp::payload_sum_verifies(init, payload),
             ),
         };

@@ -729,6 +729,17 @@ pub(crate) const ONE_PASS_COPY: bool = cfg!(all(
     target_feature = "sse2"
 ));
 
+/// Whether a segment or datagram whose words (pseudo-header, header and
+/// payload, in native order) sum to `acc` has a valid checksum: the
+/// one's-complement sum of every word, checksum included, is all ones (RFC
+/// 1071 §1; RFC 768, RFC 9293 §3.1). 0xffff reads the same in either byte
+/// order.
+#[cfg(any(feature = "socket-tcp", feature = "socket-udp"))]
+#[inline]
+pub(crate) fn sum_verifies(acc: u128) -> bool {
+    fold(acc) == 0xffff
+}
+
 /// The native-order partial sum of a pseudo-header and a transport header
 /// (`header`: whole 32-bit words, at most 60 bytes, as a TCP header is):
 /// the `init` a receiver passes to [`copy_and_sum_native`] or

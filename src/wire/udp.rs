@@ -137,16 +137,6 @@ impl<T: AsRef<[u8]>> Packet<T> {
     }
 }
 
-/// Whether a datagram whose words (pseudo-header, header and payload, in
-/// native order) sum to `acc` has a valid checksum: the one's-complement
-/// sum of every word, checksum included, is all ones (RFC 768, RFC 1071
-/// §1). 0xffff reads the same in either byte order.
-#[cfg(feature = "socket-udp")]
-#[inline]
-pub(crate) fn checksum_sum_verifies(acc: u128) -> bool {
-    checksum::fold(acc) == 0xffff
-}
-
 /// Whether `payload` completes a valid checksum started by
 /// [`Packet::header_checksum_init`] (`init`): the verification without a
 /// copy, for a datagram that is not copied in the same pass.
@@ -155,7 +145,7 @@ pub(crate) fn checksum_sum_verifies(acc: u128) -> bool {
 pub(crate) fn payload_sum_verifies(init: u64, payload: &[u8]) -> bool {
     // `data` is the folded sum in network order; `to_be` gives it back in
     // native order (RFC 1071 §2(B): the sum is byte-order independent).
-    checksum_sum_verifies(u128::from(init) + u128::from(checksum::data(payload).to_be()))
+    checksum::sum_verifies(u128::from(init) + u128::from(checksum::data(payload).to_be()))
 }
 
 impl<'a, T: AsRef<[u8]> + ?Sized> Packet<&'a T> {

@@ -79,8 +79,9 @@ impl Socket<'_> {
             if self.prewrite_payload(seg.seq, seg.payload, init)? != 0xffff {
                 return None;
             }
-            self.rx_prewritten = 0;
-        } else if checksum::fold(u128::from(init)) != 0xffff {
+            // Taken here, not by `take_data`.
+            self.forget_prewrite();
+        } else if !checksum::sum_verifies(u128::from(init)) {
             return None;
         }
         self.now = now;

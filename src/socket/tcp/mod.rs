@@ -864,7 +864,6 @@ impl<'a> Socket<'a> {
         self.hop_limit = hop_limit;
     }
 
-    /// Use `mss` as the sender MSS (and the congestion controller's).
     /// The path towards the peer takes packets of at most `mtu` bytes
     /// (RFC 1191 §6.2 / RFC 8201 §5.2; an ICMP error, or a path MTU the
     /// interface already knew when a segment did not fit): segments are
@@ -878,6 +877,7 @@ impl<'a> Socket<'a> {
         }
     }
 
+    /// Use `mss` as the sender MSS (and the congestion controller's).
     pub(crate) fn set_mss(&mut self, mss: usize) {
         let mss = mss.max(64);
         self.mss = mss;
